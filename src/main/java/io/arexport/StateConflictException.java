@@ -1,0 +1,15 @@
+package io.arexport;
+
+/** Existing state (a checkpoint, a partition directory, a lock) conflicts with the request. */
+public final class StateConflictException extends ArexportException {
+  private static final long serialVersionUID = 1L;
+
+  public StateConflictException(String message) {
+    super(message, null);
+  }
+
+  @Override
+  public Kind kind() {
+    return Kind.STATE_CONFLICT;
+  }
+}

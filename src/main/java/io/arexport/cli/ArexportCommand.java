@@ -1,0 +1,28 @@
+package io.arexport.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top-level {@code arexport} command; work happens in its subcommands. */
+@Command(
+    name = "arexport",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Exports an AR.IO gateway's SQLite index to height-partitioned Parquet tables"
+        + " (blocks, transactions, tags) and Apache Iceberg metadata.",
+    subcommands = {ExportCommand.class},
+    footer = {
+        "",
+        "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
+            + " 3 state conflict, 4 internal error.",
+        "Run 'arexport COMMAND --help' for a command's options and examples."
+    })
+final class ArexportCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        "missing command (export)");
+  }
+}

@@ -1,0 +1,157 @@
+package io.arexport.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.HeightRange;
+import io.arexport.export.ExportRequest;
+import io.arexport.export.ExportSummary;
+import io.arexport.export.Exporter;
+import io.arexport.export.IcebergSync;
+import io.arexport.parquet.Compression;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code arexport export}: options to a validated {@link ExportRequest}, then {@link Exporter}. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+        "Streams the stable rows of a height range from the gateway's SQLite databases into",
+        "Parquet tables blocks, transactions and tags, partitioned by height. Each partition is",
+        "written to a staging job directory, moved atomically into the warehouse and",
+        "checkpointed; after a failure, rerun the same command with --resume."},
+    footer = {
+        "",
+        "Examples:",
+        "  # Export heights 1000000-1010000 with defaults (data/sqlite -> data/datasets/default)",
+        "  arexport export --startHeight 1000000 --endHeight 1010000",
+        "",
+        "  # 5000-block partitions, L1 transactions and tags, a custom warehouse",
+        "  arexport export --startHeight 1000000 --endHeight 2000000 \\",
+        "      --heightPartitionSize 5000 --includeL1Transactions --includeL1Tags \\",
+        "      --warehouseDir /srv/warehouse",
+        "",
+        "  # Continue after a crash, with a JSON summary for cron",
+        "  arexport export --startHeight 1000000 --endHeight 2000000 --resume --json",
+        "",
+        "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
+            + " 3 state conflict (lock held, overlapping partition, checkpoint mismatch),"
+            + " 4 internal error."})
+final class ExportCommand implements Callable<Integer> {
+  private final CommandEnvironment environment;
+
+  @Option(names = {"--startHeight", "--start-height"}, required = true, paramLabel = "HEIGHT",
+      description = "First block height to export (inclusive).")
+  long startHeight;
+
+  @Option(names = {"--endHeight", "--end-height"}, required = true, paramLabel = "HEIGHT",
+      description = "Last block height to export (inclusive).")
+  long endHeight;
+
+  @Option(names = {"--heightPartitionSize", "--height-partition-size"}, paramLabel = "N",
+      defaultValue = "1000", description = "Heights per partition, aligned to multiples of N"
+          + " (default: ${DEFAULT-VALUE}).")
+  long heightPartitionSize;
+
+  @Option(names = {"--maxFileRows", "--max-file-rows"}, paramLabel = "N", defaultValue = "1000000",
+      description = "Maximum rows per Parquet file; larger partitions are split"
+          + " (default: ${DEFAULT-VALUE}).")
+  long maxFileRows;
+
+  @Option(names = {"--includeL1Transactions", "--include-l1-transactions"},
+      description = "Also export L1 transactions (data items are always exported).")
+  boolean includeL1Transactions;
+
+  @Option(names = {"--includeL1Tags", "--include-l1-tags"},
+      description = "Also export L1 transaction tags (data-item tags are always exported).")
+  boolean includeL1Tags;
+
+  @Option(names = {"--coreDb", "--core-db"}, paramLabel = "FILE",
+      defaultValue = "data/sqlite/core.db", description = "Gateway core.db (default: ${DEFAULT-VALUE}).")
+  Path coreDb;
+
+  @Option(names = {"--bundlesDb", "--bundles-db"}, paramLabel = "FILE",
+      defaultValue = "data/sqlite/bundles.db",
+      description = "Gateway bundles.db (default: ${DEFAULT-VALUE}).")
+  Path bundlesDb;
+
+  @Option(names = {"--stagingDir", "--staging-dir"}, paramLabel = "DIR",
+      defaultValue = "data/staging", description = "Where jobs write before publishing"
+          + " (default: ${DEFAULT-VALUE}).")
+  Path stagingDir;
+
+  @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
+      defaultValue = "data/datasets/default",
+      description = "Warehouse the tables are published to (default: ${DEFAULT-VALUE}).")
+  Path warehouseDir;
+
+  @Option(names = "--resume",
+      description = "Continue the newest unfinished job with the same parameters.")
+  boolean resume;
+
+  @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "zstd",
+      description = "Parquet compression: zstd, snappy, gzip or uncompressed"
+          + " (default: ${DEFAULT-VALUE}).")
+  String compression;
+
+  @Option(names = "--no-iceberg",
+      description = "Do not commit Iceberg metadata at the end, even for tables that have it.")
+  boolean noIceberg;
+
+  @Option(names = "--json", description = "Print the run summary as JSON on stdout.")
+  boolean json;
+
+  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  ExportCommand(CommandEnvironment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ExportRequest request = new ExportRequest(new HeightRange(startHeight, endHeight),
+        heightPartitionSize, maxFileRows, includeL1Transactions, includeL1Tags, coreDb, bundlesDb,
+        stagingDir, warehouseDir, resume, Compression.parse(compression), !noIceberg);
+    ConsoleProgress progress = new ConsoleProgress(environment.err(),
+        Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
+    Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress,
+        PausingFaultPoints.fromEnvironment(environment.env(), environment.err()),
+        IcebergSync.NONE);
+    ExportSummary summary = exporter.run(request);
+    if (json) {
+      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(summary));
+    } else {
+      SummaryText.print(summary, environment.out());
+    }
+    return ExitCodes.OK;
+  }
+
+  /** The exact command that resumes this request, with absolute paths. */
+  static String resumeCommand(ExportRequest request) {
+    StringBuilder command = new StringBuilder("arexport export")
+        .append(" --startHeight ").append(request.range().start())
+        .append(" --endHeight ").append(request.range().end())
+        .append(" --heightPartitionSize ").append(request.heightPartitionSize())
+        .append(" --maxFileRows ").append(request.maxFileRows());
+    if (request.includeL1Transactions()) {
+      command.append(" --includeL1Transactions");
+    }
+    if (request.includeL1Tags()) {
+      command.append(" --includeL1Tags");
+    }
+    command.append(" --coreDb ").append(Shell.quote(request.coreDb().toString()))
+        .append(" --bundlesDb ").append(Shell.quote(request.bundlesDb().toString()))
+        .append(" --stagingDir ").append(Shell.quote(request.stagingDir().toString()))
+        .append(" --warehouseDir ").append(Shell.quote(request.warehouseDir().toString()))
+        .append(" --compression ").append(request.compression().name().toLowerCase())
+        .append(request.commitIceberg() ? "" : " --no-iceberg")
+        .append(" --resume");
+    return command.toString();
+  }
+}

@@ -1,0 +1,22 @@
+package io.arexport.export;
+
+import io.arexport.HeightRange;
+import io.arexport.schema.ExportTable;
+import java.nio.file.Path;
+
+/** Receives an export's progress; the CLI turns it into stderr output. */
+public interface ExportListener {
+  ExportListener NONE = new ExportListener() {};
+
+  /** A job starts (or resumes) with {@code partitions} partitions left to export. */
+  default void jobStarted(String jobId, Path jobDir, boolean resumed, int partitions) {}
+
+  /** Periodic: {@code rows} rows of {@code table} written so far in the current partition. */
+  default void rowsWritten(HeightRange partition, ExportTable table, long rows) {}
+
+  /** A partition is in the warehouse and checkpointed. */
+  default void partitionDone(PartitionResult result, int done, int total) {}
+
+  /** The run failed after creating its job; the job directory is kept for {@code --resume}. */
+  default void jobKept(Path jobDir) {}
+}

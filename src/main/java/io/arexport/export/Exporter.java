@@ -1,0 +1,211 @@
+package io.arexport.export;
+
+import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
+import io.arexport.StateConflictException;
+import io.arexport.parquet.PartitionFileWriter;
+import io.arexport.parquet.StagedFile;
+import io.arexport.schema.ExportTable;
+import io.arexport.source.PartitionReader;
+import io.arexport.source.RowCursor;
+import io.arexport.source.SourcePaths;
+import io.arexport.warehouse.JobParameters;
+import io.arexport.warehouse.PartitionCommitter;
+import io.arexport.warehouse.StagedPartition;
+import io.arexport.warehouse.StagingJob;
+import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
+ * files in the job's staging directory, publishes the partition into the warehouse, and advances
+ * the checkpoint, one partition at a time (contract sections 3 and 4).
+ */
+public final class Exporter {
+  /** Progress and fault points are reported every this many rows. */
+  static final long ROWS_PER_TICK = 50_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
+  private static final DateTimeFormatter RUN_ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
+
+  private final Clock clock;
+  private final long pid;
+  private final ExportListener listener;
+  private final FaultPoints faults;
+  private final IcebergSync icebergSync;
+
+  public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
+      IcebergSync icebergSync) {
+    this.clock = clock;
+    this.pid = pid;
+    this.listener = listener;
+    this.faults = faults;
+    this.icebergSync = icebergSync;
+  }
+
+  public ExportSummary run(ExportRequest request) {
+    Instant started = clock.instant();
+    WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
+    // Sources are checked first, so bad input never creates or touches the warehouse.
+    try (PartitionReader reader = PartitionReader.open(
+        new SourcePaths(request.coreDb(), request.bundlesDb()),
+        request.includeL1Transactions(), request.includeL1Tags())) {
+      requireWritableDirectory(request.warehouseDir(), "warehouseDir");
+      requireWritableDirectory(request.stagingDir(), "stagingDir");
+      try (WarehouseLock lock = WarehouseLock.acquire(layout,
+          "arexport export (pid " + pid + ", since " + started + ")")) {
+        PartitionCommitter committer = new PartitionCommitter(layout);
+        committer.recover();
+        return runLocked(request, layout, reader, committer, started);
+      }
+    }
+  }
+
+  private ExportSummary runLocked(ExportRequest request, WarehouseLayout layout,
+      PartitionReader reader, PartitionCommitter committer, Instant started) {
+    JobParameters parameters = request.jobParameters();
+    Optional<StagingJob> resumable = Optional.empty();
+    if (request.resume()) {
+      resumable = StagingJob.findResumable(request.stagingDir(), parameters);
+      if (resumable.isEmpty()) {
+        LOG.warn("no unfinished job with these parameters in {}; starting a new job",
+            request.stagingDir());
+      }
+    }
+    long next = resumable.map(j -> j.checkpoint().lastCompletedHeight() + 1)
+        .orElse(request.range().start());
+    List<HeightRange> partitions = next > request.range().end() || next < request.range().start()
+        ? List.of()
+        : new HeightRange(next, request.range().end())
+            .alignedPartitions(request.heightPartitionSize());
+    checkNoOverlap(layout, partitions);
+
+    StagingJob job = resumable.orElseGet(
+        () -> StagingJob.create(request.stagingDir(), parameters, started, pid));
+    String runId = RUN_ID.format(started) + "_" + pid;
+    listener.jobStarted(job.jobId(), job.directory(), resumable.isPresent(), partitions.size());
+    Map<String, TableCounts> totals = new LinkedHashMap<>();
+    for (ExportTable table : ExportTable.values()) {
+      totals.put(table.tableName(), TableCounts.ZERO);
+    }
+    long skipped = 0;
+    boolean icebergCommitted;
+    try {
+      job.clearPartitionFiles();
+      int done = 0;
+      for (HeightRange partition : partitions) {
+        PartitionResult result = exportPartition(request, reader, committer, job, partition, runId);
+        result.tables().forEach((name, counts) -> totals.merge(name, counts, TableCounts::plus));
+        skipped += result.skippedDanglingTags();
+        listener.partitionDone(result, ++done, partitions.size());
+      }
+      icebergCommitted = request.commitIceberg() && icebergSync.syncExistingTables(layout);
+      job.delete();
+    } catch (RuntimeException | Error e) {
+      listener.jobKept(job.directory());
+      throw e;
+    }
+    return new ExportSummary(job.jobId(), resumable.isPresent(), request.range().start(),
+        request.range().end(), partitions.size(), totals, skipped,
+        Duration.between(started, clock.instant()).toMillis(), layout.root().toString(),
+        icebergCommitted);
+  }
+
+  private PartitionResult exportPartition(ExportRequest request, PartitionReader reader,
+      PartitionCommitter committer, StagingJob job, HeightRange partition, String runId) {
+    long skippedBefore = reader.skippedDanglingTags();
+    Map<ExportTable, StagedPartition> staged = new EnumMap<>(ExportTable.class);
+    Map<String, TableCounts> counts = new LinkedHashMap<>();
+    for (ExportTable table : ExportTable.values()) {
+      Path dir = job.partitionDir(table, partition);
+      List<StagedFile> files = writeTable(request, reader, table, partition, dir, runId);
+      staged.put(table, new StagedPartition(dir, files.stream().map(StagedFile::path).toList()));
+      counts.put(table.tableName(), new TableCounts(
+          files.stream().mapToLong(StagedFile::rows).sum(), files.size(),
+          files.stream().mapToLong(StagedFile::bytes).sum()));
+    }
+    // All three tables were read from one snapshot per database; release it before publishing.
+    reader.endSnapshot();
+    faults.reached(FaultPoints.PARTITION_STAGED);
+    committer.commit(partition, staged);
+    faults.reached(FaultPoints.PARTITION_MOVED);
+    job.advanceCheckpoint(partition.end(), clock.instant());
+    faults.reached(FaultPoints.CHECKPOINT_ADVANCED);
+    committer.finish();
+    job.clearPartitionFiles();
+    return new PartitionResult(partition, counts, reader.skippedDanglingTags() - skippedBefore);
+  }
+
+  private List<StagedFile> writeTable(ExportRequest request, PartitionReader reader,
+      ExportTable table, HeightRange partition, Path dir, String runId) {
+    try (RowCursor rows = reader.open(table, partition);
+        PartitionFileWriter writer = new PartitionFileWriter(table, partition, dir, runId,
+            request.maxFileRows(), request.compression())) {
+      long written = 0;
+      while (rows.next()) {
+        writer.add(rows.current());
+        if (++written % ROWS_PER_TICK == 0) {
+          listener.rowsWritten(partition, table, written);
+          faults.reached(FaultPoints.MID_PARTITION);
+        }
+      }
+      return writer.finish();
+    }
+  }
+
+  /**
+   * Stops before anything is written when an existing partition directory overlaps a partition of
+   * this run without lying inside it (e.g. written with another heightPartitionSize): replacing it
+   * would drop the rows it holds outside this run's partition.
+   */
+  private static void checkNoOverlap(WarehouseLayout layout, List<HeightRange> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    HeightRange covered = new HeightRange(partitions.get(0).start(),
+        partitions.get(partitions.size() - 1).end());
+    for (ExportTable table : ExportTable.values()) {
+      for (Map.Entry<HeightRange, Path> existing : layout.partitionDirs(table).entrySet()) {
+        HeightRange dir = existing.getKey();
+        if (!covered.overlaps(dir)) {
+          continue;
+        }
+        for (HeightRange partition : partitions) {
+          if (partition.overlaps(dir) && !partition.contains(dir)) {
+            throw new StateConflictException("existing partition " + existing.getValue()
+                + " overlaps partition " + partition + " of this run without lying inside it"
+                + " (exported with a different heightPartitionSize or range?)");
+          }
+        }
+      }
+    }
+  }
+
+  /** Creates {@code dir} if needed and checks it can be written, naming the option if not. */
+  private static void requireWritableDirectory(Path dir, String option) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new InvalidInputException(option + " cannot be created: " + dir + " (" + e + ")");
+    }
+    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+      throw new InvalidInputException(option + " is not a writable directory: " + dir);
+    }
+  }
+}

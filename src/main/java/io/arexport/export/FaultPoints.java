@@ -1,0 +1,22 @@
+package io.arexport.export;
+
+/**
+ * Named points in the export protocol at which tests stop the process (to kill it with SIGKILL
+ * there). In production the no-op {@link #NONE} is used.
+ */
+@FunctionalInterface
+public interface FaultPoints {
+  FaultPoints NONE = point -> {};
+
+  /** Called when the export reaches {@code point}. */
+  void reached(String point);
+
+  /** Staged files of a partition are written and flushed, nothing moved yet. */
+  String PARTITION_STAGED = "partition-staged";
+  /** A partition's files are in the warehouse, its checkpoint not yet advanced. */
+  String PARTITION_MOVED = "partition-moved";
+  /** The checkpoint is advanced, the commit journal not yet removed. */
+  String CHECKPOINT_ADVANCED = "checkpoint-advanced";
+  /** A Parquet file is being written (called every {@link Exporter#ROWS_PER_TICK} rows). */
+  String MID_PARTITION = "mid-partition";
+}

@@ -1,0 +1,280 @@
+package io.arexport.source;
+
+import io.arexport.HeightRange;
+import io.arexport.schema.ExportTable;
+import java.nio.ByteBuffer;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.iceberg.data.Record;
+
+/**
+ * Reads the stable rows of a height range from the gateway's {@code core.db} and {@code
+ * bundles.db} as sorted cursors, one per exported table. Each SQLite query returns its rows in the
+ * contract's order (SQLite compares BLOBs with memcmp, the same unsigned order the contract
+ * requires); L1 and data-item rows are merged on the fly, so nothing is buffered in the JVM.
+ */
+public final class PartitionReader implements AutoCloseable {
+  // Owner key: only moduli of at most 64 bytes (short keys) are exported; RSA moduli are not.
+  private static final String OWNER_KEY =
+      "CASE WHEN length(w.public_modulus) <= 64 THEN w.public_modulus END";
+
+  private static final String BLOCKS_SQL =
+      "SELECT indep_hash, height, previous_block, nonce, hash, block_timestamp, tx_count,"
+          + " block_size FROM stable_blocks WHERE height BETWEEN ? AND ?"
+          + " ORDER BY height, indep_hash";
+
+  private static final String L1_TRANSACTIONS_SQL =
+      "SELECT st.id, st.indexed_at, st.block_transaction_index, st.target, st.quantity,"
+          + " st.reward, st.last_tx, st.data_size, st.content_type, st.format, st.height,"
+          + " st.owner_address, st.data_root, st.offset, " + OWNER_KEY
+          + " FROM stable_transactions st LEFT JOIN wallets w ON w.address = st.owner_address"
+          + " WHERE st.height BETWEEN ? AND ? ORDER BY st.height, st.id";
+
+  private static final String DATA_ITEMS_SQL =
+      "SELECT sdi.id, sdi.indexed_at, sdi.block_transaction_index, sdi.target, sdi.anchor,"
+          + " sdi.data_size, sdi.content_type, sdi.height, sdi.owner_address, sdi.parent_id,"
+          + " sdi.offset, sdi.size, sdi.data_offset, sdi.owner_offset, sdi.owner_size, "
+          + OWNER_KEY + ", sdi.signature_offset, sdi.signature_size, sdi.signature_type,"
+          + " sdi.root_transaction_id, sdi.root_parent_offset"
+          + " FROM stable_data_items sdi LEFT JOIN wallets w ON w.address = sdi.owner_address"
+          + " WHERE sdi.height BETWEEN ? AND ? ORDER BY sdi.height, sdi.id";
+
+  // Tags are reached through their transaction (indexed by height) rather than by scanning the
+  // tag table, whose only height-bearing index starts with the tag name hash.
+  private static final String L1_TAGS_SQL =
+      "SELECT st.height, st.id, stt.transaction_tag_index, st.indexed_at, tn.name, tv.value"
+          + " FROM stable_transactions st"
+          + " JOIN stable_transaction_tags stt ON stt.transaction_id = st.id"
+          + " LEFT JOIN tag_names tn ON tn.hash = stt.tag_name_hash"
+          + " LEFT JOIN tag_values tv ON tv.hash = stt.tag_value_hash"
+          + " WHERE st.height BETWEEN ? AND ?"
+          + " ORDER BY st.height, st.id, stt.transaction_tag_index";
+
+  private static final String DATA_ITEM_TAGS_SQL =
+      "SELECT sdi.height, sdi.id, sdit.data_item_tag_index, sdi.indexed_at, tn.name, tv.value"
+          + " FROM stable_data_items sdi"
+          + " JOIN stable_data_item_tags sdit ON sdit.data_item_id = sdi.id"
+          + " LEFT JOIN tag_names tn ON tn.hash = sdit.tag_name_hash"
+          + " LEFT JOIN tag_values tv ON tv.hash = sdit.tag_value_hash"
+          + " WHERE sdi.height BETWEEN ? AND ?"
+          + " ORDER BY sdi.height, sdi.id, sdit.data_item_tag_index";
+
+  private final SqliteSource core;
+  private final SqliteSource bundles;
+  private final boolean includeL1Transactions;
+  private final boolean includeL1Tags;
+  private long skippedDanglingTags;
+
+  private PartitionReader(SqliteSource core, SqliteSource bundles, boolean includeL1Transactions,
+      boolean includeL1Tags) {
+    this.core = core;
+    this.bundles = bundles;
+    this.includeL1Transactions = includeL1Transactions;
+    this.includeL1Tags = includeL1Tags;
+  }
+
+  /**
+   * Opens both databases read-only and checks that they hold every table and column the export
+   * reads; a missing one is an {@link io.arexport.InvalidInputException} naming it.
+   */
+  public static PartitionReader open(SourcePaths paths, boolean includeL1Transactions,
+      boolean includeL1Tags) {
+    Map<String, Set<String>> coreTables = new LinkedHashMap<>();
+    coreTables.put("stable_blocks", Set.of("indep_hash", "height", "previous_block", "nonce",
+        "hash", "block_timestamp", "tx_count", "block_size"));
+    if (includeL1Transactions || includeL1Tags) {
+      coreTables.put("stable_transactions", Set.of("id", "indexed_at", "block_transaction_index",
+          "target", "quantity", "reward", "last_tx", "data_size", "content_type", "format",
+          "height", "owner_address", "data_root", "offset"));
+    }
+    if (includeL1Transactions) {
+      coreTables.put("wallets", Set.of("address", "public_modulus"));
+    }
+    if (includeL1Tags) {
+      coreTables.put("stable_transaction_tags",
+          Set.of("tag_name_hash", "tag_value_hash", "transaction_tag_index", "transaction_id"));
+      coreTables.put("tag_names", Set.of("hash", "name"));
+      coreTables.put("tag_values", Set.of("hash", "value"));
+    }
+    Map<String, Set<String>> bundleTables = new LinkedHashMap<>();
+    bundleTables.put("stable_data_items", Set.of("id", "indexed_at", "block_transaction_index",
+        "target", "anchor", "data_size", "content_type", "height", "owner_address", "parent_id",
+        "offset", "size", "data_offset", "owner_offset", "owner_size", "signature_offset",
+        "signature_size", "signature_type", "root_transaction_id", "root_parent_offset"));
+    bundleTables.put("stable_data_item_tags",
+        Set.of("tag_name_hash", "tag_value_hash", "data_item_tag_index", "data_item_id"));
+    bundleTables.put("tag_names", Set.of("hash", "name"));
+    bundleTables.put("tag_values", Set.of("hash", "value"));
+    bundleTables.put("wallets", Set.of("address", "public_modulus"));
+
+    SqliteSource core = SqliteSource.open("coreDb", paths.coreDb(), coreTables);
+    try {
+      SqliteSource bundles = SqliteSource.open("bundlesDb", paths.bundlesDb(), bundleTables);
+      return new PartitionReader(core, bundles, includeL1Transactions, includeL1Tags);
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+  }
+
+  /** Opens a cursor over one table's rows of {@code range}, in the contract's sort order. */
+  public RowCursor open(ExportTable table, HeightRange range) {
+    return switch (table) {
+      case BLOCKS -> query(core, BLOCKS_SQL, range, table, PartitionReader::mapBlock);
+      case TRANSACTIONS -> {
+        RowCursor dataItems =
+            query(bundles, DATA_ITEMS_SQL, range, table, PartitionReader::mapDataItem);
+        yield includeL1Transactions
+            ? merged(query(core, L1_TRANSACTIONS_SQL, range, table,
+                PartitionReader::mapL1Transaction), dataItems, table)
+            : dataItems;
+      }
+      case TAGS -> {
+        RowCursor dataItemTags =
+            query(bundles, DATA_ITEM_TAGS_SQL, range, table, (row, r) -> mapTag(row, r, true));
+        yield includeL1Tags
+            ? merged(query(core, L1_TAGS_SQL, range, table, (row, r) -> mapTag(row, r, false)),
+                dataItemTags, table)
+            : dataItemTags;
+      }
+    };
+  }
+
+  private static RowCursor merged(RowCursor l1, RowCursor dataItems, ExportTable table) {
+    try {
+      return new MergedCursor(l1, dataItems, table.rowOrder());
+    } catch (RuntimeException e) {
+      l1.close();
+      dataItems.close();
+      throw e;
+    }
+  }
+
+  private static RowCursor query(SqliteSource source, String sql, HeightRange range,
+      ExportTable table, QueryCursor.RowMapper mapper) {
+    return new QueryCursor(source, sql, range.start(), range.end(), table.schema(), mapper);
+  }
+
+  /**
+   * Ends the read snapshot of both databases; call after each partition so the next one sees the
+   * gateway's newer commits and the WAL can be checkpointed.
+   */
+  public void endSnapshot() {
+    core.endSnapshot();
+    bundles.endSnapshot();
+  }
+
+  /** Tags skipped so far because their name or value hash has no row (see contract section 2). */
+  public long skippedDanglingTags() {
+    return skippedDanglingTags;
+  }
+
+  private static boolean mapBlock(ResultSet row, Record r) throws SQLException {
+    long height = row.getLong(2);
+    ByteBuffer hash = Columns.binary(row, 1);
+    r.set(0, hash);
+    r.set(1, height);
+    r.set(2, Columns.binary(row, 3));
+    r.set(3, Columns.binary(row, 4));
+    r.set(4, Columns.binary(row, 5));
+    r.set(5, Columns.int64(row, 6));
+    r.set(6, Columns.int32(row, 7, "tx_count", hash));
+    r.set(7, Columns.int64(row, 8));
+    return true;
+  }
+
+  private static boolean mapL1Transaction(ResultSet row, Record r) throws SQLException {
+    long height = row.getLong(11);
+    ByteBuffer id = Columns.requiredBinary(row, 1, "stable_transactions", "id", height);
+    r.set(0, id);
+    r.set(1, Columns.int64(row, 2));
+    r.set(2, Columns.int32(row, 3, "block_transaction_index", id));
+    r.set(3, Boolean.FALSE);
+    r.set(4, Columns.binary(row, 4));
+    r.set(5, Columns.decimal20(row, 5, "quantity", id));
+    r.set(6, Columns.decimal20(row, 6, "reward", id));
+    r.set(7, Columns.binary(row, 7));
+    r.set(8, Columns.int64(row, 8));
+    r.set(9, Columns.text(row, 9));
+    r.set(10, Columns.int32(row, 10, "format", id));
+    r.set(11, height);
+    r.set(12, Columns.binary(row, 12));
+    r.set(13, Columns.binary(row, 13));
+    r.set(14, null);
+    r.set(15, Columns.int64(row, 14));
+    r.set(16, null);
+    r.set(17, null);
+    r.set(18, null);
+    r.set(19, null);
+    r.set(20, Columns.binary(row, 15));
+    r.set(21, null);
+    r.set(22, null);
+    r.set(23, null);
+    r.set(24, id);
+    r.set(25, null);
+    return true;
+  }
+
+  private static boolean mapDataItem(ResultSet row, Record r) throws SQLException {
+    long height = row.getLong(8);
+    ByteBuffer id = Columns.requiredBinary(row, 1, "stable_data_items", "id", height);
+    r.set(0, id);
+    r.set(1, Columns.int64(row, 2));
+    r.set(2, Columns.int32(row, 3, "block_transaction_index", id));
+    r.set(3, Boolean.TRUE);
+    r.set(4, Columns.binary(row, 4));
+    r.set(5, null);
+    r.set(6, null);
+    r.set(7, Columns.binary(row, 5));
+    r.set(8, Columns.int64(row, 6));
+    r.set(9, Columns.text(row, 7));
+    r.set(10, null);
+    r.set(11, height);
+    r.set(12, Columns.binary(row, 9));
+    r.set(13, null);
+    r.set(14, Columns.binary(row, 10));
+    r.set(15, Columns.int64(row, 11));
+    r.set(16, Columns.int64(row, 12));
+    r.set(17, Columns.int64(row, 13));
+    r.set(18, Columns.int64(row, 14));
+    r.set(19, Columns.int32(row, 15, "owner_size", id));
+    r.set(20, Columns.binary(row, 16));
+    r.set(21, Columns.int64(row, 17));
+    r.set(22, Columns.int32(row, 18, "signature_size", id));
+    r.set(23, Columns.int32(row, 19, "signature_type", id));
+    r.set(24, Columns.binary(row, 20));
+    r.set(25, Columns.int64(row, 21));
+    return true;
+  }
+
+  private boolean mapTag(ResultSet row, Record r, boolean isDataItem) throws SQLException {
+    byte[] name = row.getBytes(5);
+    byte[] value = row.getBytes(6);
+    if (name == null || value == null) {
+      skippedDanglingTags++;
+      return false;
+    }
+    long height = row.getLong(1);
+    ByteBuffer id = Columns.requiredBinary(row, 2, "tags", "id", height);
+    r.set(0, height);
+    r.set(1, id);
+    r.set(2, Columns.int32(row, 3, "tag_index", id));
+    r.set(3, Columns.int64(row, 4));
+    r.set(4, ByteBuffer.wrap(name));
+    r.set(5, ByteBuffer.wrap(value));
+    r.set(6, isDataItem);
+    return true;
+  }
+
+  @Override
+  public void close() {
+    try {
+      core.close();
+    } finally {
+      bundles.close();
+    }
+  }
+}

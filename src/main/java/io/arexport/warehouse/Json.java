@@ -1,0 +1,37 @@
+package io.arexport.warehouse;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
+import io.arexport.fs.DurableFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Reads and durably writes arexport's small JSON state files (checkpoint, journal). */
+final class Json {
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private Json() {}
+
+  static void write(Path file, Object value) {
+    try {
+      DurableFiles.writeAtomically(file, MAPPER.writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot encode " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a state file; a file that does not parse is a state conflict naming the file. */
+  static <T> T read(Path file, Class<T> type) {
+    try {
+      return MAPPER.readValue(file.toFile(), type);
+    } catch (IOException e) {
+      throw new StateConflictException("cannot read " + file + " (corrupt or truncated): "
+          + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+}

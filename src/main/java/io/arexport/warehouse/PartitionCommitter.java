@@ -1,0 +1,187 @@
+package io.arexport.warehouse;
+
+import io.arexport.HeightRange;
+import io.arexport.RuntimeFailureException;
+import io.arexport.fs.DurableFiles;
+import io.arexport.schema.ExportTable;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes one exported partition into the warehouse so that it is all-or-nothing across a crash.
+ *
+ * <p>Before anything moves, the plan (every staged file and its target, every old file it
+ * replaces) is written to a journal, {@code .arexport/pending-commit.json}. Then the files move
+ * (a directory rename when the partition is new), replaced files are deleted (or, when Iceberg
+ * metadata still references them, listed in {@link ReplacedFiles}), and the caller advances its
+ * checkpoint before calling {@link #finish()}, which drops the journal. Whoever takes the
+ * warehouse lock next calls {@link #recover()}: it completes an interrupted commit from the
+ * journal, or, if the staged files are gone, undoes it, so readers never keep both the old and
+ * the new copy of a partition, nor half of the new one.
+ */
+public final class PartitionCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionCommitter.class);
+
+  private final WarehouseLayout layout;
+  private final Path journal;
+
+  public PartitionCommitter(WarehouseLayout layout) {
+    this.layout = layout;
+    this.journal = layout.stateDir().resolve("pending-commit.json");
+  }
+
+  /** One staged file and where it goes (warehouse-relative). */
+  record Move(String from, String to) {}
+
+  /** The journal's content. */
+  record PendingCommit(String partition, List<Move> moves, List<String> replaced,
+      List<String> targetDirs) {}
+
+  /**
+   * Publishes {@code staged} (per table, the staged partition directory and its files) as
+   * partition {@code partition}, replacing whatever the warehouse held inside that range.
+   */
+  public void commit(HeightRange partition, Map<ExportTable, StagedPartition> staged) {
+    List<Move> moves = new ArrayList<>();
+    List<String> replaced = new ArrayList<>();
+    List<String> targetDirs = new ArrayList<>();
+    for (ExportTable table : ExportTable.values()) {
+      Path targetDir = layout.partitionDir(table, partition);
+      // Every existing partition directory inside the new range holds rows the new files hold now.
+      for (Path dir : layout.partitionDirs(table).entrySet().stream()
+          .filter(e -> partition.contains(e.getKey())).map(Map.Entry::getValue).toList()) {
+        for (Path old : WarehouseLayout.parquetFiles(dir)) {
+          replaced.add(layout.relative(old));
+        }
+      }
+      StagedPartition files = staged.get(table);
+      if (files != null && !files.files().isEmpty()) {
+        targetDirs.add(layout.relative(targetDir));
+        for (Path file : files.files()) {
+          moves.add(new Move(file.toAbsolutePath().toString(),
+              layout.relative(targetDir.resolve(file.getFileName().toString()))));
+        }
+      }
+    }
+    PendingCommit pending = new PendingCommit(partition.toString(), moves, replaced, targetDirs);
+    Json.write(journal, pending);
+    applyMoves(pending, staged);
+    applyReplacements(pending);
+  }
+
+  /** Drops the journal once the caller has recorded the partition as done. */
+  public void finish() {
+    DurableFiles.deleteIfExists(journal);
+  }
+
+  /** Completes or undoes a commit that a crash interrupted; no-op when there is none. */
+  public void recover() {
+    if (!Files.exists(journal)) {
+      return;
+    }
+    PendingCommit pending = Json.read(journal, PendingCommit.class);
+    boolean complete = true;
+    for (Move move : pending.moves()) {
+      complete &= Files.exists(Path.of(move.from())) || Files.exists(layout.resolve(move.to()));
+    }
+    if (complete) {
+      LOG.warn("completing the interrupted commit of partition {}", pending.partition());
+      applyMoves(pending, Map.of());
+      applyReplacements(pending);
+    } else {
+      // Staged files are gone (staging deleted by hand): keep the old files, drop the new half.
+      LOG.warn("undoing the interrupted commit of partition {}: its staged files are gone",
+          pending.partition());
+      for (Move move : pending.moves()) {
+        DurableFiles.deleteIfExists(layout.resolve(move.to()));
+      }
+    }
+    finish();
+  }
+
+  private void applyMoves(PendingCommit pending, Map<ExportTable, StagedPartition> staged) {
+    Set<Path> touchedDirs = new LinkedHashSet<>();
+    for (ExportTable table : staged.keySet()) {
+      StagedPartition files = staged.get(table);
+      Path targetDir = layout.dataDir(table).resolve(files.directory().getFileName());
+      if (!files.files().isEmpty() && !Files.exists(targetDir)) {
+        renameDirectory(files.directory(), targetDir);
+      }
+    }
+    for (Move move : pending.moves()) {
+      Path from = Path.of(move.from());
+      Path to = layout.resolve(move.to());
+      if (Files.exists(from)) {
+        try {
+          Files.createDirectories(to.getParent());
+        } catch (IOException e) {
+          throw new RuntimeFailureException("cannot create " + to.getParent() + ": " + e, e);
+        }
+        DurableFiles.moveFile(from, to);
+        touchedDirs.add(to.getParent());
+      }
+    }
+    for (Path dir : touchedDirs) {
+      DurableFiles.fsyncDirectory(dir);
+    }
+  }
+
+  /** A new partition appears all at once: its staged directory is renamed into place. */
+  private static void renameDirectory(Path stagedDir, Path targetDir) {
+    try {
+      Files.createDirectories(targetDir.getParent());
+      Files.move(stagedDir, targetDir, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.fsyncDirectory(targetDir.getParent());
+    } catch (AtomicMoveNotSupportedException e) {
+      // Another filesystem: the per-file moves copy and rename instead.
+    } catch (IOException e) {
+      throw new RuntimeFailureException(
+          "cannot move " + stagedDir + " to " + targetDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void applyReplacements(PendingCommit pending) {
+    List<String> kept = new ArrayList<>();
+    Set<Path> oldDirs = new LinkedHashSet<>();
+    for (String relative : pending.replaced()) {
+      Path file = layout.resolve(relative);
+      oldDirs.add(file.getParent());
+      ExportTable table = ExportTable.byName(relative.substring(0, relative.indexOf('/')));
+      if (layout.hasIcebergMetadata(table)) {
+        kept.add(relative);
+      } else {
+        DurableFiles.deleteIfExists(file);
+      }
+    }
+    if (!kept.isEmpty()) {
+      ReplacedFiles.load(layout).addAll(kept);
+    }
+    for (Path dir : oldDirs) {
+      if (!pending.targetDirs().contains(layout.relative(dir))) {
+        deleteIfEmpty(dir);
+      }
+    }
+  }
+
+  /** Removes a partition directory that no longer holds any file. */
+  public static void deleteIfEmpty(Path dir) {
+    try (Stream<Path> children = Files.list(dir)) {
+      if (children.findAny().isEmpty()) {
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // Not empty or already gone: leave it.
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.arexport.warehouse;
+
+import io.arexport.HeightRange;
+import io.arexport.RuntimeFailureException;
+import io.arexport.schema.ExportTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Paths inside a warehouse: {@code <root>/<table>/data/height=S-E/*.parquet} for data, {@code
+ * <root>/<table>/metadata/} for Iceberg, and {@code <root>/.arexport/} for arexport's own state
+ * (lock, interrupted-commit journal, files awaiting deletion). Readers never look at dot-paths.
+ */
+public record WarehouseLayout(Path root) {
+
+  public WarehouseLayout {
+    root = root.toAbsolutePath().normalize();
+  }
+
+  public Path tableDir(ExportTable table) {
+    return root.resolve(table.tableName());
+  }
+
+  public Path dataDir(ExportTable table) {
+    return tableDir(table).resolve("data");
+  }
+
+  public Path metadataDir(ExportTable table) {
+    return tableDir(table).resolve("metadata");
+  }
+
+  public Path partitionDir(ExportTable table, HeightRange partition) {
+    return dataDir(table).resolve(partition.directoryName());
+  }
+
+  /** arexport's own state directory inside the warehouse. */
+  public Path stateDir() {
+    return root.resolve(".arexport");
+  }
+
+  /** True once {@code metadata} (or an export after it) has committed Iceberg metadata. */
+  public boolean hasIcebergMetadata(ExportTable table) {
+    return Files.isRegularFile(metadataDir(table).resolve("version-hint.text"));
+  }
+
+  /** The table's partition directories, by range, in height order. */
+  public TreeMap<HeightRange, Path> partitionDirs(ExportTable table) {
+    TreeMap<HeightRange, Path> dirs = new TreeMap<>(
+        (a, b) -> a.start() != b.start()
+            ? Long.compare(a.start(), b.start()) : Long.compare(a.end(), b.end()));
+    Path dataDir = dataDir(table);
+    if (!Files.isDirectory(dataDir)) {
+      return dirs;
+    }
+    try (Stream<Path> children = Files.list(dataDir)) {
+      children.filter(Files::isDirectory).forEach(dir -> {
+        HeightRange range = HeightRange.parseDirectoryName(dir.getFileName().toString());
+        if (range != null) {
+          dirs.put(range, dir);
+        }
+      });
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot list " + dataDir + ": " + e.getMessage(), e);
+    }
+    return dirs;
+  }
+
+  /** The Parquet files of one partition directory, by name. */
+  public static List<Path> parquetFiles(Path partitionDir) {
+    List<Path> files = new ArrayList<>();
+    if (!Files.isDirectory(partitionDir)) {
+      return files;
+    }
+    try (Stream<Path> children = Files.list(partitionDir)) {
+      children
+          .filter(p -> {
+            String name = p.getFileName().toString();
+            return name.endsWith(".parquet") && !name.startsWith(".");
+          })
+          .sorted()
+          .forEach(files::add);
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot list " + partitionDir + ": " + e.getMessage(), e);
+    }
+    return files;
+  }
+
+  /** {@code path} relative to the warehouse root, with '/' separators. */
+  public String relative(Path path) {
+    return root.relativize(path.toAbsolutePath().normalize()).toString().replace('\\', '/');
+  }
+
+  public Path resolve(String relativePath) {
+    return root.resolve(relativePath);
+  }
+}

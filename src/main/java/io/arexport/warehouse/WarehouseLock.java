@@ -1,0 +1,84 @@
+package io.arexport.warehouse;
+
+import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One writer at a time per warehouse. The lock is an OS file lock on {@code .arexport/lock}, so the
+ * kernel releases it when the holder dies, however it dies: a lock left by a killed process is
+ * simply taken over. The file also records who holds the lock, for the error message.
+ */
+public final class WarehouseLock implements AutoCloseable {
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private WarehouseLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /**
+   * Takes the lock or fails at once with a {@link StateConflictException} naming the holder.
+   *
+   * @param holder who is taking it, e.g. "export pid 1234 since 2026-11-30T01:00:00Z"
+   */
+  public static WarehouseLock acquire(WarehouseLayout layout, String holder) {
+    Path file = layout.stateDir().resolve("lock");
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(layout.stateDir());
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        String current = Files.readString(file, StandardCharsets.UTF_8).trim();
+        channel.close();
+        throw new StateConflictException("warehouse " + layout.root() + " is locked by "
+            + (current.isEmpty() ? "another process" : current) + " (" + file + ")");
+      }
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      channel.force(true);
+      return new WarehouseLock(channel, lock);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new RuntimeFailureException("cannot lock warehouse " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Closing releases the lock; nothing else to undo.
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.truncate(0);
+      lock.release();
+    } catch (IOException e) {
+      // The kernel drops the lock with the channel anyway.
+    } finally {
+      closeQuietly(channel);
+    }
+  }
+}
