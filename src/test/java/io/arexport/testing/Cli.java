@@ -1,0 +1,36 @@
+package io.arexport.testing;
+
+import io.arexport.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+
+/** Runs the command line in-process and captures its exit status, stdout and stderr. */
+public final class Cli {
+  private Cli() {}
+
+  /** What one command line did. */
+  public record Result(int status, String out, String err) {
+    /** Non-blank stderr lines, for "one clear line" checks. */
+    public java.util.List<String> errLines() {
+      return err.lines().filter(l -> !l.isBlank()).toList();
+    }
+  }
+
+  public static Result run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  public static Result run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      int status = Main.run(args, outStream, errStream, env, Clock.systemUTC());
+      return new Result(status, out.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8));
+    }
+  }
+}
