@@ -156,7 +156,7 @@ public final class Exporter {
       ExportTable table, HeightRange partition, Path dir, String runId) {
     try (RowCursor rows = reader.open(table, partition);
         PartitionFileWriter writer = new PartitionFileWriter(table, partition, dir, runId,
-            request.maxFileRows(), request.compression())) {
+            request.heightPartitionSize(), request.maxFileRows(), request.compression())) {
       long written = 0;
       while (rows.next()) {
         writer.add(rows.current());

@@ -40,6 +40,7 @@ public final class PartitionFileWriter implements AutoCloseable {
   private final HeightRange partition;
   private final Path directory;
   private final String runId;
+  private final long heightPartitionSize;
   private final long maxFileRows;
   private final Compression compression;
   private final Comparator<Record> order;
@@ -50,12 +51,19 @@ public final class PartitionFileWriter implements AutoCloseable {
   private long totalRows;
   private Record previous;
 
+  /**
+   * Key-value metadata entry recording the partition size a file was written with, so the Iceberg
+   * metadata knows which {@code truncate(height, P)} spec the file belongs to.
+   */
+  public static final String PARTITION_SIZE_KEY = "arexport.height-partition-size";
+
   public PartitionFileWriter(ExportTable table, HeightRange partition, Path directory,
-      String runId, long maxFileRows, Compression compression) {
+      String runId, long heightPartitionSize, long maxFileRows, Compression compression) {
     this.table = table;
     this.partition = partition;
     this.directory = directory;
     this.runId = runId;
+    this.heightPartitionSize = heightPartitionSize;
     this.maxFileRows = maxFileRows;
     this.compression = compression;
     this.order = table.rowOrder();
@@ -103,6 +111,7 @@ public final class PartitionFileWriter implements AutoCloseable {
           .createWriterFunc(GenericParquetWriter::create)
           .set(TableProperties.PARQUET_COMPRESSION, compression.icebergName())
           .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(ROW_GROUP_BYTES))
+          .meta(PARTITION_SIZE_KEY, Long.toString(heightPartitionSize))
           .overwrite()
           .build();
       writtenTemp.add(temp);
