@@ -546,9 +546,11 @@ public final class SampleDatabases {
      * the ordinal itself, so rare variants show up even when only a handful of rows are written.
      */
     int pick(long ordinal, int... weights) {
-      if (ordinal < weights.length) {
-        return (int) ordinal;
-      }
+      return ordinal < weights.length ? (int) ordinal : weighted(weights);
+    }
+
+    /** Random variant index, variant {@code i} with probability {@code weights[i] / sum}. */
+    int weighted(int... weights) {
       int total = 0;
       for (int w : weights) {
         total += w;
@@ -624,7 +626,7 @@ public final class SampleDatabases {
       if (ordinal < 10) {
         return showcase(timestamp).get((int) ordinal);
       }
-      int which = pick(Long.MAX_VALUE, 15, 15, 8, 12, 8, 6, 5, 5, 5, 4, 3, 1, 1, 1);
+      int which = weighted(15, 15, 8, 12, 8, 6, 5, 5, 5, 4, 3, 1, 1, 1);
       return switch (which) {
         case 0 -> new Tag(utf8("App-Name"), utf8(oneOf(APP_NAMES)));
         case 1 -> new Tag(utf8("Content-Type"), utf8(oneOf(CONTENT_TYPES)));
@@ -731,7 +733,7 @@ public final class SampleDatabases {
         }
       }
       txs.bytes(id).num(height).num(bti)
-          .bytes(rng.nextInt(10) == 0 ? null : bytes(512))
+          .bytes(rng.nextInt(10) < 4 ? null : bytes(512)) // optional, as for data items
           .num(format)
           .bytes(bytes(pick(ordinal, 1, 1) == 0 ? 32 : 48)) // last_tx: tx anchor or block hash
           .bytes(owners[ownerIndex].address())
@@ -774,7 +776,9 @@ public final class SampleDatabases {
         it.owner = owners[ownerIndex];
         it.anchor = pick(ordinal, 15, 85) == 0 ? new byte[0] : bytes(32);
         it.target = pick(ordinal, 85, 15) == 0 ? null : bytes(32);
-        it.signature = rng.nextInt(4) == 0 ? null : bytes(it.owner.signatureSize());
+        // signature is nullable in the gateway schema (storing it is optional); most rows here
+        // have none, which also keeps the committed sample small.
+        it.signature = rng.nextInt(10) < 7 ? null : bytes(it.owner.signatureSize());
         it.contentType = pick(ordinal, 15, 85) == 0 ? null : oneOf(ITEM_CONTENT_TYPES);
         it.contentEncoding = rng.nextInt(40) == 0 ? "gzip" : null;
         int tagCount = spec.tagsPerItem() == 0 || pick(ordinal, 4, 96) == 0
