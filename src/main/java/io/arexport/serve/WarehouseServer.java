@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -146,7 +147,7 @@ public final class WarehouseServer implements AutoCloseable {
     return address instanceof Inet6Address ? "[" + host.replace("%", "%25") + "]" : host;
   }
 
-  private static java.util.concurrent.ThreadFactory workerThreads() {
+  private static ThreadFactory workerThreads() {
     AtomicInteger count = new AtomicInteger();
     return task -> {
       Thread thread = new Thread(task, "arexport-serve-" + count.incrementAndGet());

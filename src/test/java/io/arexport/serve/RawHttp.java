@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +79,7 @@ final class RawHttp {
       headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
           k -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
     }
-    byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+    byte[] body = Arrays.copyOfRange(raw, end + 4, raw.length);
     return new Response(status, headers, body);
   }
 }

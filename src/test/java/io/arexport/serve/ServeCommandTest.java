@@ -9,6 +9,7 @@ import io.arexport.testing.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -238,7 +239,7 @@ class ServeCommandTest {
 
   @Test
   void portInUseIsARuntimeFailure() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Cli.Result result = Cli.run("serve", "--warehouse-dir", warehouse.toString(),
           "--port", Integer.toString(taken.getLocalPort()));
 

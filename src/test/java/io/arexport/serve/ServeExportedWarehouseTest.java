@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arexport.testing.Cli;
 import io.arexport.testing.SampleDatabases;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -22,7 +24,6 @@ import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.RecordReader;
-import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +56,7 @@ class ServeExportedWarehouseTest {
         "--warehouseDir", warehouse.toString());
     assertThat(export.status()).as(export.err()).isZero();
     server = WarehouseServer.start(new ServeRequest(warehouse, "127.0.0.1", 0,
-        "/local/datasets/default"), new PrintStream(java.io.OutputStream.nullOutputStream()),
+        "/local/datasets/default"), new PrintStream(OutputStream.nullOutputStream()),
         Clock.systemUTC());
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
@@ -25,17 +26,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -358,7 +362,7 @@ class WarehouseServerTest {
   }
 
   @ParameterizedTest
-  @org.junit.jupiter.params.provider.MethodSource("traversalTargets")
+  @MethodSource("traversalTargets")
   void traversalNeverReturnsOutsideOrHiddenContent(String target) throws Exception {
     for (String method : List.of("GET", "HEAD")) {
       RawHttp.Response response = RawHttp.send(server.address(), method, target);
@@ -449,7 +453,7 @@ class WarehouseServerTest {
 
   @Test
   void rootBasePathServesTheWarehouseAtSlash() throws Exception {
-    PrintStream noLog = new PrintStream(java.io.OutputStream.nullOutputStream());
+    PrintStream noLog = new PrintStream(OutputStream.nullOutputStream());
     try (WarehouseServer atRoot = WarehouseServer.start(
         new ServeRequest(root, "127.0.0.1", 0, "/"), noLog, Clock.systemUTC())) {
       URI base = atRoot.baseUri();
@@ -468,7 +472,7 @@ class WarehouseServerTest {
     int clients = 200;
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
-      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch start = new CountDownLatch(1);
       List<Future<Boolean>> results = new ArrayList<>();
       for (int i = 0; i < clients; i++) {
         int first = i % 4 == 0 ? -1 : (i * 1499) % SIZE;
@@ -506,7 +510,7 @@ class WarehouseServerTest {
   @Test
   void aBurstOfRequestsLeavesNoFileDescriptorOpen() throws Exception {
     Path fds = Path.of("/proc/self/fd");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
+    Assumptions.assumeTrue(Files.isDirectory(fds), "needs /proc");
     burst(); // warm-up: classes loaded, pools created
     awaitNoOpenWarehouseFiles();
     long before = countFds();
