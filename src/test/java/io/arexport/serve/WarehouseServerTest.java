@@ -441,14 +441,14 @@ class WarehouseServerTest {
   }
 
   @Test
-  void keptAliveConnectionAnswersSmallRequestsWithoutDelay() throws Exception {
-    // With Nagle's algorithm on, each of these would wait ~40 ms for a delayed ACK (2 s here).
-    get(BASE + "/blocks/metadata/version-hint.text");
-    long started = System.nanoTime();
-    for (int i = 0; i < 50; i++) {
+  void keptAliveConnectionsDisableNaglesAlgorithm() throws Exception {
+    // With Nagle's algorithm on, each small range response on a kept-alive connection waits
+    // ~40 ms for a delayed ACK; the JDK server only turns it off through this property, read
+    // when its first server starts. (Speed itself is measured by benchmarks, not unit tests.)
+    assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+    for (int i = 0; i < 5; i++) {
       assertThat(get(DATA, "Range", "bytes=" + i + "-" + (i + 7)).statusCode()).isEqualTo(206);
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
   }
 
   @Test
