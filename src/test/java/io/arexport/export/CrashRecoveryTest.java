@@ -64,6 +64,7 @@ class CrashRecoveryTest {
         Arguments.of("partition-staged:2", "small", 50, 149, false, 4),
         Arguments.of("partition-moved:2", "small", 50, 149, true, 4),
         Arguments.of("checkpoint-advanced:3", "small", 50, 249, true, 2),
+        Arguments.of("checkpoint-advanced:5", "small", 50, 349, true, 0),
         Arguments.of("mid-partition:2", "tall", 100, 199, false, 2));
   }
 
@@ -91,9 +92,9 @@ class CrashRecoveryTest {
     assertThat(journal(paths)).doesNotExist();
   }
 
-  /** A rerun after a kill between move and checkpoint, and after a kill while writing a file. */
+  /** A rerun after a kill before the move, and after one between move and checkpoint. */
   static Stream<Arguments> rerunKillPoints() {
-    return killPoints().filter(a -> List.of("partition-moved:2", "mid-partition:2")
+    return killPoints().filter(a -> List.of("partition-staged:2", "partition-moved:2")
         .contains((String) a.get()[0]));
   }
 
@@ -119,6 +120,48 @@ class CrashRecoveryTest {
     assertThat(journal(paths)).doesNotExist();
     // The rerun's own job is gone; the killed job is not this run's to delete.
     assertThat(jobDirs(paths.stagingDir())).isSubsetOf(killedJob);
+  }
+
+  /**
+   * Staging on another filesystem than the warehouse: files are published by copy to a temporary
+   * name, rename, then deletion of the staged file. A kill after the rename but before that
+   * deletion leaves the file in both places; recovery must finish the commit, not fail on it.
+   * The state is made by killing at partition-moved:2 and putting back the staged copy of the
+   * partition's last file (the journal's last move), exactly as such a kill leaves it.
+   */
+  @org.junit.jupiter.api.Test
+  void crossFilesystemKillBetweenCopyAndSourceDeletion(@TempDir Path work) throws Exception {
+    Path otherFs = Path.of("/dev/shm");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(otherFs)
+        && !Files.getFileStore(otherFs).equals(Files.getFileStore(work)),
+        "needs a second filesystem at /dev/shm");
+    Path staging = Files.createTempDirectory(otherFs, "arexport-crash-staging-");
+    try {
+      ExportArgs paths = new ExportArgs(smallSources.resolve("core.db"),
+          smallSources.resolve("bundles.db"), staging, work.resolve("warehouse"));
+      String[] args = paths.export(RANGE.start(), RANGE.end(), 50, "--includeL1Transactions",
+          "--includeL1Tags");
+      String job = killAt("partition-moved:2", paths, args, work);
+      assertKillState(paths, job, 149, true, "partition-moved:2");
+      HeightRange moved = new HeightRange(150, 199);
+      List<Path> tagFiles = WarehouseReader.files(paths.warehouseDir(), "tags").get(moved);
+      Path last = tagFiles.get(tagFiles.size() - 1);
+      Path stagedCopy = staging.resolve(job).resolve("tags").resolve(moved.directoryName())
+          .resolve(last.getFileName());
+      Files.createDirectories(stagedCopy.getParent());
+      Files.copy(last, stagedCopy);
+
+      Cli.Result resumed = Cli.run(append(args, "--resume", "--json"));
+
+      assertThat(resumed.status()).as(resumed.err()).isZero();
+      assertThat(JSON.readTree(resumed.out()).get("partitions").asInt()).isEqualTo(4);
+      assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, true,
+          true);
+      assertThat(jobDirs(staging)).isEmpty();
+      assertThat(journal(paths)).doesNotExist();
+    } finally {
+      io.arexport.fs.DurableFiles.deleteTree(staging);
+    }
   }
 
   /** Starts the export in a child JVM, SIGKILLs it at {@code point}; returns the job's name. */
