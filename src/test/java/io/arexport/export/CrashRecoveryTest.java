@@ -3,10 +3,12 @@ package io.arexport.export;
 import static io.arexport.testing.WarehouseAssertions.assertEqualsSource;
 import static io.arexport.testing.WarehouseAssertions.jobDirs;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
+import io.arexport.fs.DurableFiles;
 import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * result as a clean export, read back with DuckDB and compared with the SQLite source.
  *
  * <p>Before recovering, each case checks the state the kill left (checkpoint height, commit
- * journal, partially written file), which proves the kill happened where the case says.
+ * journal, unfinished table files), which proves the kill happened where the case says. Two
+ * further cases build the state of a kill inside a commit step that has no fault point.
  */
 class CrashRecoveryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -123,16 +127,57 @@ class CrashRecoveryTest {
   }
 
   /**
+   * A re-export killed after its new files were moved in but before the files they replace were
+   * deleted leaves both copies of the partition on disk. The next run, even one for another range,
+   * must finish that commit (delete the replaced files) so each row is there once. The state is
+   * made by killing a re-export at partition-moved:2 and putting back the first export's files of
+   * that partition, which the killed run had just deleted.
+   */
+  @Test
+  void killBetweenMoveAndDeletionOfReplacedFiles(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(smallSources, work);
+    String[] args = paths.export(RANGE.start(), RANGE.end(), 50, "--includeL1Transactions",
+        "--includeL1Tags");
+    Cli.Result first = Cli.run(args);
+    assertThat(first.status()).as(first.err()).isZero();
+    HeightRange replaced = new HeightRange(150, 199);
+    Path saved = work.resolve("saved");
+    List<Path> firstFiles = new ArrayList<>();
+    for (String table : List.of("blocks", "transactions", "tags")) {
+      for (Path file : WarehouseReader.files(paths.warehouseDir(), table).get(replaced)) {
+        Path copy = saved.resolve(paths.warehouseDir().relativize(file));
+        Files.createDirectories(copy.getParent());
+        Files.copy(file, copy);
+        firstFiles.add(file);
+      }
+    }
+
+    String job = killAt("partition-moved:2", paths, args, work);
+    assertKillState(paths, job, 149, true, "partition-moved:2");
+    for (Path file : firstFiles) {
+      assertThat(file).as("replaced by the killed run").doesNotExist();
+      Files.copy(saved.resolve(paths.warehouseDir().relativize(file)), file);
+    }
+
+    Cli.Result other = Cli.run(paths.export(300, 349, 50, "--includeL1Transactions",
+        "--includeL1Tags"));
+
+    assertThat(other.status()).as(other.err()).isZero();
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, true, true);
+    assertThat(journal(paths)).doesNotExist();
+  }
+
+  /**
    * Staging on another filesystem than the warehouse: files are published by copy to a temporary
    * name, rename, then deletion of the staged file. A kill after the rename but before that
    * deletion leaves the file in both places; recovery must finish the commit, not fail on it.
    * The state is made by killing at partition-moved:2 and putting back the staged copy of the
    * partition's last file (the journal's last move), exactly as such a kill leaves it.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void crossFilesystemKillBetweenCopyAndSourceDeletion(@TempDir Path work) throws Exception {
     Path otherFs = Path.of("/dev/shm");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(otherFs)
+    assumeTrue(Files.isDirectory(otherFs)
         && !Files.getFileStore(otherFs).equals(Files.getFileStore(work)),
         "needs a second filesystem at /dev/shm");
     Path staging = Files.createTempDirectory(otherFs, "arexport-crash-staging-");
@@ -160,7 +205,7 @@ class CrashRecoveryTest {
       assertThat(jobDirs(staging)).isEmpty();
       assertThat(journal(paths)).doesNotExist();
     } finally {
-      io.arexport.fs.DurableFiles.deleteTree(staging);
+      DurableFiles.deleteTree(staging);
     }
   }
 
