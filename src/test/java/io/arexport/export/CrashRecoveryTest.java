@@ -12,8 +12,10 @@ import io.arexport.fs.DurableFiles;
 import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
+import io.arexport.testing.IcebergReader;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SampleDatabases.Spec;
+import io.arexport.testing.SourceOracle;
 import io.arexport.testing.WarehouseReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,6 +126,40 @@ class CrashRecoveryTest {
     assertThat(journal(paths)).doesNotExist();
     // The rerun's own job is gone; the killed job is not this run's to delete.
     assertThat(jobDirs(paths.stagingDir())).isSubsetOf(killedJob);
+  }
+
+  /**
+   * With Iceberg metadata, replaced files stay on disk until the export's closing Iceberg commit.
+   * A re-export killed between partitions and then resumed must end with every row once in the
+   * current snapshot and once on disk (the killed run's replaced files cleaned up too).
+   */
+  @Test
+  void resumeAfterKillWithIcebergMetadata(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(smallSources, work);
+    String[] args = paths.export(RANGE.start(), RANGE.end(), 50, "--includeL1Transactions",
+        "--includeL1Tags");
+    Cli.Result first = Cli.run(args);
+    assertThat(first.status()).as(first.err()).isZero();
+    Cli.Result metadata = Cli.run("metadata", "--datasets-dir", paths.warehouseDir().toString());
+    assertThat(metadata.status()).as(metadata.err()).isZero();
+
+    String job = killAt("partition-moved:2", paths, args, work);
+    assertKillState(paths, job, 149, true, "partition-moved:2");
+
+    Cli.Result resumed = Cli.run(append(args, "--resume", "--json"));
+
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertThat(JSON.readTree(resumed.out()).get("icebergCommitted").asBoolean()).isTrue();
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, true, true);
+    try (SourceOracle source = new SourceOracle(paths.coreDb(), paths.bundlesDb())) {
+      for (String table : List.of("blocks", "transactions", "tags")) {
+        assertThat(IcebergReader.rows(IcebergReader.loadWithHadoop(paths.warehouseDir(), table)))
+            .as(table + " rows of the current Iceberg snapshot")
+            .containsExactlyInAnyOrderElementsOf(source.rows(table, RANGE, true, true));
+      }
+    }
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+    assertThat(journal(paths)).doesNotExist();
   }
 
   /**
