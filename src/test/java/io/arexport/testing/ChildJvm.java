@@ -98,6 +98,11 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** True once the process has exited (without waiting). */
+  public boolean hasExited() {
+    return !process.isAlive();
+  }
+
   public long pid() {
     return process.pid();
   }

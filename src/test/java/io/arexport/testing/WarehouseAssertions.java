@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -28,25 +29,32 @@ public final class WarehouseAssertions {
    * Every table of {@code warehouse} holds exactly the source rows of {@code range}, each once and
    * in contract order; each partition directory holds exactly the source rows of its own range;
    * the data directories hold nothing but non-empty partition directories of Parquet files.
+   *
+   * @return the number of rows compared
    */
-  public static void assertEqualsSource(Path warehouse, Path coreDb, Path bundlesDb,
+  public static long assertEqualsSource(Path warehouse, Path coreDb, Path bundlesDb,
       HeightRange range, boolean includeL1Transactions, boolean includeL1Tags) throws Exception {
+    long compared = 0;
     try (SourceOracle source = new SourceOracle(coreDb, bundlesDb);
         WarehouseReader parquet = new WarehouseReader()) {
       for (String table : TABLES) {
         List<String> expected =
             source.rows(table, range, includeL1Transactions, includeL1Tags);
-        assertThat(parquet.rows(warehouse, table)).as(table + " rows of " + range)
-            .containsExactlyElementsOf(expected);
-        for (Map.Entry<HeightRange, List<String>> partition
-            : parquet.rowsByPartition(warehouse, table).entrySet()) {
+        // Each file is read once: the partitions' rows, in height order, are the table's rows.
+        Map<HeightRange, List<String>> partitions = parquet.rowsByPartition(warehouse, table);
+        List<String> actual = new ArrayList<>();
+        partitions.values().forEach(actual::addAll);
+        assertThat(actual).as(table + " rows of " + range).containsExactlyElementsOf(expected);
+        for (Map.Entry<HeightRange, List<String>> partition : partitions.entrySet()) {
           assertThat(partition.getValue()).as(table + " partition " + partition.getKey())
               .containsExactlyElementsOf(source.rows(table, partition.getKey(),
                   includeL1Transactions, includeL1Tags));
         }
+        compared += actual.size();
       }
     }
     assertCleanDataDirs(warehouse);
+    return compared;
   }
 
   /**
@@ -73,6 +81,27 @@ public final class WarehouseAssertions {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Temporary or unfinished files anywhere under a warehouse: hidden {@code .tmp-*} copies and
+   * {@code *.tmp} files (moves and metadata commits), {@code .part-*} Parquet files, and the
+   * commit journal {@code .arexport/pending-commit.json}. A successful run leaves none.
+   */
+  public static List<String> temporaryFiles(Path warehouse) throws IOException {
+    if (!Files.exists(warehouse)) {
+      return List.of();
+    }
+    try (Stream<Path> paths = Files.walk(warehouse)) {
+      return paths.filter(Files::isRegularFile)
+          .map(p -> warehouse.relativize(p).toString().replace('\\', '/'))
+          .filter(p -> {
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            return name.startsWith(".tmp") || name.endsWith(".tmp") || name.startsWith(".part-")
+                || p.equals(".arexport/pending-commit.json");
+          })
+          .sorted().toList();
     }
   }
 
