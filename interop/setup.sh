@@ -87,9 +87,15 @@ if [ ! -s "$jar" ]; then
   t=$SECONDS
   mkdir -p "$jars"
   # Run outside the project so Maven does not resolve the project's own build.
-  (cd "$here" && mvn -q -B -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" -Dartifact="$SPARK_RUNTIME" \
-      -DoutputDirectory="$jars" -Dmdep.overWriteReleases=true) \
-    || fail "Maven could not fetch $SPARK_RUNTIME into $jars"
+  mvn_log="$(mktemp)"
+  if ! (cd "$here" && mvn -q -B -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" \
+      -Dartifact="$SPARK_RUNTIME" -DoutputDirectory="$jars" -Dmdep.overWriteReleases=true) \
+      >"$mvn_log" 2>&1; then
+    cat "$mvn_log" >&2
+    rm -f "$mvn_log"
+    fail "Maven could not fetch $SPARK_RUNTIME into $jars (Maven's output is above)"
+  fi
+  rm -f "$mvn_log"
   [ -s "$jar" ] || fail "Maven ran but $jar is missing"
   say "Spark runtime jar fetched in $((SECONDS - t)) s"
 fi
