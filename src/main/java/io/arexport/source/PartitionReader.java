@@ -120,8 +120,15 @@ public final class PartitionReader implements AutoCloseable {
     }
   }
 
-  /** Opens a cursor over one table's rows of {@code range}, in the contract's sort order. */
+  /**
+   * Opens a cursor over one table's rows of {@code range}, in the contract's sort order, read
+   * ahead on a background thread.
+   */
   public RowCursor open(ExportTable table, HeightRange range) {
+    return new PrefetchingCursor(openDirect(table, range), table.tableName());
+  }
+
+  private RowCursor openDirect(ExportTable table, HeightRange range) {
     return switch (table) {
       case BLOCKS -> query(core, BLOCKS_SQL, range, table, PartitionReader::mapBlock);
       case TRANSACTIONS -> {

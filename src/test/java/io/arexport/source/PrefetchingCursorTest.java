@@ -1,0 +1,98 @@
+package io.arexport.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arexport.InvalidInputException;
+import io.arexport.schema.ExportTable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.Test;
+
+class PrefetchingCursorTest {
+  /** A cursor of n tag rows with heights 0..n-1 that reuses one record, like QueryCursor. */
+  private static final class CountingCursor implements RowCursor {
+    final Record record = GenericRecord.create(ExportTable.TAGS.schema());
+    final long rows;
+    final long failAt;
+    final AtomicBoolean closed = new AtomicBoolean();
+    long next;
+
+    CountingCursor(long rows, long failAt) {
+      this.rows = rows;
+      this.failAt = failAt;
+    }
+
+    @Override
+    public boolean next() {
+      if (next == failAt) {
+        throw new InvalidInputException("bad row " + next);
+      }
+      if (next >= rows) {
+        return false;
+      }
+      record.set(0, next++);
+      record.set(1, ByteBuffer.wrap(new byte[] {1}));
+      return true;
+    }
+
+    @Override
+    public Record current() {
+      return record;
+    }
+
+    @Override
+    public void close() {
+      closed.set(true);
+    }
+  }
+
+  @Test
+  void deliversEveryRowInOrderAcrossBatchBoundaries() {
+    for (long size : new long[] {0, 1, PrefetchingCursor.BATCH_ROWS - 1,
+        PrefetchingCursor.BATCH_ROWS, PrefetchingCursor.BATCH_ROWS * 20L + 3}) {
+      CountingCursor source = new CountingCursor(size, -1);
+      List<Long> heights = new ArrayList<>();
+      try (PrefetchingCursor cursor = new PrefetchingCursor(source, "test")) {
+        while (cursor.next()) {
+          heights.add((Long) cursor.current().get(0));
+        }
+        assertThat(cursor.next()).isFalse();
+      }
+      assertThat(heights).hasSize((int) size);
+      for (int i = 0; i < heights.size(); i++) {
+        assertThat(heights.get(i)).isEqualTo(i);
+      }
+      assertThat(source.closed).isTrue();
+    }
+  }
+
+  @Test
+  void rethrowsTheReadersFailureAfterTheRowsBeforeIt() {
+    CountingCursor source = new CountingCursor(10_000, 5_000);
+    try (PrefetchingCursor cursor = new PrefetchingCursor(source, "test")) {
+      long seen = 0;
+      try {
+        while (cursor.next()) {
+          seen++;
+        }
+        throw new AssertionError("no failure");
+      } catch (InvalidInputException e) {
+        assertThat(e).hasMessage("bad row 5000");
+        assertThat(seen).isEqualTo(5_000);
+      }
+    }
+  }
+
+  @Test
+  void closingEarlyStopsTheReaderAndClosesTheSource() {
+    CountingCursor source = new CountingCursor(Long.MAX_VALUE, -1);
+    PrefetchingCursor cursor = new PrefetchingCursor(source, "test");
+    assertThat(cursor.next()).isTrue();
+    cursor.close();
+    assertThat(source.closed).isTrue();
+  }
+}
