@@ -27,9 +27,9 @@ fail() { echo "interop/setup.sh: FAILED: $*" >&2; exit 1; }
 say() { echo "interop/setup.sh: $*" >&2; }
 
 step="checking tools"
-command -v python3 >/dev/null || fail "python3 is not on PATH (Python >= 3.10 is needed)"
-python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
-  || fail "python3 is $(python3 -V 2>&1); Python >= 3.10 is needed"
+command -v python3 >/dev/null || fail "python3 is not on PATH (Python >= 3.11 is needed)"
+python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || fail "python3 is $(python3 -V 2>&1); Python >= 3.11 is needed (pyarrow 26, pinned in constraints.txt)"
 command -v java >/dev/null || fail "java is not on PATH (Java 17 is needed for Spark and arexport)"
 command -v mvn >/dev/null || fail "mvn is not on PATH (Maven fetches the Spark runtime jar)"
 

@@ -318,16 +318,21 @@ def test_pyiceberg_snapshots_specs_pruning(stage):
         assert len(snaps) == index, f"{table}: {len(snaps)} snapshots after stage {index}"
         assert meta.current_snapshot_id == snaps[-1].snapshot_id
         summary = snaps[-1].summary
-        assert int(summary["total-records"]) == stage.expected.count(table), summary
-        assert int(summary["total-data-files"]) == len(stage.files(table)), summary
+
+        def number(key):
+            value = summary[key]
+            return 0 if value is None else int(value)
+
+        assert number("total-records") == stage.expected.count(table), summary
+        assert number("total-data-files") == len(stage.files(table)), summary
         if index == 3:  # replacement: the partition's old files out, its new files in
             replaced = len(stage.table_files[table].get(1400050, []))
-            assert int(summary.get("deleted-data-files", 0)) >= 1, summary
-            assert int(summary.get("added-data-files", 0)) == replaced, summary
+            assert number("deleted-data-files") >= 1, summary
+            assert number("added-data-files") == replaced, summary
         else:
-            assert int(summary.get("deleted-data-files", 0)) == 0, summary
+            assert number("deleted-data-files") == 0, summary
             new = [s for s in stage.table_files[table] if stage.stage.start <= s <= stage.stage.end]
-            assert int(summary.get("added-data-files", 0)) == sum(
+            assert number("added-data-files") == sum(
                 len(stage.table_files[table][s]) for s in new), summary
 
         # Partition specs: truncate(height, P) on field 2/12/1, evolving when P changes.
@@ -482,9 +487,12 @@ def chdb_query(chdb, sql):
     return chdb.query(sql, "ArrowTable")
 
 
-def test_chdb_iceberg_local(stage, chdb):
+def test_chdb_iceberg_local(stage, chdb, monkeypatch):
     """icebergLocal(<table dir>): counts per table and per data file / partition, and every row
     (binaries read through hex(), decimals through toString())."""
+    # chdb is clickhouse-local: it reads only files under its user_files directory, which is the
+    # current directory (the user_files_path option is not honoured), so run from the warehouse.
+    monkeypatch.chdir(stage.warehouse)
     for table in TABLES:
         src = f"icebergLocal({sql_str(stage.table_dir(table))})"
         arrow = chdb_query(chdb, f"SELECT COUNT(*) AS n FROM {src}")
