@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Exports an AR.IO gateway's SQLite index to height-partitioned Parquet tables"
         + " (blocks, transactions, tags) and Apache Iceberg metadata.",
-    subcommands = {ExportCommand.class},
+    subcommands = {ExportCommand.class, ServeCommand.class},
     footer = {
         "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
