@@ -7,7 +7,6 @@ the local warehouse and the HTTP-served one go through the same stages independe
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import re
@@ -17,7 +16,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_oracle import TABLES, Expected, Flags, Partition, SourceOracle
@@ -133,6 +132,7 @@ class Pipeline:
         self.partitions: dict[int, Partition] = {}
         self.states: dict[int, StageState] = {}
         self.broken: str | None = None
+        self.server: Server | None = None  # set when the warehouse is served over HTTP
         self.core_db.parent.mkdir(parents=True)
         shutil.copyfile(SAMPLE_CORE_DB, self.core_db)
         shutil.copyfile(SAMPLE_BUNDLES_DB, self.bundles_db)
@@ -200,8 +200,12 @@ class Server:
         self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=self._log,
                                      text=True, start_new_session=True)
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(x) for x in self.proc.stdout] and None,
-                         daemon=True).start()
+
+        def pump():
+            for line in self.proc.stdout:
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
         deadline = time.monotonic() + 120
         url = None
         seen = []
@@ -239,7 +243,3 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self._log.close()
-
-
-def read_json(path: Path):
-    return json.loads(path.read_text())

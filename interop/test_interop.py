@@ -82,9 +82,9 @@ DUCKDB_TYPES = {"binary": "BLOB", "long": "BIGINT", "int": "INTEGER", "boolean":
                 "string": "VARCHAR", "decimal(20, 0)": "DECIMAL(20,0)"}
 
 
-@pytest.fixture
-def duck():
-    """A fresh DuckDB per test (no file or metadata cache carried across stages)."""
+def duck_connect():
+    """A new in-memory DuckDB with iceberg + httpfs loaded from the offline extension directory
+    (nothing is downloaded: autoinstall is off)."""
     import duckdb
 
     if not (EXTDIR / ".installed").is_file():
@@ -95,6 +95,13 @@ def duck():
     con.execute("SET extension_directory = ?", [str(EXTDIR)])
     con.execute("LOAD iceberg")
     con.execute("LOAD httpfs")
+    return con
+
+
+@pytest.fixture
+def duck():
+    """A fresh DuckDB per test (no file or metadata cache carried across stages)."""
+    con = duck_connect()
     yield con
     con.close()
 
@@ -247,13 +254,7 @@ def test_duckdb_over_http(http_stage, http_pipeline, duck):
         check_files_read("DuckDB/HTTP", table, state, counts)
 
     # Pruning seen from the server: a fresh DuckDB (empty caches) asks for one partition.
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute(f"SET extension_directory = {sql_str(EXTDIR)}")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("LOAD iceberg")
-    con.execute("LOAD httpfs")
+    con = duck_connect()
     p = state.expected.partitions[-1]
     before = len(server_log())
     (n,) = con.execute(
@@ -326,7 +327,7 @@ def test_pyiceberg_snapshots_specs_pruning(stage):
         assert number("total-records") == stage.expected.count(table), summary
         assert number("total-data-files") == len(stage.files(table)), summary
         if index == 3:  # replacement: the partition's old files out, its new files in
-            replaced = len(stage.table_files[table].get(1400050, []))
+            replaced = len(stage.table_files[table].get(stage.stage.start, []))
             assert number("deleted-data-files") >= 1, summary
             assert number("added-data-files") == replaced, summary
         else:
