@@ -247,6 +247,10 @@ def test_duckdb_over_http(http_stage, http_pipeline, duck):
         url = state.metadata_url(table)
         (n,) = duck.execute(f"SELECT COUNT(*) FROM iceberg_scan({sql_str(url)})").fetchone()
         assert n == state.expected.count(table), f"{table} over HTTP: {n}"
+        # The table URL alone works too: DuckDB fetches version-hint.text over HTTP.
+        (n,) = duck.execute(
+            f"SELECT COUNT(*) FROM iceberg_scan({sql_str(f'{state.datasets_root}/{table}')})").fetchone()
+        assert n == state.expected.count(table), f"{table} over HTTP via version-hint.text: {n}"
         src = f"iceberg_scan({sql_str(url)})"
         assert_same_rows(table, duck_rows(duck, src, table), state.expected.rows[table], "DuckDB/HTTP")
         counts = dict(duck.execute(f"SELECT filename, COUNT(*) FROM {src} GROUP BY filename").fetchall())
