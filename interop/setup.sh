@@ -86,6 +86,7 @@ jar="$jars/$artifact-$version.jar"
 if [ ! -s "$jar" ]; then
   t=$SECONDS
   mkdir -p "$jars"
+  rm -f "$jars/$artifact-"*.jar  # the tests load the one runtime jar found here
   # Run outside the project so Maven does not resolve the project's own build.
   mvn_log="$(mktemp)"
   if ! (cd "$here" && mvn -q -B -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" \

@@ -28,7 +28,7 @@ from sqlite_oracle import SCHEMAS, TABLES, assert_same_rows, canon_rows, columns
 INTEROP = Path(__file__).resolve().parent
 EXTDIR = INTEROP / ".duckdb_extensions"
 VENV = INTEROP / ".venv"
-SPARK_RUNTIME_JAR = INTEROP / ".jars" / "iceberg-spark-runtime-3.5_2.12-1.10.1.jar"
+JARS = INTEROP / ".jars"  # iceberg-spark-runtime-3.5_2.12-<version>.jar, version set in setup.sh
 SETUP_HINT = "run interop/setup.sh (or scripts/run-interop) first"
 
 
@@ -394,14 +394,15 @@ def spark(local_pipeline, tmp_path_factory):
 
     from pyspark.sql import SparkSession
 
-    if not SPARK_RUNTIME_JAR.is_file():
-        pytest.fail(f"{SPARK_RUNTIME_JAR} is missing: {SETUP_HINT}")
+    jars = sorted(JARS.glob("iceberg-spark-runtime-3.5_2.12-*.jar"))
+    if len(jars) != 1:
+        pytest.fail(f"expected one iceberg-spark-runtime jar in {JARS}, found {jars}: {SETUP_HINT}")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     t = time.monotonic()
     catalog = f"spark.sql.catalog.{SPARK_CATALOG}"
     session = (
         SparkSession.builder.master("local[2]").appName("arexport-interop")
-        .config("spark.jars", str(SPARK_RUNTIME_JAR))
+        .config("spark.jars", str(jars[0]))
         .config("spark.driver.extraJavaOptions", SPARK_JAVA17_OPTIONS)
         .config("spark.driver.memory", "2g")
         .config("spark.driver.host", "127.0.0.1")
