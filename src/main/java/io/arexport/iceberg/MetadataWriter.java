@@ -264,7 +264,7 @@ public final class MetadataWriter implements IcebergSync {
           ops = ops.startNewHistory(location);
           TableMetadata fresh = newTableMetadata(table,
               defaultPartitionSize(plan.toAdd(), EMPTY_TABLE_PARTITION_SIZE), location,
-              plan.root(), base == null ? null : base.uuid());
+              plan.root(), base);
           transaction = Transactions.createTableTransaction(table.tableName(), ops, fresh);
         } else {
           transaction = Transactions.newTransaction(table.tableName(), ops);
@@ -289,13 +289,17 @@ public final class MetadataWriter implements IcebergSync {
         ops.version(), plan.toAdd().size(), plan.toRemove().size(), deleted);
     return new TableResult(table.tableName(), action, ops.version(), now.metadataFileLocation(),
         snapshot == null ? null : snapshot.snapshotId(), plan.toAdd().size(),
-        plan.toRemove().size(), deleted, summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        plan.toRemove().size(), deleted,
+        summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
         summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), now.specs().size());
   }
 
-  /** A new table's metadata: format v2, ExportTable's schema and sort order, one spec. */
+  /**
+   * A new table's metadata: format v2, ExportTable's schema and sort order, one spec. When it
+   * replaces {@code previous} (a new root), the UUID and the table properties carry over.
+   */
   private static TableMetadata newTableMetadata(ExportTable table, int partitionSize,
-      String location, String root, String uuid) {
+      String location, String root, TableMetadata previous) {
     Schema schema = table.schema();
     PartitionSpec spec = PartitionSpec.builderFor(schema)
         .truncate("height", partitionSize, partitionFieldName(partitionSize)).build();
@@ -304,17 +308,20 @@ public final class MetadataWriter implements IcebergSync {
       // SQLite and DuckDB order NULL first; binary compares unsigned, as in the contract.
       order.asc(column, NullOrder.NULLS_FIRST);
     }
-    Map<String, String> properties = Map.of(
+    Map<String, String> properties =
+        new HashMap<>(previous == null ? Map.of() : previous.properties());
+    properties.putAll(Map.of(
         TableProperties.FORMAT_VERSION, "2",
         TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(schema)),
         ROOT_PROPERTY, root,
-        PARTITION_SIZE_PROPERTY, Integer.toString(partitionSize));
+        PARTITION_SIZE_PROPERTY, Integer.toString(partitionSize)));
     TableMetadata metadata =
         TableMetadata.newTableMetadata(schema, spec, order.build(), location, properties);
     if (!metadata.schema().sameSchema(schema)) {
       throw new IllegalStateException("Iceberg reassigned the field ids of " + table.tableName());
     }
-    return uuid == null ? metadata : TableMetadata.buildFrom(metadata).assignUUID(uuid).build();
+    return previous == null ? metadata
+        : TableMetadata.buildFrom(metadata).assignUUID(previous.uuid()).build();
   }
 
   /**

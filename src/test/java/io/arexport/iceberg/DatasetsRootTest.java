@@ -70,12 +70,17 @@ class DatasetsRootTest {
       }
     }
 
+    // A property set by someone else (here through the plain Iceberg API) survives relocation.
+    IcebergReader.loadLocally(wh.warehouse, "blocks").updateProperties()
+        .set("comment", "kept across roots").commit();
+    assertThat(wh.versionHint("blocks")).isEqualTo("3");
+
     // Back to local paths: a new version whose history starts over under file:.
     assertThat(wh.metadataOk("--datasets-root", "file:" + wh.warehouse, "--json").out())
         .contains("\"action\" : \"relocated\"");
 
     for (String name : IcebergWarehouse.TABLES) {
-      assertThat(wh.versionHint(name)).isEqualTo("3");
+      assertThat(wh.versionHint(name)).isEqualTo(name.equals("blocks") ? "4" : "3");
       Table table = IcebergReader.loadLocally(wh.warehouse, name);
       assertEverythingUnder(table, "file:" + wh.warehouse.resolve(name));
       assertThat(table.history()).hasSize(1);
@@ -84,6 +89,7 @@ class DatasetsRootTest {
           new HeightRange(100, 249));
       if (name.equals("blocks")) {
         assertThat(table.uuid().toString()).isEqualTo(uuid);
+        assertThat(table.properties()).containsEntry("comment", "kept across roots");
       }
     }
 
@@ -91,7 +97,7 @@ class DatasetsRootTest {
     String other = "https://data.example.org:9443/ar/datasets/default";
     wh.metadataOk("--datasets-root", other);
     for (String name : IcebergWarehouse.TABLES) {
-      assertThat(wh.versionHint(name)).isEqualTo("4");
+      assertThat(wh.versionHint(name)).isEqualTo(name.equals("blocks") ? "5" : "4");
       Table table = IcebergReader.loadLocally(wh.warehouse, name);
       assertEverythingUnder(table, other + "/" + name);
       wh.assertMatchesSource(table, new HeightRange(100, 249));
