@@ -23,6 +23,6 @@ final class ArexportCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing command (export, metadata)");
+        "missing command (export, metadata, serve)");
   }
 }

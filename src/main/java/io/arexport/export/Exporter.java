@@ -66,8 +66,9 @@ public final class Exporter {
     try (PartitionReader reader = PartitionReader.open(
         new SourcePaths(request.coreDb(), request.bundlesDb()),
         request.includeL1Transactions(), request.includeL1Tags())) {
-      requireWritableDirectory(request.warehouseDir(), "warehouseDir");
+      // Staging first as well: an unusable stagingDir must not leave a new, empty warehouse.
       requireWritableDirectory(request.stagingDir(), "stagingDir");
+      requireWritableDirectory(request.warehouseDir(), "warehouseDir");
       try (WarehouseLock lock = WarehouseLock.acquire(layout,
           "arexport export (pid " + pid + ", since " + started + ")")) {
         PartitionCommitter committer = new PartitionCommitter(layout);

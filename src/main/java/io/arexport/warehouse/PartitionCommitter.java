@@ -97,6 +97,13 @@ public final class PartitionCommitter {
     }
     if (complete) {
       LOG.warn("completing the interrupted commit of partition {}", pending.partition());
+      for (Move move : pending.moves()) {
+        // Across filesystems a file is copied, renamed into place, then its staged copy deleted;
+        // a crash before that deletion leaves both, and the published one is complete.
+        if (Files.exists(layout.resolve(move.to()))) {
+          DurableFiles.deleteIfExists(Path.of(move.from()));
+        }
+      }
       applyMoves(pending, Map.of());
       applyReplacements(pending);
     } else {

@@ -52,14 +52,21 @@ public final class SourceOracle implements AutoCloseable {
 
   /** Expected blocks rows of {@code range}, in contract order. */
   public List<String> blocks(HeightRange range) throws SQLException {
-    return query("SELECT " + row(blob("indep_hash"), num("height"), blob("previous_block"),
+    return query(blocksSql(), range, 1);
+  }
+
+  private static String blocksSql() {
+    return "SELECT " + row(blob("indep_hash"), num("height"), blob("previous_block"),
         blob("nonce"), blob("hash"), num("block_timestamp"), num("tx_count"), num("block_size"))
-        + " FROM main.stable_blocks WHERE height BETWEEN ? AND ? ORDER BY height, indep_hash",
-        range, 1);
+        + " FROM main.stable_blocks WHERE height BETWEEN ?1 AND ?2 ORDER BY height, indep_hash";
   }
 
   /** Expected transactions rows of {@code range}, in contract order. */
   public List<String> transactions(HeightRange range, boolean includeL1) throws SQLException {
+    return query(transactionsSql(includeL1), range, 1);
+  }
+
+  private static String transactionsSql(boolean includeL1) {
     String dataItems = "SELECT height AS h, id AS k, " + row(blob("sdi.id"), num("sdi.indexed_at"),
         num("sdi.block_transaction_index"), "'true'", blob("sdi.target"), "'NULL'", "'NULL'",
         blob("sdi.anchor"), num("sdi.data_size"), blob("sdi.content_type"), "'NULL'",
@@ -80,11 +87,15 @@ public final class SourceOracle implements AutoCloseable {
         + " LEFT JOIN main.wallets w ON w.address = st.owner_address"
         + " WHERE st.height BETWEEN ?1 AND ?2";
     String sql = includeL1 ? l1 + " UNION ALL " + dataItems : dataItems;
-    return query("SELECT r FROM (" + sql + ") ORDER BY h, k", range, 1);
+    return "SELECT r FROM (" + sql + ") ORDER BY h, k";
   }
 
   /** Expected tags rows of {@code range}, in contract order; dangling tags are left out. */
   public List<String> tags(HeightRange range, boolean includeL1) throws SQLException {
+    return query(tagsSql(includeL1), range, 1);
+  }
+
+  private static String tagsSql(boolean includeL1) {
     String dataItems = "SELECT sdi.height AS h, sdi.id AS k, sdit.data_item_tag_index AS i, "
         + row(num("sdi.height"), blob("sdi.id"), num("sdit.data_item_tag_index"),
             num("sdi.indexed_at"), blob("tn.name"), blob("tv.value"), "'true'")
@@ -102,7 +113,7 @@ public final class SourceOracle implements AutoCloseable {
         + " JOIN main.tag_values tv ON tv.hash = stt.tag_value_hash"
         + " WHERE st.height BETWEEN ?1 AND ?2";
     String sql = includeL1 ? l1 + " UNION ALL " + dataItems : dataItems;
-    return query("SELECT r FROM (" + sql + ") ORDER BY h, k, i", range, 1);
+    return "SELECT r FROM (" + sql + ") ORDER BY h, k, i";
   }
 
   /** Tag rows left out because their name or value hash has no row. */
@@ -133,6 +144,21 @@ public final class SourceOracle implements AutoCloseable {
       case "tags" -> tags(range, includeL1Tags);
       default -> throw new IllegalArgumentException(table);
     };
+  }
+
+  /**
+   * Number of expected rows of a table by name: the same queries as {@link #rows}, counted in
+   * SQLite, for fixtures too large to hold as strings.
+   */
+  public long count(String table, HeightRange range, boolean includeL1Transactions,
+      boolean includeL1Tags) throws SQLException {
+    String sql = switch (table) {
+      case "blocks" -> blocksSql();
+      case "transactions" -> transactionsSql(includeL1Transactions);
+      case "tags" -> tagsSql(includeL1Tags);
+      default -> throw new IllegalArgumentException(table);
+    };
+    return Long.parseLong(query("SELECT count(*) FROM (" + sql + ")", range, 1).get(0));
   }
 
   private List<String> query(String sql, HeightRange range, int column) throws SQLException {
