@@ -3,10 +3,12 @@ package io.arexport.source;
 import io.arexport.HeightRange;
 import io.arexport.schema.ExportTable;
 import java.nio.ByteBuffer;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.iceberg.data.Record;
 
@@ -163,6 +165,41 @@ public final class PartitionReader implements AutoCloseable {
   private static RowCursor query(SqliteSource source, String sql, HeightRange range,
       ExportTable table, QueryCursor.RowMapper mapper) {
     return new QueryCursor(source, sql, range.start(), range.end(), table.schema(), mapper);
+  }
+
+  /**
+   * The lowest height at or above {@code height} at which the source has an exported row (a block,
+   * an L1 transaction when L1 rows are exported, or a data item), if any. Each probe is one
+   * indexed lookup, so runs of empty heights cost nothing.
+   */
+  public OptionalLong nextHeightAtOrAfter(long height) {
+    OptionalLong next = minHeight(core, "SELECT min(height) FROM stable_blocks WHERE height >= ?",
+        height);
+    if (includeL1Transactions || includeL1Tags) {
+      next = lower(next, minHeight(core,
+          "SELECT min(height) FROM stable_transactions WHERE height >= ?", height));
+    }
+    return lower(next, minHeight(bundles,
+        "SELECT min(height) FROM stable_data_items WHERE height >= ?", height));
+  }
+
+  private static OptionalLong lower(OptionalLong a, OptionalLong b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
+  }
+
+  private static OptionalLong minHeight(SqliteSource source, String sql, long height) {
+    try (PreparedStatement statement = source.prepare(sql)) {
+      statement.setLong(1, height);
+      try (ResultSet row = statement.executeQuery()) {
+        long value = row.getLong(1);
+        return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(value);
+      }
+    } catch (SQLException e) {
+      throw source.failure("query failed", e);
+    }
   }
 
   /**
