@@ -120,8 +120,9 @@ final class ExportCommand implements Callable<Integer> {
     ConsoleProgress progress = new ConsoleProgress(environment.err(),
         Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress,
-        PausingFaultPoints.fromEnvironment(environment.env(), environment.err()),
-        IcebergSync.NONE);
+        PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
+            environment.cancellation()),
+        IcebergSync.NONE, environment.cancellation());
     ExportSummary summary = exporter.run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -1,8 +1,10 @@
 package io.arexport.export;
 
+import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.StateConflictException;
+import io.arexport.StoppedException;
 import io.arexport.parquet.PartitionFileWriter;
 import io.arexport.parquet.StagedFile;
 import io.arexport.schema.ExportTable;
@@ -35,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
  * files in the job's staging directory, publishes the partition into the warehouse, and advances
  * the checkpoint, one partition at a time (contract sections 3 and 4).
+ *
+ * <p>A stop request ({@link Cancellation}, SIGINT/SIGTERM) is honoured at safe points only:
+ * before each partition, between rows while a partition is written to staging (its unfinished
+ * files stay in staging, which a resume clears), and before the final Iceberg commit. Publishing
+ * a staged partition and advancing the checkpoint always run to the end, so a stopped job's
+ * checkpoint names exactly the partitions that are in the warehouse.
  */
 public final class Exporter {
   /** Progress and fault points are reported every this many rows. */
@@ -49,14 +57,22 @@ public final class Exporter {
   private final ExportListener listener;
   private final FaultPoints faults;
   private final IcebergSync icebergSync;
+  private final Cancellation cancellation;
 
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       IcebergSync icebergSync) {
+    this(clock, pid, listener, faults, icebergSync, Cancellation.NONE);
+  }
+
+  /** @param cancellation polled at safe points; when requested the run stops there */
+  public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
+      IcebergSync icebergSync, Cancellation cancellation) {
     this.clock = clock;
     this.pid = pid;
     this.listener = listener;
     this.faults = faults;
     this.icebergSync = icebergSync;
+    this.cancellation = cancellation;
   }
 
   public ExportSummary run(ExportRequest request) {
@@ -95,6 +111,7 @@ public final class Exporter {
         : new HeightRange(next, request.range().end())
             .alignedPartitions(request.heightPartitionSize());
     checkNoOverlap(layout, partitions);
+    cancellation.stopIfRequested("before the export started");
 
     StagingJob job = resumable.orElseGet(
         () -> StagingJob.create(request.stagingDir(), parameters, started, pid));
@@ -110,10 +127,16 @@ public final class Exporter {
       job.clearPartitionFiles();
       int done = 0;
       for (HeightRange partition : partitions) {
+        if (cancellation.requested()) {
+          throw stopped(job, "before partition " + partition, done, partitions.size());
+        }
         PartitionResult result = exportPartition(request, reader, committer, job, partition, runId);
         result.tables().forEach((name, counts) -> totals.merge(name, counts, TableCounts::plus));
         skipped += result.skippedDanglingTags();
         listener.partitionDone(result, ++done, partitions.size());
+      }
+      if (cancellation.requested()) {
+        throw stopped(job, "before the Iceberg commit", done, partitions.size());
       }
       icebergCommitted = request.commitIceberg() && icebergSync.syncExistingTables(layout);
       job.delete();
@@ -159,6 +182,11 @@ public final class Exporter {
             request.heightPartitionSize(), request.maxFileRows(), request.compression())) {
       long written = 0;
       while (rows.next()) {
+        if (cancellation.requested()) {
+          throw new StoppedException("stopped on request while writing " + table.tableName()
+              + " of partition " + partition + " (its unfinished files stay in staging; every"
+              + " earlier partition is in the warehouse)");
+        }
         writer.add(rows.current());
         if (++written % ROWS_PER_TICK == 0) {
           listener.rowsWritten(partition, table, written);
@@ -167,6 +195,11 @@ public final class Exporter {
       }
       return writer.finish();
     }
+  }
+
+  private static StoppedException stopped(StagingJob job, String where, int done, int total) {
+    return new StoppedException("stopped on request " + where + ": " + done + " of " + total
+        + " partitions exported, checkpoint at height " + job.checkpoint().lastCompletedHeight());
   }
 
   /**
