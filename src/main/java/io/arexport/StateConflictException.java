@@ -8,6 +8,10 @@ public final class StateConflictException extends ArexportException {
     super(message, null);
   }
 
+  public StateConflictException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
   @Override
   public Kind kind() {
     return Kind.STATE_CONFLICT;

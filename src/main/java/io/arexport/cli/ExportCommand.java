@@ -6,7 +6,8 @@ import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
 import io.arexport.export.Exporter;
-import io.arexport.export.IcebergSync;
+import io.arexport.export.FaultPoints;
+import io.arexport.iceberg.MetadataWriter;
 import io.arexport.parquet.Compression;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -119,10 +120,11 @@ final class ExportCommand implements Callable<Integer> {
         stagingDir, warehouseDir, resume, Compression.parse(compression), !noIceberg);
     ConsoleProgress progress = new ConsoleProgress(environment.err(),
         Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
-    Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress,
-        PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
-            environment.cancellation()),
-        IcebergSync.NONE, environment.cancellation());
+    FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
+        environment.cancellation());
+    Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
+        new MetadataWriter(environment.clock(), environment.pid(), faults),
+        environment.cancellation());
     ExportSummary summary = exporter.run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

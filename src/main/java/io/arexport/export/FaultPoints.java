@@ -19,4 +19,9 @@ public interface FaultPoints {
   String CHECKPOINT_ADVANCED = "checkpoint-advanced";
   /** A Parquet file is being written (called every {@link Exporter#ROWS_PER_TICK} rows). */
   String MID_PARTITION = "mid-partition";
+  /**
+   * An Iceberg commit has written its manifests, manifest list and the new metadata under a
+   * temporary name; the {@code vN.metadata.json} rename has not happened yet.
+   */
+  String ICEBERG_MANIFESTS_WRITTEN = "iceberg-manifests-written";
 }

@@ -1,0 +1,440 @@
+package io.arexport.iceberg;
+
+import io.arexport.ArexportException;
+import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
+import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
+import io.arexport.export.FaultPoints;
+import io.arexport.export.IcebergSync;
+import io.arexport.fs.DurableFiles;
+import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.PartitionCommitter;
+import io.arexport.warehouse.ReplacedFiles;
+import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.NullOrder;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.Transactions;
+import org.apache.iceberg.UpdatePartitionSpec;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.mapping.MappingUtil;
+import org.apache.iceberg.mapping.NameMapping;
+import org.apache.iceberg.mapping.NameMappingParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+/**
+ * Writes the Iceberg metadata of a warehouse (contract section 5) with iceberg-core's own
+ * transactions over {@link LocalTableOperations}.
+ *
+ * <p>Each run, per table: the data files of the current snapshot are compared with the Parquet
+ * files on disk ({@code <table>/data/height=S-E/*.parquet}, minus the files a re-export replaced,
+ * see {@link ReplacedFiles}); one transaction adds the new files, removes the vanished or replaced
+ * ones and evolves the partition spec when a file was written with another partition size; when
+ * nothing differs, no version is written. Every table is read and every new file checked before
+ * the first commit, so bad input commits nothing. After a table's commit, the replaced files its
+ * new snapshot no longer references are deleted from disk.
+ *
+ * <p>A table whose root changes ({@code --datasets-root}, or a local warehouse that moved) starts
+ * a new history: the next version is a fresh table metadata (same UUID, schema, sort order and
+ * properties) under the new root with one snapshot holding every current file, so that no path in
+ * it points at the old root.
+ */
+public final class MetadataWriter implements IcebergSync {
+  /** Table property: the datasets root the table's locations are recorded under. */
+  public static final String ROOT_PROPERTY = "arexport.datasets-root";
+  /** Table property: the P of the default partition spec {@code truncate(height, P)}. */
+  public static final String PARTITION_SIZE_PROPERTY = "arexport.height-partition-size";
+  /** Partition size of the spec of a table created without any data file (export's default). */
+  static final int EMPTY_TABLE_PARTITION_SIZE = 1000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MetadataWriter.class);
+
+  private final Clock clock;
+  private final long pid;
+  private final FaultPoints faults;
+
+  public MetadataWriter(Clock clock, long pid, FaultPoints faults) {
+    this.clock = clock;
+    this.pid = pid;
+    this.faults = faults;
+  }
+
+  /** {@code arexport metadata}: takes the warehouse lock and commits the requested tables. */
+  public MetadataSummary run(MetadataRequest request) {
+    Instant started = clock.instant();
+    WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
+    if (!Files.isDirectory(layout.root())) {
+      throw new InvalidInputException("datasets dir does not exist or is not a directory: "
+          + layout.root());
+    }
+    // Checked before the lock, so a wrong directory is never given an .arexport/ directory.
+    List<ExportTable> present = request.tables().stream().filter(t -> isPresent(layout, t))
+        .toList();
+    if (request.tablesNamed() && present.size() < request.tables().size()) {
+      List<String> missing = request.tables().stream().filter(t -> !present.contains(t))
+          .map(ExportTable::tableName).toList();
+      throw new InvalidInputException("no table " + String.join(", ", missing) + " in "
+          + layout.root() + " (no Parquet files under <table>/data/height=S-E/ and no metadata)");
+    }
+    if (present.isEmpty()) {
+      throw new InvalidInputException("no tables in " + layout.root() + ": expected blocks/,"
+          + " transactions/ or tags/ holding data/height=S-E/*.parquet (run arexport export"
+          + " first, or point --datasets-dir at its --warehouseDir)");
+    }
+    try (WarehouseLock lock = WarehouseLock.acquire(layout,
+        "arexport metadata (pid " + pid + ", since " + started + ")")) {
+      new PartitionCommitter(layout).recover();
+      List<TableResult> results = sync(layout, present, request.datasetsRoot());
+      return new MetadataSummary(layout.root().toString(), results,
+          Duration.between(started, clock.instant()).toMillis());
+    }
+  }
+
+  /** The end of an export run (under its lock): commits every table that has metadata. */
+  @Override
+  public boolean syncExistingTables(WarehouseLayout layout) {
+    List<ExportTable> tables = Arrays.stream(ExportTable.values())
+        .filter(layout::hasIcebergMetadata).toList();
+    return sync(layout, tables, Optional.empty()).stream().anyMatch(TableResult::changed);
+  }
+
+  /** Plans every table (reading and checking everything), then commits them one by one. */
+  private List<TableResult> sync(WarehouseLayout layout, List<ExportTable> tables,
+      Optional<String> requestedRoot) {
+    WarehouseFileIO io = new WarehouseFileIO(layout.root(),
+        MetadataRequest.fileRoot(layout.root()));
+    requestedRoot.ifPresent(io::addRoot);
+    ReplacedFiles replaced = ReplacedFiles.load(layout);
+    List<TablePlan> plans = new ArrayList<>();
+    for (ExportTable table : tables) {
+      plans.add(plan(layout, table, io, requestedRoot, replaced));
+    }
+    List<TableResult> results = new ArrayList<>();
+    for (TablePlan plan : plans) {
+      results.add(commit(layout, plan, replaced));
+    }
+    return results;
+  }
+
+  private static boolean isPresent(WarehouseLayout layout, ExportTable table) {
+    return Files.isDirectory(layout.metadataDir(table))
+        || layout.partitionDirs(table).values().stream()
+            .anyMatch(dir -> !WarehouseLayout.parquetFiles(dir).isEmpty());
+  }
+
+  /**
+   * What one table's commit will do.
+   *
+   * @param newHistory the table has no metadata yet, or its root changes
+   * @param liveAfter warehouse-relative paths of the files the table holds after the commit
+   */
+  private record TablePlan(ExportTable table, LocalTableOperations ops, String root,
+      boolean newHistory, List<ParquetFileFacts> toAdd, List<DataFile> toRemove,
+      Set<String> liveAfter) {
+
+    boolean changes() {
+      return newHistory || !toAdd.isEmpty() || !toRemove.isEmpty();
+    }
+  }
+
+  private TablePlan plan(WarehouseLayout layout, ExportTable table, WarehouseFileIO io,
+      Optional<String> requestedRoot, ReplacedFiles replaced) {
+    LocalTableOperations ops = LocalTableOperations.open(layout.metadataDir(table), io, faults);
+    TableMetadata base = ops.current();
+    String recordedRoot = base == null ? null : base.location()
+        .substring(0, base.location().length() - table.tableName().length() - 1);
+    String root = requestedRoot.orElseGet(() -> defaultRoot(layout, recordedRoot));
+    boolean newHistory = base == null || !root.equals(recordedRoot);
+    Map<String, DataFile> live = newHistory ? Map.of() : liveFiles(table, ops, recordedRoot);
+
+    NameMapping mapping = MappingUtil.create(table.schema());
+    Map<String, ParquetFileFacts> toAdd = new TreeMap<>();
+    Set<String> onDisk = new HashSet<>();
+    for (Map.Entry<HeightRange, Path> dir : layout.partitionDirs(table).entrySet()) {
+      for (Path file : WarehouseLayout.parquetFiles(dir.getValue())) {
+        String relative = layout.relative(file);
+        if (replaced.contains(relative)) {
+          continue;
+        }
+        onDisk.add(relative);
+        if (!live.containsKey(relative)) {
+          toAdd.put(relative, ParquetFileFacts.read(table, relative, file, dir.getKey(), mapping));
+        }
+      }
+    }
+    List<DataFile> toRemove = live.entrySet().stream()
+        .filter(e -> !onDisk.contains(e.getKey())).map(Map.Entry::getValue).toList();
+    return new TablePlan(table, ops, root, newHistory, List.copyOf(toAdd.values()), toRemove,
+        onDisk);
+  }
+
+  /**
+   * Without {@code --datasets-root}, a table keeps the root it was recorded under, except a
+   * {@code file:} root that is no longer this warehouse (the directory moved): then its files are
+   * recorded under the warehouse's own {@code file:} root.
+   */
+  private static String defaultRoot(WarehouseLayout layout, String recordedRoot) {
+    String fileRoot = MetadataRequest.fileRoot(layout.root());
+    if (recordedRoot == null || recordedRoot.equals(fileRoot)) {
+      return fileRoot;
+    }
+    if (recordedRoot.startsWith("file:")) {
+      try {
+        Path recorded = Path.of(recordedRoot.substring("file:".length()));
+        return Files.isSameFile(recorded, layout.root()) ? recordedRoot : fileRoot;
+      } catch (IOException | RuntimeException e) {
+        return fileRoot;
+      }
+    }
+    return recordedRoot;
+  }
+
+  /** The current snapshot's data files, by warehouse-relative path. */
+  private static Map<String, DataFile> liveFiles(ExportTable table, LocalTableOperations ops,
+      String root) {
+    Map<String, DataFile> files = new HashMap<>();
+    if (ops.current().currentSnapshot() == null) {
+      return files;
+    }
+    try (CloseableIterable<FileScanTask> tasks =
+        new BaseTable(ops, table.tableName()).newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        String location = task.file().location();
+        if (!location.startsWith(root + "/")) {
+          throw new IllegalStateException("data file " + location + " is not under the table's"
+              + " root " + root);
+        }
+        files.put(location.substring(root.length() + 1), task.file().copyWithoutStats());
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new StateConflictException("cannot read the current snapshot of table "
+          + table.tableName() + " (" + ops.versionFile() + "): " + e.getMessage(), e);
+    }
+    return files;
+  }
+
+  private TableResult commit(WarehouseLayout layout, TablePlan plan, ReplacedFiles replaced) {
+    ExportTable table = plan.table();
+    LocalTableOperations ops = plan.ops();
+    ops.deleteStaleTempFiles();
+    ops.repairPointers();
+    TableMetadata base = ops.current();
+    if (plan.changes()) {
+      String location = plan.root() + "/" + table.tableName();
+      try {
+        Transaction transaction;
+        if (plan.newHistory()) {
+          ops = ops.startNewHistory(location);
+          TableMetadata fresh = newTableMetadata(table,
+              defaultPartitionSize(plan.toAdd(), EMPTY_TABLE_PARTITION_SIZE), location,
+              plan.root(), base);
+          transaction = Transactions.createTableTransaction(table.tableName(), ops, fresh);
+        } else {
+          transaction = Transactions.newTransaction(table.tableName(), ops);
+        }
+        evolveSpec(transaction, plan.toAdd());
+        addAndRemove(transaction, plan);
+        transaction.commitTransaction();
+      } catch (ArexportException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new RuntimeFailureException("cannot commit the Iceberg metadata of table "
+            + table.tableName() + ": " + e.getMessage(), e);
+      }
+    }
+    int deleted = deleteReplacedFiles(layout, table, plan.liveAfter(), replaced);
+    TableMetadata now = ops.current();
+    Snapshot snapshot = now.currentSnapshot();
+    String action = !plan.changes() ? "unchanged"
+        : base == null ? "created" : plan.newHistory() ? "relocated" : "committed";
+    LOG.atLevel(plan.changes() ? Level.INFO : Level.DEBUG)
+        .log("{}: {} v{} (+{} -{} files, {} replaced files deleted)", table.tableName(), action,
+        ops.version(), plan.toAdd().size(), plan.toRemove().size(), deleted);
+    return new TableResult(table.tableName(), action, ops.version(), now.metadataFileLocation(),
+        snapshot == null ? null : snapshot.snapshotId(), plan.toAdd().size(),
+        plan.toRemove().size(), deleted, summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), now.specs().size());
+  }
+
+  /**
+   * A new table's metadata: format v2, ExportTable's schema and sort order, one spec. When it
+   * replaces {@code previous} (a new root), the UUID and the table properties carry over.
+   */
+  private static TableMetadata newTableMetadata(ExportTable table, int partitionSize,
+      String location, String root, TableMetadata previous) {
+    Schema schema = table.schema();
+    PartitionSpec spec = PartitionSpec.builderFor(schema)
+        .truncate("height", partitionSize, partitionFieldName(partitionSize)).build();
+    SortOrder.Builder order = SortOrder.builderFor(schema);
+    for (String column : table.sortColumns()) {
+      // SQLite and DuckDB order NULL first; binary compares unsigned, as in the contract.
+      order.asc(column, NullOrder.NULLS_FIRST);
+    }
+    Map<String, String> properties =
+        new HashMap<>(previous == null ? Map.of() : previous.properties());
+    properties.putAll(Map.of(
+        TableProperties.FORMAT_VERSION, "2",
+        TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(schema)),
+        ROOT_PROPERTY, root,
+        PARTITION_SIZE_PROPERTY, Integer.toString(partitionSize)));
+    TableMetadata metadata =
+        TableMetadata.newTableMetadata(schema, spec, order.build(), location, properties);
+    if (!metadata.schema().sameSchema(schema)) {
+      throw new IllegalStateException("Iceberg reassigned the field ids of " + table.tableName());
+    }
+    return previous == null ? metadata
+        : TableMetadata.buildFrom(metadata).assignUUID(previous.uuid()).build();
+  }
+
+  /**
+   * Makes sure a spec {@code truncate(height, P)} exists for each P the new files were written
+   * with; the P of the newest data (highest partition) becomes the default spec. Old files keep
+   * the spec they were added with.
+   */
+  private static void evolveSpec(Transaction transaction, List<ParquetFileFacts> toAdd) {
+    if (toAdd.isEmpty()) {
+      return;
+    }
+    Map<Integer, Long> newestPartition = new HashMap<>();
+    for (ParquetFileFacts file : toAdd) {
+      newestPartition.merge(file.partitionSize(), file.partitionValue(), Math::max);
+    }
+    List<Integer> sizes = newestPartition.keySet().stream()
+        .sorted(Comparator.comparing(newestPartition::get)).toList();
+    Table table = transaction.table();
+    for (int i = 0; i < sizes.size(); i++) {
+      int size = sizes.get(i);
+      PartitionSpec existing = specFor(table, size);
+      boolean makeDefault = i == sizes.size() - 1;
+      if (existing == null || (makeDefault && table.spec().specId() != existing.specId())) {
+        UpdatePartitionSpec update = transaction.updateSpec();
+        for (PartitionField field : table.spec().fields()) {
+          update.removeField(field.name());
+        }
+        update.addField(partitionFieldName(size), Expressions.truncate("height", size)).commit();
+      }
+    }
+    String defaultSize = Integer.toString(sizes.get(sizes.size() - 1));
+    if (!defaultSize.equals(table.properties().get(PARTITION_SIZE_PROPERTY))) {
+      transaction.updateProperties().set(PARTITION_SIZE_PROPERTY, defaultSize).commit();
+    }
+  }
+
+  /** One snapshot: an append when nothing is removed, else an overwrite. */
+  private static void addAndRemove(Transaction transaction, TablePlan plan) {
+    Table table = transaction.table();
+    List<DataFile> added = new ArrayList<>();
+    for (ParquetFileFacts file : plan.toAdd()) {
+      added.add(DataFiles.builder(specFor(table, file.partitionSize()))
+          .withPath(plan.root() + "/" + file.relativePath())
+          .withFormat(FileFormat.PARQUET)
+          .withFileSizeInBytes(file.sizeInBytes())
+          .withMetrics(file.metrics())
+          .withSplitOffsets(file.splitOffsets())
+          .withPartitionValues(List.of(Long.toString(file.partitionValue())))
+          .withSortOrder(table.sortOrder())
+          .build());
+    }
+    if (!plan.toRemove().isEmpty()) {
+      OverwriteFiles overwrite = transaction.newOverwrite();
+      plan.toRemove().forEach(overwrite::deleteFile);
+      added.forEach(overwrite::addFile);
+      overwrite.commit();
+    } else if (!added.isEmpty()) {
+      AppendFiles append = transaction.newAppend();
+      added.forEach(append::appendFile);
+      append.commit();
+    }
+  }
+
+  /** The spec {@code truncate(height, size)} of {@code table}, or null. */
+  private static PartitionSpec specFor(Table table, int size) {
+    int heightId = table.schema().findField("height").fieldId();
+    String transform = "truncate[" + size + "]";
+    for (PartitionSpec spec : table.specs().values()) {
+      if (spec.fields().size() == 1 && spec.fields().get(0).sourceId() == heightId
+          && spec.fields().get(0).transform().toString().equals(transform)) {
+        return spec;
+      }
+    }
+    return null;
+  }
+
+  /** Named per P, so fields of different specs never share a name (they differ in id). */
+  static String partitionFieldName(int size) {
+    return "height_trunc_" + size;
+  }
+
+  private static int defaultPartitionSize(List<ParquetFileFacts> files, int fallback) {
+    return files.stream().max(Comparator.comparingLong(ParquetFileFacts::partitionValue))
+        .map(ParquetFileFacts::partitionSize).orElse(fallback);
+  }
+
+  /**
+   * Deletes the table's replaced files that the current snapshot does not reference, then drops
+   * them from the list (in this order: a file still listed is never taken for new data), then
+   * removes partition directories left empty.
+   */
+  private static int deleteReplacedFiles(WarehouseLayout layout, ExportTable table,
+      Set<String> live, ReplacedFiles replaced) {
+    String prefix = table.tableName() + "/";
+    List<String> unreferenced = replaced.paths().stream()
+        .filter(p -> p.startsWith(prefix) && !live.contains(p)).toList();
+    if (unreferenced.isEmpty()) {
+      return 0;
+    }
+    Set<Path> dirs = new LinkedHashSet<>();
+    for (String relative : unreferenced) {
+      Path file = layout.resolve(relative);
+      DurableFiles.deleteIfExists(file);
+      dirs.add(file.getParent());
+    }
+    replaced.removeAll(unreferenced);
+    dirs.forEach(PartitionCommitter::deleteIfEmpty);
+    return unreferenced.size();
+  }
+
+  private static long summaryCount(Snapshot snapshot, String property) {
+    if (snapshot == null || snapshot.summary().get(property) == null) {
+      return 0;
+    }
+    return Long.parseLong(snapshot.summary().get(property));
+  }
+}

@@ -1,0 +1,183 @@
+package io.arexport.iceberg;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.PositionOutputStream;
+import org.apache.iceberg.io.SeekableInputStream;
+
+/**
+ * A java.nio {@link FileIO} over one warehouse directory. Locations recorded in Iceberg metadata
+ * are URIs under a datasets root ({@code file:/abs/warehouse} or an HTTP URL such as {@code
+ * http://host:4000/local/datasets/default}); this FileIO maps every known root to the local
+ * warehouse directory, so metadata written for a remote root is still written and read locally.
+ * Files it writes are flushed to disk when closed, so a metadata version is never published
+ * before the manifests it points to are durable.
+ */
+public final class WarehouseFileIO implements FileIO {
+  private static final long serialVersionUID = 1L;
+
+  private final String warehouse;
+  private final List<String> roots = new ArrayList<>();
+
+  /** @param warehouse the local warehouse directory (absolute, normalized) */
+  public WarehouseFileIO(Path warehouse, String... roots) {
+    this.warehouse = warehouse.toAbsolutePath().normalize().toString();
+    for (String root : roots) {
+      addRoot(root);
+    }
+  }
+
+  /** Also maps locations under {@code root} (no trailing slash) to the warehouse directory. */
+  public void addRoot(String root) {
+    if (!roots.contains(root)) {
+      roots.add(root);
+    }
+  }
+
+  /** The local file behind {@code location}. */
+  public Path localPath(String location) {
+    for (String root : roots) {
+      if (location.startsWith(root + "/")) {
+        Path base = Path.of(warehouse);
+        Path path = base.resolve(location.substring(root.length() + 1)).normalize();
+        if (path.startsWith(base)) {
+          return path;
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "location " + location + " is outside the warehouse " + warehouse + " (roots " + roots + ")");
+  }
+
+  @Override
+  public InputFile newInputFile(String location) {
+    return new WarehouseInputFile(location, localPath(location));
+  }
+
+  @Override
+  public OutputFile newOutputFile(String location) {
+    return new WarehouseOutputFile(location, localPath(location));
+  }
+
+  @Override
+  public void deleteFile(String location) {
+    try {
+      Files.deleteIfExists(localPath(location));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + location, e);
+    }
+  }
+
+  /** A local file that reports its warehouse location. */
+  private record WarehouseInputFile(String location, Path path) implements InputFile {
+    @Override
+    public long getLength() {
+      try {
+        return Files.size(path);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot stat " + path, e);
+      }
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+      return org.apache.iceberg.Files.localInput(path.toFile()).newStream();
+    }
+
+    @Override
+    public boolean exists() {
+      return Files.exists(path);
+    }
+  }
+
+  /** A local file written through a stream that is flushed to disk on close. */
+  private record WarehouseOutputFile(String location, Path path) implements OutputFile {
+    @Override
+    public PositionOutputStream create() {
+      if (Files.exists(path)) {
+        throw new AlreadyExistsException("file already exists: %s", location);
+      }
+      return open(false);
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite() {
+      return open(true);
+    }
+
+    private PositionOutputStream open(boolean overwrite) {
+      try {
+        Files.createDirectories(path.getParent());
+        if (!overwrite) {
+          Files.createFile(path);
+        }
+        return new DurableStream(new FileOutputStream(path.toFile()));
+      } catch (FileAlreadyExistsException e) {
+        throw new AlreadyExistsException("file already exists: %s", location);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create " + path, e);
+      }
+    }
+
+    @Override
+    public InputFile toInputFile() {
+      return new WarehouseInputFile(location, path);
+    }
+  }
+
+  private static final class DurableStream extends PositionOutputStream {
+    private final FileOutputStream out;
+    private long position;
+    private boolean closed;
+
+    DurableStream(FileOutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public long getPos() {
+      return position;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      position++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      position += len;
+    }
+
+    @Override
+    public void flush() throws IOException {
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        out.flush();
+        out.getChannel().force(true);
+      } finally {
+        out.close();
+      }
+    }
+  }
+}
