@@ -39,6 +39,8 @@ import picocli.CommandLine.Option;
         "  # Continue after a crash, with a JSON summary for cron",
         "  arexport export --startHeight 1000000 --endHeight 2000000 --resume --json",
         "",
+        "SIGINT/SIGTERM stop the run at the next safe point (status 1); --resume continues.",
+        "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
             + " 3 state conflict (lock held, overlapping partition, checkpoint mismatch),"
             + " 4 internal error."})
