@@ -113,14 +113,16 @@ final class SourceSide implements AutoCloseable {
             + " w.public_modulus, sdi.signature_offset, sdi.signature_size, sdi.signature_type,"
             + " sdi.root_transaction_id, sdi.root_parent_offset",
         "FROM stable_data_items sdi LEFT JOIN wallets w ON w.address = sdi.owner_address"
-            + " WHERE sdi.height BETWEEN ?1 AND ?2", SourceSide::dataItem);
+            + " WHERE sdi.height BETWEEN ?1 AND ?2", SourceSide::dataItem,
+        "FROM stable_data_items sdi WHERE sdi.height BETWEEN ?1 AND ?2");
     if (l1Tx) {
       add(ExportTable.TRANSACTIONS, core,
           "st.id, st.indexed_at, st.block_transaction_index, st.target, st.quantity, st.reward,"
               + " st.last_tx, st.data_size, st.content_type, st.format, st.height,"
               + " st.owner_address, st.data_root, st.offset, w.public_modulus",
           "FROM stable_transactions st LEFT JOIN wallets w ON w.address = st.owner_address"
-              + " WHERE st.height BETWEEN ?1 AND ?2", SourceSide::l1Transaction);
+              + " WHERE st.height BETWEEN ?1 AND ?2", SourceSide::l1Transaction,
+          "FROM stable_transactions st WHERE st.height BETWEEN ?1 AND ?2");
     }
     add(ExportTable.TAGS, bundles,
         "sdi.height, sdi.id, sdit.data_item_tag_index, sdi.indexed_at, tn.name, tv.value",
@@ -144,9 +146,18 @@ final class SourceSide implements AutoCloseable {
 
   private void add(ExportTable table, SqliteSource db, String columns, String fromWhere,
       Mapper mapper) {
+    add(table, db, columns, fromWhere, mapper, fromWhere);
+  }
+
+  /**
+   * @param countFromWhere the rows to count; without the wallet join when that is a LEFT JOIN on
+   *     the wallets' primary key, which cannot change the count
+   */
+  private void add(ExportTable table, SqliteSource db, String columns, String fromWhere,
+      Mapper mapper, String countFromWhere) {
     parts.computeIfAbsent(table, t -> new ArrayList<>()).add(new Part(db,
-        db.prepare("SELECT count(*) " + fromWhere), db.prepare("SELECT " + columns + " " + fromWhere),
-        mapper));
+        db.prepare("SELECT count(*) " + countFromWhere),
+        db.prepare("SELECT " + columns + " " + fromWhere), mapper));
   }
 
   /** Rows of {@code table} the export must hold for heights in {@code range}. */

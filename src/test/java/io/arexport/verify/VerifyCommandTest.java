@@ -1,12 +1,14 @@
 package io.arexport.verify;
 
+import static io.arexport.verify.VerifyFixture.differences;
+import static io.arexport.verify.VerifyFixture.flipOneTagValueByte;
+import static io.arexport.verify.VerifyFixture.only;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
-import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SourceOracle;
 import io.arexport.testing.WarehouseReader;
 import io.arexport.warehouse.WarehouseLayout;
@@ -16,8 +18,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,14 +37,11 @@ class VerifyCommandTest {
   private static final List<String> TABLES = List.of("blocks", "transactions", "tags");
 
   @TempDir static Path sources;
-  static Path core;
-  static Path bundles;
+  static VerifyFixture fx;
 
   @BeforeAll
   static void generate() throws Exception {
-    core = sources.resolve("core.db");
-    bundles = sources.resolve("bundles.db");
-    SampleDatabases.generate(SampleDatabases.Spec.small(), core, bundles);
+    fx = VerifyFixture.generate(sources);
   }
 
   @ParameterizedTest(name = "[{index}] heights {0}-{1}, P={2}, maxFileRows={3}, L1 tx={4}, L1 tags={5}")
@@ -58,10 +55,10 @@ class VerifyCommandTest {
   void passesAfterACleanExportInCountsAndDeepMode(long start, long end, long partitionSize,
       long maxFileRows, boolean l1Transactions, boolean l1Tags, @TempDir Path work)
       throws Exception {
-    Path warehouse = export(work, start, end, partitionSize, maxFileRows, l1Transactions, l1Tags);
+    Path warehouse = fx.export(work, start, end, partitionSize, maxFileRows, l1Transactions, l1Tags);
 
-    Cli.Result counts = verify(warehouse, start, end, partitionSize, l1Transactions, l1Tags);
-    Cli.Result deep = verify(warehouse, start, end, partitionSize, l1Transactions, l1Tags,
+    Cli.Result counts = fx.verify(warehouse, start, end, partitionSize, l1Transactions, l1Tags);
+    Cli.Result deep = fx.verify(warehouse, start, end, partitionSize, l1Transactions, l1Tags,
         "--deep", "--json");
 
     assertThat(counts.status()).as(counts.out() + counts.err()).isZero();
@@ -74,7 +71,7 @@ class VerifyCommandTest {
     // Verify's expected rows are the contract's rows, as the independent oracle computes them
     // (dangling tags left out, L1 rows only with the flags).
     HeightRange range = new HeightRange(start, end);
-    try (SourceOracle oracle = new SourceOracle(core, bundles)) {
+    try (SourceOracle oracle = new SourceOracle(fx.core, fx.bundles)) {
       for (String table : TABLES) {
         JsonNode totals = report.get("tables").get(table);
         long oracleRows = oracle.rows(table, range, l1Transactions, l1Tags).size();
@@ -90,13 +87,13 @@ class VerifyCommandTest {
 
   @Test
   void deepCatchesOneChangedByteThatCountsMiss(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 50, 1_000_000, true, true);
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, true, true);
     Path file = WarehouseReader.files(warehouse, "tags").get(new HeightRange(200, 249)).get(0);
     flipOneTagValueByte(file, 3);
 
-    Cli.Result counts = verify(warehouse, 100, 349, 50, true, true);
-    Cli.Result deep = verify(warehouse, 100, 349, 50, true, true, "--deep");
-    Cli.Result deepJson = verify(warehouse, 100, 349, 50, true, true, "--deep", "--json");
+    Cli.Result counts = fx.verify(warehouse, 100, 349, 50, true, true);
+    Cli.Result deep = fx.verify(warehouse, 100, 349, 50, true, true, "--deep");
+    Cli.Result deepJson = fx.verify(warehouse, 100, 349, 50, true, true, "--deep", "--json");
 
     // Documented limitation: counts only compare row counts.
     assertThat(counts.status()).as(counts.out()).isZero();
@@ -112,13 +109,13 @@ class VerifyCommandTest {
 
   @Test
   void deletedFileIsReportedAsMissingRows(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 50, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
     Path file = WarehouseReader.files(warehouse, "transactions").get(new HeightRange(150, 199))
         .get(0);
     long rows = new WarehouseReader().read(file, "transactions").size();
     Files.delete(file);
 
-    Cli.Result result = verify(warehouse, 100, 349, 50, false, false, "--json");
+    Cli.Result result = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
 
     assertThat(result.status()).isEqualTo(1);
     JsonNode finding = only(differences(result), "row-count");
@@ -130,12 +127,12 @@ class VerifyCommandTest {
 
   @Test
   void lostSplitFileIsReportedByCountAndFileSet(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 1000, 40, false, false);
+    Path warehouse = fx.export(work, 100, 349, 1000, 40, false, false);
     List<Path> files = WarehouseReader.files(warehouse, "tags").get(new HeightRange(100, 349));
     assertThat(files).hasSizeGreaterThan(2);
     Files.delete(files.get(1));
 
-    Cli.Result result = verify(warehouse, 100, 349, 1000, false, false);
+    Cli.Result result = fx.verify(warehouse, 100, 349, 1000, false, false);
 
     assertThat(result.status()).isEqualTo(1);
     assertThat(result.out()).contains("DIFF row-count: tags height=100-349: expected")
@@ -144,13 +141,13 @@ class VerifyCommandTest {
 
   @Test
   void duplicatedFileWithAnotherJobIdIsCaught(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 50, 1_000_000, true, true);
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, true, true);
     Path file = WarehouseReader.files(warehouse, "blocks").get(new HeightRange(250, 299)).get(0);
     Files.copy(file, file.resolveSibling("blocks_250_299_20990101T000000000_1.parquet"));
     long rows = new WarehouseReader().read(file, "blocks").size();
 
     for (String[] mode : List.of(new String[] {"--json"}, new String[] {"--json", "--deep"})) {
-      Cli.Result result = verify(warehouse, 100, 349, 50, true, true, mode);
+      Cli.Result result = fx.verify(warehouse, 100, 349, 50, true, true, mode);
       assertThat(result.status()).isEqualTo(1);
       JsonNode count = only(differences(result), "row-count");
       assertThat(count.get("partition").asText()).isEqualTo("250-299");
@@ -163,11 +160,11 @@ class VerifyCommandTest {
 
   @Test
   void rowDeletedFromTheSourceMakesExpectedLessThanFound(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 50, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
     Path changed = work.resolve("changed");
     Files.createDirectories(changed);
-    Files.copy(core, changed.resolve("core.db"));
-    Files.copy(bundles, changed.resolve("bundles.db"));
+    Files.copy(fx.core, changed.resolve("core.db"));
+    Files.copy(fx.bundles, changed.resolve("bundles.db"));
     try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + changed.resolve("bundles.db"));
         Statement statement = db.createStatement()) {
       assertThat(statement.executeUpdate("DELETE FROM stable_data_items WHERE rowid ="
@@ -195,15 +192,15 @@ class VerifyCommandTest {
   @Test
   void rowsInTheWrongPartitionAreCaughtFromFooterStatisticsAndRows(@TempDir Path work)
       throws Exception {
-    Path warehouse = export(work, 100, 349, 50, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
     Map<HeightRange, List<Path>> blocks = WarehouseReader.files(warehouse, "blocks");
     Path moved = blocks.get(new HeightRange(100, 149)).get(0);
     Path target = blocks.get(new HeightRange(150, 199)).get(0).getParent()
         .resolve("blocks_150_199_20990101T000000000_1.parquet");
     Files.move(moved, target);
 
-    Cli.Result counts = verify(warehouse, 100, 349, 50, false, false, "--json");
-    Cli.Result deep = verify(warehouse, 100, 349, 50, false, false, "--json", "--deep");
+    Cli.Result counts = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
+    Cli.Result deep = fx.verify(warehouse, 100, 349, 50, false, false, "--json", "--deep");
 
     for (Cli.Result result : List.of(counts, deep)) {
       assertThat(result.status()).isEqualTo(1);
@@ -221,7 +218,7 @@ class VerifyCommandTest {
   @Test
   void strayMisalignedAndOverlappingEntriesAreReportedAndOutsideTheRangeIgnored(
       @TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 50, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
     Path data = warehouse.resolve("blocks").resolve("data");
     Path dir = WarehouseReader.files(warehouse, "blocks").get(new HeightRange(200, 249)).get(0)
         .getParent();
@@ -232,7 +229,7 @@ class VerifyCommandTest {
     Files.writeString(data.resolve("height=500-549").resolve("junk.parquet"), "junk");
     Files.writeString(data.resolve("README"), "stray");
 
-    Cli.Result result = verify(warehouse, 100, 349, 50, false, false, "--json");
+    Cli.Result result = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
 
     assertThat(result.status()).isEqualTo(1);
     List<JsonNode> findings = differences(result);
@@ -251,11 +248,11 @@ class VerifyCommandTest {
   @Test
   void rangeExportedInSeveralRunsVerifiesAsOneRangeAndSubrangesAreVerifiedWhole(
       @TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 199, 1000, 1_000_000, false, false);
-    exportInto(work, warehouse, 200, 349, 1000, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 199, 1000, 1_000_000, false, false);
+    fx.exportInto(work, warehouse, 200, 349, 1000, 1_000_000, false, false);
 
-    Cli.Result whole = verify(warehouse, 100, 349, 1000, false, false, "--deep");
-    Cli.Result sub = verify(warehouse, 150, 249, 1000, false, false, "--json");
+    Cli.Result whole = fx.verify(warehouse, 100, 349, 1000, false, false, "--deep");
+    Cli.Result sub = fx.verify(warehouse, 150, 249, 1000, false, false, "--json");
 
     assertThat(whole.status()).as(whole.out()).isZero();
     assertThat(sub.status()).as(sub.out()).isZero();
@@ -266,9 +263,9 @@ class VerifyCommandTest {
   @Test
   void heightsWithRowsButNoPartitionDirectoryAreMissingPartitions(@TempDir Path work)
       throws Exception {
-    Path warehouse = export(work, 100, 199, 50, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 199, 50, 1_000_000, false, false);
 
-    Cli.Result result = verify(warehouse, 100, 349, 50, false, false, "--json");
+    Cli.Result result = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
 
     assertThat(result.status()).isEqualTo(1);
     List<JsonNode> missing = differences(result).stream()
@@ -281,9 +278,9 @@ class VerifyCommandTest {
 
   @Test
   void l1FlagsMustMatchTheExport(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 1000, 1_000_000, true, false);
+    Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, true, false);
 
-    Cli.Result result = verify(warehouse, 100, 349, 1000, false, false, "--json");
+    Cli.Result result = fx.verify(warehouse, 100, 349, 1000, false, false, "--json");
 
     assertThat(result.status()).isEqualTo(1);
     JsonNode count = only(differences(result), "row-count");
@@ -293,13 +290,13 @@ class VerifyCommandTest {
 
   @Test
   void truncatedFileIsUnreadableAndPendingCommitIsReported(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 1000, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, false, false);
     Path file = WarehouseReader.files(warehouse, "tags").get(new HeightRange(100, 349)).get(0);
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
     Files.writeString(warehouse.resolve(".arexport").resolve("pending-commit.json"), "{}");
 
-    Cli.Result result = verify(warehouse, 100, 349, 1000, false, false);
+    Cli.Result result = fx.verify(warehouse, 100, 349, 1000, false, false);
 
     assertThat(result.status()).isEqualTo(1);
     assertThat(result.out()).contains("DIFF unreadable-file: cannot read the Parquet footer of"
@@ -309,19 +306,19 @@ class VerifyCommandTest {
 
   @Test
   void warehouseLockedByAnExportExitsThreeNamingTheHolder(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 1000, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, false, false);
     try (WarehouseLock lock = WarehouseLock.acquire(new WarehouseLayout(warehouse),
         "arexport export (pid 4242, test)")) {
-      Cli.Result result = verify(warehouse, 100, 349, 1000, false, false);
+      Cli.Result result = fx.verify(warehouse, 100, 349, 1000, false, false);
       assertThat(result.status()).isEqualTo(3);
       assertThat(result.errLines()).singleElement().asString().contains("pid 4242");
     }
-    assertThat(verify(warehouse, 100, 349, 1000, false, false).status()).isZero();
+    assertThat(fx.verify(warehouse, 100, 349, 1000, false, false).status()).isZero();
   }
 
   @Test
   void badInputExitsTwoWithOneLine(@TempDir Path work) throws Exception {
-    Path warehouse = export(work, 100, 349, 1000, 1_000_000, false, false);
+    Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, false, false);
     String wh = warehouse.toString();
     List<String[]> commands = List.of(
         new String[] {"verify", "--endHeight", "5", "--warehouseDir", wh},
@@ -330,10 +327,10 @@ class VerifyCommandTest {
             "--heightPartitionSize", "0", "--warehouseDir", wh},
         new String[] {"verify", "--startHeight", "1", "--endHeight", "5", "--bogus"},
         new String[] {"verify", "--startHeight", "1", "--endHeight", "5",
-            "--coreDb", work.resolve("missing.db").toString(), "--bundlesDb", bundles.toString(),
+            "--coreDb", work.resolve("missing.db").toString(), "--bundlesDb", fx.bundles.toString(),
             "--warehouseDir", wh},
         new String[] {"verify", "--startHeight", "1", "--endHeight", "5",
-            "--coreDb", core.toString(), "--bundlesDb", bundles.toString(),
+            "--coreDb", fx.core.toString(), "--bundlesDb", fx.bundles.toString(),
             "--warehouseDir", work.resolve("no-such-warehouse").toString()});
     for (String[] command : commands) {
       Cli.Result result = Cli.run(command);
@@ -349,107 +346,5 @@ class VerifyCommandTest {
     JsonNode report = JSON.readTree(json.out());
     assertThat(report.get("ok").asBoolean()).isFalse();
     assertThat(report.get("error").asText()).contains("missing.db");
-  }
-
-  // --- helpers
-
-  static Path export(Path work, long start, long end, long partitionSize, long maxFileRows,
-      boolean l1Transactions, boolean l1Tags) {
-    Path warehouse = work.resolve("warehouse");
-    exportInto(work, warehouse, start, end, partitionSize, maxFileRows, l1Transactions, l1Tags);
-    return warehouse;
-  }
-
-  static void exportInto(Path work, Path warehouse, long start, long end, long partitionSize,
-      long maxFileRows, boolean l1Transactions, boolean l1Tags) {
-    List<String> args = new ArrayList<>(List.of("export",
-        "--startHeight", Long.toString(start), "--endHeight", Long.toString(end),
-        "--heightPartitionSize", Long.toString(partitionSize),
-        "--maxFileRows", Long.toString(maxFileRows),
-        "--coreDb", core.toString(), "--bundlesDb", bundles.toString(),
-        "--stagingDir", work.resolve("staging").toString(),
-        "--warehouseDir", warehouse.toString()));
-    if (l1Transactions) {
-      args.add("--includeL1Transactions");
-    }
-    if (l1Tags) {
-      args.add("--includeL1Tags");
-    }
-    Cli.Result result = Cli.run(args.toArray(String[]::new));
-    assertThat(result.status()).as(result.err()).isZero();
-  }
-
-  static Cli.Result verify(Path warehouse, long start, long end, long partitionSize,
-      boolean l1Transactions, boolean l1Tags, String... extra) {
-    List<String> args = new ArrayList<>(List.of("verify",
-        "--startHeight", Long.toString(start), "--endHeight", Long.toString(end),
-        "--heightPartitionSize", Long.toString(partitionSize),
-        "--coreDb", core.toString(), "--bundlesDb", bundles.toString(),
-        "--warehouse-dir", warehouse.toString()));
-    if (l1Transactions) {
-      args.add("--includeL1Transactions");
-    }
-    if (l1Tags) {
-      args.add("--include-l1-tags");
-    }
-    args.addAll(List.of(extra));
-    return Cli.run(args.toArray(String[]::new));
-  }
-
-  /** The findings of severity "difference" of a --json report. */
-  static List<JsonNode> differences(Cli.Result result) throws Exception {
-    JsonNode report = JSON.readTree(result.out());
-    List<JsonNode> findings = new ArrayList<>();
-    report.get("findings").forEach(f -> {
-      if (f.get("severity").asText().equals("difference")) {
-        findings.add(f);
-      }
-    });
-    return findings;
-  }
-
-  static JsonNode only(List<JsonNode> findings, String kind) {
-    List<JsonNode> matching = findings.stream().filter(f -> f.get("kind").asText().equals(kind))
-        .toList();
-    assertThat(matching).as(kind + " in " + findings).hasSize(1);
-    return matching.get(0);
-  }
-
-  private static void execute(String sql) throws Exception {
-    try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = duckdb.createStatement()) {
-      statement.execute(sql);
-    }
-  }
-
-  /**
-   * Rewrites {@code file} with DuckDB (an independent Parquet writer, keeping the Iceberg field
-   * ids) with one byte of the tag_value of row {@code row} flipped, same length, same row order.
-   */
-  static void flipOneTagValueByte(Path file, int row) throws Exception {
-    try (WarehouseReader duckdb = new WarehouseReader()) {
-      List<String> before = duckdb.read(file, "tags");
-      String source = "read_parquet('" + file + "', hive_partitioning = false,"
-          + " file_row_number = true)";
-      String hex = duckdb.query("SELECT hex(tag_value) FROM " + source
-          + " WHERE file_row_number = " + row).get(0);
-      assertThat(hex).as("a non-empty tag value to flip").isNotEmpty();
-      byte[] value = HexFormat.of().parseHex(hex);
-      value[0] ^= 0x01;
-      Path rewritten = file.resolveSibling("rewritten.tmp");
-      execute("COPY (SELECT height, id, tag_index, indexed_at, tag_name,"
-          + " CASE WHEN file_row_number = " + row + " THEN unhex('"
-          + HexFormat.of().formatHex(value) + "') ELSE tag_value END AS tag_value, is_data_item"
-          + " FROM " + source + " ORDER BY file_row_number) TO '" + rewritten + "' (FORMAT"
-          + " parquet, FIELD_IDS {height: 1, id: 2, tag_index: 3, indexed_at: 4, tag_name: 5,"
-          + " tag_value: 6, is_data_item: 7})");
-      Files.move(rewritten, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      // Exactly one value of one row changed; everything else, order included, is as before.
-      List<String> after = duckdb.read(file, "tags");
-      assertThat(after).hasSameSizeAs(before);
-      long changedRows = java.util.stream.IntStream.range(0, before.size())
-          .filter(i -> !before.get(i).equals(after.get(i))).count();
-      assertThat(changedRows).isEqualTo(1);
-    }
   }
 }
