@@ -4,6 +4,7 @@ import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.schema.ExportTable;
+import io.arexport.source.PartitionReader;
 import io.arexport.source.SqliteSource;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,34 +58,9 @@ final class SourceSide implements AutoCloseable {
   static SourceSide open(VerifyRequest request) {
     boolean l1Tx = request.includeL1Transactions();
     boolean l1Tags = request.includeL1Tags();
-    Map<String, Set<String>> coreTables = new LinkedHashMap<>();
-    coreTables.put("stable_blocks", Set.of("indep_hash", "height", "previous_block", "nonce",
-        "hash", "block_timestamp", "tx_count", "block_size"));
-    if (l1Tx || l1Tags) {
-      coreTables.put("stable_transactions", Set.of("id", "indexed_at", "block_transaction_index",
-          "target", "quantity", "reward", "last_tx", "data_size", "content_type", "format",
-          "height", "owner_address", "data_root", "offset"));
-    }
-    if (l1Tx) {
-      coreTables.put("wallets", Set.of("address", "public_modulus"));
-    }
-    if (l1Tags) {
-      coreTables.put("stable_transaction_tags",
-          Set.of("tag_name_hash", "tag_value_hash", "transaction_tag_index", "transaction_id"));
-      coreTables.put("tag_names", Set.of("hash", "name"));
-      coreTables.put("tag_values", Set.of("hash", "value"));
-    }
-    Map<String, Set<String>> bundleTables = new LinkedHashMap<>();
-    bundleTables.put("stable_data_items", Set.of("id", "indexed_at", "block_transaction_index",
-        "target", "anchor", "data_size", "content_type", "height", "owner_address", "parent_id",
-        "offset", "size", "data_offset", "owner_offset", "owner_size", "signature_offset",
-        "signature_size", "signature_type", "root_transaction_id", "root_parent_offset"));
-    bundleTables.put("stable_data_item_tags",
-        Set.of("tag_name_hash", "tag_value_hash", "data_item_tag_index", "data_item_id"));
-    bundleTables.put("tag_names", Set.of("hash", "name"));
-    bundleTables.put("tag_values", Set.of("hash", "value"));
-    bundleTables.put("wallets", Set.of("address", "public_modulus"));
-
+    // The same tables and columns the export requires (a schema check, not the mapping).
+    Map<String, Set<String>> coreTables = PartitionReader.coreColumns(l1Tx, l1Tags);
+    Map<String, Set<String>> bundleTables = PartitionReader.bundlesColumns();
     SqliteSource core = SqliteSource.open("coreDb", request.coreDb(), coreTables);
     SqliteSource bundles = null;
     try {

@@ -45,8 +45,9 @@ final class VerifyFixture {
     return warehouse;
   }
 
+  /** Exports into {@code warehouse} (staging in {@code work}); {@code extra} options appended. */
   void exportInto(Path work, Path warehouse, long start, long end, long partitionSize,
-      long maxFileRows, boolean l1Transactions, boolean l1Tags) {
+      long maxFileRows, boolean l1Transactions, boolean l1Tags, String... extra) {
     List<String> args = new ArrayList<>(List.of("export",
         "--startHeight", Long.toString(start), "--endHeight", Long.toString(end),
         "--heightPartitionSize", Long.toString(partitionSize),
@@ -60,6 +61,7 @@ final class VerifyFixture {
     if (l1Tags) {
       args.add("--includeL1Tags");
     }
+    args.addAll(List.of(extra));
     Cli.Result result = Cli.run(args.toArray(String[]::new));
     assertThat(result.status()).as(result.err()).isZero();
   }

@@ -54,12 +54,7 @@ class VerifyIcebergTest {
     metadata(warehouse);
     // Re-export one partition without committing Iceberg: new files on disk, the replaced ones
     // kept for the snapshot that still lists them.
-    Cli.Result reexport = Cli.run("export", "--startHeight", "200", "--endHeight", "249",
-        "--heightPartitionSize", "50", "--coreDb", fx.core.toString(),
-        "--bundlesDb", fx.bundles.toString(), "--stagingDir",
-        work.resolve("staging").toString(), "--warehouseDir", warehouse.toString(),
-        "--no-iceberg");
-    assertThat(reexport.status()).as(reexport.err()).isZero();
+    fx.exportInto(work, warehouse, 200, 249, 50, 1_000_000, false, false, "--no-iceberg");
 
     Cli.Result lagging = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
 
@@ -124,12 +119,7 @@ class VerifyIcebergTest {
       throws Exception {
     Path warehouse = fx.export(work, 100, 299, 50, 1_000_000, false, false);
     metadata(warehouse);
-    Cli.Result noIceberg = Cli.run("export", "--startHeight", "300", "--endHeight", "349",
-        "--heightPartitionSize", "50", "--coreDb", fx.core.toString(),
-        "--bundlesDb", fx.bundles.toString(), "--stagingDir",
-        work.resolve("staging").toString(), "--warehouseDir", warehouse.toString(),
-        "--no-iceberg");
-    assertThat(noIceberg.status()).as(noIceberg.err()).isZero();
+    fx.exportInto(work, warehouse, 300, 349, 50, 1_000_000, false, false, "--no-iceberg");
 
     Cli.Result result = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
 
