@@ -169,7 +169,7 @@ public final class LocalTableOperations implements TableOperations {
       Path hint = metadataDir.resolve(VERSION_HINT);
       Path copy = metadataDir.resolve(CURRENT_COPY);
       boolean hintRight = Files.isRegularFile(hint)
-          && Files.readString(hint, StandardCharsets.UTF_8).trim().equals(Integer.toString(version));
+          && Files.readString(hint, StandardCharsets.UTF_8).equals(Integer.toString(version));
       boolean copyRight = Files.isRegularFile(copy)
           && Arrays.equals(Files.readAllBytes(copy), json);
       if (!hintRight || !copyRight) {

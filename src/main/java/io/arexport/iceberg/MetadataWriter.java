@@ -289,7 +289,8 @@ public final class MetadataWriter implements IcebergSync {
         ops.version(), plan.toAdd().size(), plan.toRemove().size(), deleted);
     return new TableResult(table.tableName(), action, ops.version(), now.metadataFileLocation(),
         snapshot == null ? null : snapshot.snapshotId(), plan.toAdd().size(),
-        plan.toRemove().size(), deleted, summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        plan.toRemove().size(), deleted,
+        summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
         summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), now.specs().size());
   }
 

@@ -56,7 +56,7 @@ public final class WarehouseFileIO implements FileIO {
       }
     }
     throw new IllegalArgumentException(
-        "location " + location + " is outside the warehouse " + warehouse + " (roots " + roots + ")");
+        "location " + location + " is outside warehouse " + warehouse + " (roots " + roots + ")");
   }
 
   @Override

@@ -80,9 +80,30 @@ class MetadataCommandTest {
     }
   }
 
+  @Test
+  void pointersLeftBehindByACrashAfterPublishingAreRepaired() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    wh.export(150, 199, 50, "--no-iceberg");
+    wh.metadataOk();
+    // As if the process died right after publishing v2: hint and copy still at v1.
+    Path dir = wh.metadataDir("blocks");
+    Files.writeString(dir.resolve("version-hint.text"), "1\n");
+    Files.copy(dir.resolve("v1.metadata.json"), dir.resolve("metadata.json"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    TreeSet<String> before = wh.metadataFiles("blocks");
+
+    assertThat(wh.metadataOk("--tables", "blocks", "--json").out())
+        .contains("\"action\" : \"unchanged\"").contains("\"version\" : 2");
+
+    assertPointers("blocks", 2);
+    assertThat(wh.metadataFiles("blocks")).isEqualTo(before);
+  }
+
   private void assertPointers(String table, int version) throws Exception {
     Path dir = wh.metadataDir(table);
-    assertThat(Files.readString(dir.resolve("version-hint.text"))).isEqualTo(Integer.toString(version));
+    assertThat(Files.readString(dir.resolve("version-hint.text")))
+        .isEqualTo(Integer.toString(version));
     assertThat(dir.resolve("v" + (version + 1) + ".metadata.json")).doesNotExist();
     assertThat(Files.readAllBytes(dir.resolve("metadata.json")))
         .isEqualTo(Files.readAllBytes(dir.resolve("v" + version + ".metadata.json")));
