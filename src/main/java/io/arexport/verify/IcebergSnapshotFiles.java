@@ -75,6 +75,7 @@ final class IcebergSnapshotFiles {
       }
       Path file = metadataDir.resolve("v" + version + ".metadata.json");
       String json = Files.readString(file, StandardCharsets.UTF_8);
+      checkCurrentCopy(metadataDir, file, json, metadataPath, name, findings);
       String location = TableMetadataParser.fromJson(json).location();
       TableLocalIO io = new TableLocalIO(stripSlash(location), layout.tableDir(table));
       TableMetadata metadata = new StaticTableOperations(
@@ -156,6 +157,21 @@ final class IcebergSnapshotFiles {
       return newest;
     }
     return version;
+  }
+
+  /** {@code metadata.json} must be a copy of the current version (contract section 5). */
+  private static void checkCurrentCopy(Path metadataDir, Path current, String json,
+      String metadataPath, String table, Consumer<Finding> findings) throws IOException {
+    Path copy = metadataDir.resolve("metadata.json");
+    if (!Files.isRegularFile(copy)) {
+      findings.accept(new Finding(Finding.Kind.ICEBERG_METADATA, table, null, metadataPath, null,
+          null, metadataPath + " has no metadata.json (a copy of the current "
+              + current.getFileName() + ")"));
+    } else if (!Files.readString(copy, StandardCharsets.UTF_8).equals(json)) {
+      findings.accept(new Finding(Finding.Kind.ICEBERG_METADATA, table, null, metadataPath, null,
+          null, metadataPath + "/metadata.json is not a copy of the current "
+              + current.getFileName()));
+    }
   }
 
   private static int newestVersion(Path metadataDir) {
