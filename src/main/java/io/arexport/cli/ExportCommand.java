@@ -2,6 +2,7 @@ package io.arexport.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
@@ -122,11 +123,11 @@ final class ExportCommand implements Callable<Integer> {
         stagingDir, warehouseDir, resume, Compression.parse(compression), !noIceberg);
     ConsoleProgress progress = new ConsoleProgress(environment.err(),
         Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
+    Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
-        environment.cancellation());
+        cancellation);
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        new MetadataWriter(environment.clock(), environment.pid(), faults),
-        environment.cancellation());
+        new MetadataWriter(environment.clock(), environment.pid(), faults), cancellation);
     ExportSummary summary = exporter.run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -9,28 +9,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Graceful stop on SIGINT and SIGTERM (and SIGHUP: whatever makes the JVM shut down while a
- * command runs). The JVM runs shutdown hooks on those signals; this hook requests a stop through
- * the {@link Cancellation} the running command polls at its safe points, waits (at most {@link
- * #GRACE}) for the command to return, and then ends the process with the status {@link ExitCodes}
- * chose for that return ({@link ExitCodes#STOPPED} for a stop; 0 if the command happened to
- * finish). A command that reaches no safe point in time is ended anyway: that is no worse than a
- * SIGKILL, which the commit protocol survives (the checkpoint only advances after a partition is
- * published).
+ * command runs). The JVM runs shutdown hooks on those signals; when the running command has
+ * opted in ({@link #cooperate()}: export, verify), this hook requests a stop through the {@link
+ * Cancellation} the command polls at its safe points, waits (at most {@link #GRACE}) for the
+ * command to return, and then ends the process with the status {@link ExitCodes} chose for that
+ * return ({@link ExitCodes#STOPPED} for a stop; 0 if the command happened to finish). A command
+ * that reaches no safe point in time is ended anyway: that is no worse than a SIGKILL, which the
+ * commit protocol survives (the checkpoint only advances after a partition is published). For a
+ * command that has not opted in the hook does nothing, so the JVM shuts down as usual (other
+ * hooks run, status 128 + signal).
  *
  * <p>Only {@link Main#main} installs it; in-process runs ({@link Main#run}) never touch the JVM's
  * hooks.
  */
-final class GracefulStop {
+final class GracefulStop implements StopRequests {
   /** Longest wait for a safe point: below the 10 s Docker and most supervisors allow by default. */
   static final Duration GRACE = Duration.ofSeconds(8);
 
   private final PrintStream err;
   private final Duration grace;
   private final AtomicBoolean requested = new AtomicBoolean();
+  private volatile boolean cooperating;
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile int status = ExitCodes.STOPPED;
 
-  private GracefulStop(PrintStream err, Duration grace) {
+  GracefulStop(PrintStream err, Duration grace) {
     this.err = err;
     this.grace = grace;
   }
@@ -42,8 +45,9 @@ final class GracefulStop {
     return stop;
   }
 
-  /** What the command polls: true once a signal asked the process to stop. */
-  Cancellation cancellation() {
+  @Override
+  public Cancellation cooperate() {
+    cooperating = true;
     return requested::get;
   }
 
@@ -53,9 +57,10 @@ final class GracefulStop {
     finished.countDown();
   }
 
-  private void onShutdown() {
-    if (finished.getCount() == 0) {
-      return; // The ordinary System.exit after the command returned.
+  /** The hook's body (package-private for tests of the paths that do not halt). */
+  void onShutdown() {
+    if (finished.getCount() == 0 || !cooperating) {
+      return; // The ordinary System.exit after the command returned, or a command without stops.
     }
     requested.set(true);
     err.println("arexport: stop requested; stopping at the next safe point (waiting at most "

@@ -17,8 +17,7 @@ public final class Main {
 
   public static void main(String[] args) {
     GracefulStop stop = GracefulStop.install(System.err, GracefulStop.GRACE);
-    int status = run(args, System.out, System.err, System.getenv(), Clock.systemUTC(),
-        stop.cancellation());
+    int status = run(args, System.out, System.err, System.getenv(), Clock.systemUTC(), stop);
     System.out.flush();
     System.err.flush();
     stop.finished(status);
@@ -28,7 +27,7 @@ public final class Main {
   /** Runs one command line; returns the exit status (see {@link ExitCodes}). */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
       Clock clock) {
-    return run(args, out, err, env, clock, Cancellation.NONE);
+    return run(args, out, err, env, clock, StopRequests.NONE);
   }
 
   /**
@@ -37,8 +36,13 @@ public final class Main {
    */
   public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env,
       Clock clock, Cancellation cancellation) {
+    return run(args, out, err, env, clock, () -> cancellation);
+  }
+
+  private static int run(String[] args, PrintStream out, PrintStream err,
+      Map<String, String> env, Clock clock, StopRequests stopRequests) {
     CommandEnvironment environment = new CommandEnvironment(out, err, env, clock,
-        ProcessHandle.current().pid(), cancellation);
+        ProcessHandle.current().pid(), stopRequests);
     CommandLine commandLine = new CommandLine(new ArexportCommand(), new CommandFactory(environment));
     commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));

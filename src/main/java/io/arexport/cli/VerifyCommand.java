@@ -99,7 +99,7 @@ final class VerifyCommand implements Callable<Integer> {
             request);
     VerifySummary summary;
     try {
-      summary = new Verifier(environment.clock(), environment.cancellation())
+      summary = new Verifier(environment.clock(), environment.stopRequests().cooperate())
           .run(request, report);
     } catch (RuntimeException e) {
       report.aborted(e);
