@@ -317,6 +317,23 @@ class VerifyCommandTest {
   }
 
   @Test
+  void stopRequestEndsVerifyWithStatusOneAndAClosedJsonReport(@TempDir Path work)
+      throws Exception {
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
+
+    Cli.Result result = Cli.run(() -> true, Map.of(), "verify", "--startHeight", "100",
+        "--endHeight", "349", "--heightPartitionSize", "50", "--coreDb", fx.core.toString(),
+        "--bundlesDb", fx.bundles.toString(), "--warehouseDir", warehouse.toString(), "--deep",
+        "--json");
+
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.errLines()).singleElement().asString().contains("stopped on request");
+    JsonNode report = JSON.readTree(result.out());
+    assertThat(report.get("ok").asBoolean()).isFalse();
+    assertThat(report.get("error").asText()).contains("stopped on request");
+  }
+
+  @Test
   void badInputExitsTwoWithOneLine(@TempDir Path work) throws Exception {
     Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, false, false);
     String wh = warehouse.toString();
