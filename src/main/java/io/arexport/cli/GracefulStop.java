@@ -74,8 +74,8 @@ final class GracefulStop implements StopRequests {
     }
     if (!done) {
       err.println("arexport: no safe point reached within " + grace.toSeconds() + " s; exiting"
-          + " now. Published partitions and the checkpoint are consistent: rerun the same command"
-          + " with --resume");
+          + " now. Published partitions and the checkpoint are consistent: an export continues"
+          + " with the same command and --resume");
     }
     System.out.flush();
     err.flush();
