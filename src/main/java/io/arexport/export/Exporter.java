@@ -1,7 +1,9 @@
 package io.arexport.export;
 
+import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
+import io.arexport.StoppedException;
 import io.arexport.parquet.PartitionFileWriter;
 import io.arexport.parquet.StagedFile;
 import io.arexport.schema.ExportTable;
@@ -32,6 +34,12 @@ import java.util.Optional;
  * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
  * files in the job's staging directory, publishes the partition into the warehouse, and advances
  * the checkpoint, one partition at a time (contract sections 3 and 4).
+ *
+ * <p>A stop request ({@link Cancellation}, SIGINT/SIGTERM) is honoured at safe points only:
+ * before each partition, between rows while a partition is written to staging (its unfinished
+ * files stay in staging, which a resume clears), and before the final Iceberg commit. Publishing
+ * a staged partition and advancing the checkpoint always run to the end, so a stopped job's
+ * checkpoint names exactly the partitions that are in the warehouse.
  */
 public final class Exporter {
   /** Progress and fault points are reported every this many rows. */
@@ -45,14 +53,22 @@ public final class Exporter {
   private final ExportListener listener;
   private final FaultPoints faults;
   private final IcebergSync icebergSync;
+  private final Cancellation cancellation;
 
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       IcebergSync icebergSync) {
+    this(clock, pid, listener, faults, icebergSync, Cancellation.NONE);
+  }
+
+  /** @param cancellation polled at safe points; when requested the run stops there */
+  public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
+      IcebergSync icebergSync, Cancellation cancellation) {
     this.clock = clock;
     this.pid = pid;
     this.listener = listener;
     this.faults = faults;
     this.icebergSync = icebergSync;
+    this.cancellation = cancellation;
   }
 
   public ExportSummary run(ExportRequest request) {
@@ -90,6 +106,7 @@ public final class Exporter {
         ? null
         : new PartitionPlan(new HeightRange(next, request.range().end()),
             request.heightPartitionSize(), layout, reader::nextHeightAtOrAfter);
+    cancellation.stopIfRequested("before the export started");
 
     StagingJob job = resumable.orElseGet(
         () -> StagingJob.create(request.stagingDir(), parameters, started, pid));
@@ -107,6 +124,9 @@ public final class Exporter {
       job.clearPartitionFiles();
       for (HeightRange partition = plan == null ? null : plan.next(); partition != null;
           partition = plan.next()) {
+        if (cancellation.requested()) {
+          throw stopped(job, "before partition " + partition, exported);
+        }
         PartitionResult result = exportPartition(request, reader, committer, job, partition, runId);
         result.tables().forEach((name, counts) -> totals.merge(name, counts, TableCounts::plus));
         skipped += result.skippedDanglingTags();
@@ -115,6 +135,9 @@ public final class Exporter {
       }
       // The source may end before the range does: the partitions left are empty.
       reader.endSnapshot();
+      if (cancellation.requested()) {
+        throw stopped(job, "before the Iceberg commit", exported);
+      }
       icebergCommitted = request.commitIceberg() && icebergSync.syncExistingTables(layout);
       job.delete();
       StagingJob.deleteSuperseded(request.stagingDir(), parameters);
@@ -160,6 +183,11 @@ public final class Exporter {
             request.heightPartitionSize(), request.maxFileRows(), request.compression())) {
       long written = 0;
       while (rows.next()) {
+        if (cancellation.requested()) {
+          throw new StoppedException("stopped on request while writing " + table.tableName()
+              + " of partition " + partition + " (its unfinished files stay in staging; every"
+              + " earlier partition is in the warehouse)");
+        }
         writer.add(rows.current());
         if (++written % ROWS_PER_TICK == 0) {
           listener.rowsWritten(partition, table, written);
@@ -168,6 +196,11 @@ public final class Exporter {
       }
       return writer.finish();
     }
+  }
+
+  private static StoppedException stopped(StagingJob job, String where, long exported) {
+    return new StoppedException("stopped on request " + where + ": " + exported
+        + " partitions exported, checkpoint at height " + job.checkpoint().lastCompletedHeight());
   }
 
   /** Creates {@code dir} if needed and checks it can be written, naming the option if not. */

@@ -84,6 +84,25 @@ public final class PartitionReader implements AutoCloseable {
    */
   public static PartitionReader open(SourcePaths paths, boolean includeL1Transactions,
       boolean includeL1Tags) {
+    Map<String, Set<String>> coreTables = coreColumns(includeL1Transactions, includeL1Tags);
+    Map<String, Set<String>> bundleTables = bundlesColumns();
+
+    SqliteSource core = SqliteSource.open("coreDb", paths.coreDb(), coreTables);
+    try {
+      SqliteSource bundles = SqliteSource.open("bundlesDb", paths.bundlesDb(), bundleTables);
+      return new PartitionReader(core, bundles, includeL1Transactions, includeL1Tags);
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The core.db tables and columns an export with these L1 flags reads (also what {@code verify}
+   * requires of the source).
+   */
+  public static Map<String, Set<String>> coreColumns(boolean includeL1Transactions,
+      boolean includeL1Tags) {
     Map<String, Set<String>> coreTables = new LinkedHashMap<>();
     coreTables.put("stable_blocks", Set.of("indep_hash", "height", "previous_block", "nonce",
         "hash", "block_timestamp", "tx_count", "block_size"));
@@ -101,6 +120,11 @@ public final class PartitionReader implements AutoCloseable {
       coreTables.put("tag_names", Set.of("hash", "name"));
       coreTables.put("tag_values", Set.of("hash", "value"));
     }
+    return coreTables;
+  }
+
+  /** The bundles.db tables and columns every export reads. */
+  public static Map<String, Set<String>> bundlesColumns() {
     Map<String, Set<String>> bundleTables = new LinkedHashMap<>();
     bundleTables.put("stable_data_items", Set.of("id", "indexed_at", "block_transaction_index",
         "target", "anchor", "data_size", "content_type", "height", "owner_address", "parent_id",
@@ -111,15 +135,7 @@ public final class PartitionReader implements AutoCloseable {
     bundleTables.put("tag_names", Set.of("hash", "name"));
     bundleTables.put("tag_values", Set.of("hash", "value"));
     bundleTables.put("wallets", Set.of("address", "public_modulus"));
-
-    SqliteSource core = SqliteSource.open("coreDb", paths.coreDb(), coreTables);
-    try {
-      SqliteSource bundles = SqliteSource.open("bundlesDb", paths.bundlesDb(), bundleTables);
-      return new PartitionReader(core, bundles, includeL1Transactions, includeL1Tags);
-    } catch (RuntimeException e) {
-      core.close();
-      throw e;
-    }
+    return bundleTables;
   }
 
   /**
