@@ -21,6 +21,8 @@ public abstract class ArexportException extends RuntimeException {
     /** The operator gave a bad option, path or source database. */
     INVALID_INPUT,
     /** Existing state disagrees with the request: checkpoint mismatch, overlap, lock held. */
-    STATE_CONFLICT
+    STATE_CONFLICT,
+    /** The operator stopped the run (SIGINT/SIGTERM); it stopped at a safe point. */
+    STOPPED
   }
 }

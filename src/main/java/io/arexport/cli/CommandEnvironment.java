@@ -4,6 +4,9 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 
-/** What commands get from the outside world: streams, environment variables, clock, pid. */
+/**
+ * What commands get from the outside world: streams, environment variables, clock, pid, and
+ * SIGINT/SIGTERM as stop requests (see {@link GracefulStop}).
+ */
 record CommandEnvironment(PrintStream out, PrintStream err, Map<String, String> env, Clock clock,
-    long pid) {}
+    long pid, StopRequests stopRequests) {}

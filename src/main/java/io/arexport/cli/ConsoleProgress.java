@@ -34,10 +34,16 @@ final class ConsoleProgress implements ExportListener {
   }
 
   @Override
-  public void jobStarted(String jobId, Path jobDir, boolean resumed, int partitions) {
+  public void noJobToResume(Path stagingDir) {
+    err.println("arexport: no unfinished job with these parameters in " + stagingDir
+        + "; starting a new job");
+  }
+
+  @Override
+  public void jobStarted(String jobId, Path jobDir, boolean resumed, long partitions) {
     jobStart = clock.instant();
     partitionStart = jobStart;
-    err.printf("arexport: %s job %s, %d partition%s to export (staging %s)%n",
+    err.printf("arexport: %s job %s, %,d partition%s in the range (staging %s)%n",
         resumed ? "resuming" : "starting", jobId, partitions, partitions == 1 ? "" : "s", jobDir);
   }
 
@@ -51,14 +57,16 @@ final class ConsoleProgress implements ExportListener {
   }
 
   @Override
-  public void partitionDone(PartitionResult result, int done, int total) {
+  public void partitionDone(PartitionResult result, long done, long total) {
     Instant now = clock.instant();
     Duration partitionTime = Duration.between(partitionStart, now);
     Duration elapsed = Duration.between(jobStart, now);
     partitionStart = now;
     rowsSoFar += result.rows();
     double seconds = Math.max(partitionTime.toMillis(), 1) / 1000.0;
-    Duration eta = done == 0 ? Duration.ZERO : elapsed.dividedBy(done).multipliedBy(total - done);
+    // Empty partitions are skipped in a blink, so this overestimates on sparse ranges; in double
+    // because a range may span up to 2^63 partitions.
+    double etaMillis = done == 0 ? 0 : (double) elapsed.toMillis() / done * (total - done);
     if (liveLineShown) {
       err.print("\r\033[K");
       liveLineShown = false;
@@ -70,7 +78,8 @@ final class ConsoleProgress implements ExportListener {
     }
     line.append(String.format(" | %,.0f rows/s | %s", result.rows() / seconds,
         done == total ? "done in " + SummaryText.duration(elapsed) : "ETA "
-            + SummaryText.duration(eta)));
+            + (etaMillis > 1e12 ? "unknown" : SummaryText.duration(
+                Duration.ofMillis((long) etaMillis)))));
     if (result.skippedDanglingTags() > 0) {
       line.append(String.format(" | %,d dangling tags skipped", result.skippedDanglingTags()));
     }

@@ -7,6 +7,19 @@ import picocli.CommandLine;
 /**
  * The one place that turns failures into exit statuses and one line on stderr (contract section
  * 6): 0 ok, 1 runtime failure, 2 usage or invalid input, 3 state conflict, 4 internal error.
+ *
+ * <p>Two outcomes that are not failures of the program also exit 1, because the contract's
+ * codes are what scripts and cron jobs test, and for both the operator's next step is the one
+ * for status 1 (look at the report, rerun or {@code --resume}):
+ * <ul>
+ *   <li>{@link #STOPPED}: an export or verify stopped at a safe point on SIGINT/SIGTERM (see
+ *       {@code GracefulStop}). Not 130/143 (128 + signal): a shutdown hook cannot tell which
+ *       signal arrived, one status for "stopped, resume it" whatever the signal is simpler to
+ *       script, and the contract lists no other codes;
+ *   <li>{@link #VERIFY_DIFFERENCES}: {@code verify} ran to the end and found differences (a failed
+ *       check at run time); the report on stdout tells them from an I/O failure, which prints
+ *       only one stderr line.
+ * </ul>
  */
 final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
     CommandLine.IParameterExceptionHandler, CommandLine.IExitCodeExceptionMapper {
@@ -15,6 +28,10 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
   static final int INVALID_INPUT = 2;
   static final int STATE_CONFLICT = 3;
   static final int INTERNAL_ERROR = 4;
+  /** A run stopped on SIGINT/SIGTERM at a safe point, resumable (see the class comment). */
+  static final int STOPPED = RUNTIME_FAILURE;
+  /** {@code verify} found differences between the source and the warehouse. */
+  static final int VERIFY_DIFFERENCES = RUNTIME_FAILURE;
 
   private final PrintStream err;
 
@@ -28,6 +45,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
         case RUNTIME -> RUNTIME_FAILURE;
         case INVALID_INPUT -> INVALID_INPUT;
         case STATE_CONFLICT -> STATE_CONFLICT;
+        case STOPPED -> STOPPED;
       };
     }
     return INTERNAL_ERROR;

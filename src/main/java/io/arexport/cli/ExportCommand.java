@@ -2,6 +2,7 @@ package io.arexport.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
@@ -38,6 +39,8 @@ import picocli.CommandLine.Option;
         "",
         "  # Continue after a crash, with a JSON summary for cron",
         "  arexport export --startHeight 1000000 --endHeight 2000000 --resume --json",
+        "",
+        "SIGINT/SIGTERM stop the run at the next safe point (status 1); --resume continues.",
         "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
             + " 3 state conflict (lock held, overlapping partition, checkpoint mismatch),"
@@ -120,9 +123,11 @@ final class ExportCommand implements Callable<Integer> {
         stagingDir, warehouseDir, resume, Compression.parse(compression), !noIceberg);
     ConsoleProgress progress = new ConsoleProgress(environment.err(),
         Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
-    FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err());
+    Cancellation cancellation = environment.stopRequests().cooperate();
+    FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
+        cancellation);
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        new MetadataWriter(environment.clock(), environment.pid(), faults));
+        new MetadataWriter(environment.clock(), environment.pid(), faults), cancellation);
     ExportSummary summary = exporter.run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -8,7 +8,7 @@ public record ExportSummary(
     boolean resumed,
     long startHeight,
     long endHeight,
-    int partitions,
+    long partitions,
     Map<String, TableCounts> tables,
     long skippedDanglingTags,
     long durationMillis,

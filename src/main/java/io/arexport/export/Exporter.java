@@ -1,8 +1,9 @@
 package io.arexport.export;
 
+import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
-import io.arexport.StateConflictException;
+import io.arexport.StoppedException;
 import io.arexport.parquet.PartitionFileWriter;
 import io.arexport.parquet.StagedFile;
 import io.arexport.schema.ExportTable;
@@ -28,19 +29,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
  * files in the job's staging directory, publishes the partition into the warehouse, and advances
  * the checkpoint, one partition at a time (contract sections 3 and 4).
+ *
+ * <p>A stop request ({@link Cancellation}, SIGINT/SIGTERM) is honoured at safe points only:
+ * before each partition, between rows while a partition is written to staging (its unfinished
+ * files stay in staging, which a resume clears), and before the final Iceberg commit. Publishing
+ * a staged partition and advancing the checkpoint always run to the end, so a stopped job's
+ * checkpoint names exactly the partitions that are in the warehouse.
  */
 public final class Exporter {
   /** Progress and fault points are reported every this many rows. */
   static final long ROWS_PER_TICK = 50_000;
 
-  private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
 
@@ -49,14 +53,22 @@ public final class Exporter {
   private final ExportListener listener;
   private final FaultPoints faults;
   private final IcebergSync icebergSync;
+  private final Cancellation cancellation;
 
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       IcebergSync icebergSync) {
+    this(clock, pid, listener, faults, icebergSync, Cancellation.NONE);
+  }
+
+  /** @param cancellation polled at safe points; when requested the run stops there */
+  public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
+      IcebergSync icebergSync, Cancellation cancellation) {
     this.clock = clock;
     this.pid = pid;
     this.listener = listener;
     this.faults = faults;
     this.icebergSync = icebergSync;
+    this.cancellation = cancellation;
   }
 
   public ExportSummary run(ExportRequest request) {
@@ -85,45 +97,56 @@ public final class Exporter {
     if (request.resume()) {
       resumable = StagingJob.findResumable(request.stagingDir(), parameters);
       if (resumable.isEmpty()) {
-        LOG.warn("no unfinished job with these parameters in {}; starting a new job",
-            request.stagingDir());
+        listener.noJobToResume(request.stagingDir());
       }
     }
     long next = resumable.map(j -> j.checkpoint().lastCompletedHeight() + 1)
         .orElse(request.range().start());
-    List<HeightRange> partitions = next > request.range().end() || next < request.range().start()
-        ? List.of()
-        : new HeightRange(next, request.range().end())
-            .alignedPartitions(request.heightPartitionSize());
-    checkNoOverlap(layout, partitions);
+    PartitionPlan plan = next > request.range().end() || next < request.range().start()
+        ? null
+        : new PartitionPlan(new HeightRange(next, request.range().end()),
+            request.heightPartitionSize(), layout, reader::nextHeightAtOrAfter);
+    cancellation.stopIfRequested("before the export started");
 
     StagingJob job = resumable.orElseGet(
         () -> StagingJob.create(request.stagingDir(), parameters, started, pid));
     String runId = RUN_ID.format(started) + "_" + pid;
-    listener.jobStarted(job.jobId(), job.directory(), resumable.isPresent(), partitions.size());
+    long total = plan == null ? 0 : plan.total();
+    listener.jobStarted(job.jobId(), job.directory(), resumable.isPresent(), total);
     Map<String, TableCounts> totals = new LinkedHashMap<>();
     for (ExportTable table : ExportTable.values()) {
       totals.put(table.tableName(), TableCounts.ZERO);
     }
     long skipped = 0;
+    long exported = 0;
     boolean icebergCommitted;
     try {
       job.clearPartitionFiles();
-      int done = 0;
-      for (HeightRange partition : partitions) {
+      for (HeightRange partition = plan == null ? null : plan.next(); partition != null;
+          partition = plan.next()) {
+        if (cancellation.requested()) {
+          throw stopped(job, "before partition " + partition, exported);
+        }
         PartitionResult result = exportPartition(request, reader, committer, job, partition, runId);
         result.tables().forEach((name, counts) -> totals.merge(name, counts, TableCounts::plus));
         skipped += result.skippedDanglingTags();
-        listener.partitionDone(result, ++done, partitions.size());
+        exported++;
+        listener.partitionDone(result, plan.index(partition.end()), total);
+      }
+      // The source may end before the range does: the partitions left are empty.
+      reader.endSnapshot();
+      if (cancellation.requested()) {
+        throw stopped(job, "before the Iceberg commit", exported);
       }
       icebergCommitted = request.commitIceberg() && icebergSync.syncExistingTables(layout);
       job.delete();
+      StagingJob.deleteSuperseded(request.stagingDir(), parameters);
     } catch (RuntimeException | Error e) {
       listener.jobKept(job.directory());
       throw e;
     }
     return new ExportSummary(job.jobId(), resumable.isPresent(), request.range().start(),
-        request.range().end(), partitions.size(), totals, skipped,
+        request.range().end(), exported, totals, skipped,
         Duration.between(started, clock.instant()).toMillis(), layout.root().toString(),
         icebergCommitted);
   }
@@ -160,6 +183,11 @@ public final class Exporter {
             request.heightPartitionSize(), request.maxFileRows(), request.compression())) {
       long written = 0;
       while (rows.next()) {
+        if (cancellation.requested()) {
+          throw new StoppedException("stopped on request while writing " + table.tableName()
+              + " of partition " + partition + " (its unfinished files stay in staging; every"
+              + " earlier partition is in the warehouse)");
+        }
         writer.add(rows.current());
         if (++written % ROWS_PER_TICK == 0) {
           listener.rowsWritten(partition, table, written);
@@ -170,32 +198,9 @@ public final class Exporter {
     }
   }
 
-  /**
-   * Stops before anything is written when an existing partition directory overlaps a partition of
-   * this run without lying inside it (e.g. written with another heightPartitionSize): replacing it
-   * would drop the rows it holds outside this run's partition.
-   */
-  private static void checkNoOverlap(WarehouseLayout layout, List<HeightRange> partitions) {
-    if (partitions.isEmpty()) {
-      return;
-    }
-    HeightRange covered = new HeightRange(partitions.get(0).start(),
-        partitions.get(partitions.size() - 1).end());
-    for (ExportTable table : ExportTable.values()) {
-      for (Map.Entry<HeightRange, Path> existing : layout.partitionDirs(table).entrySet()) {
-        HeightRange dir = existing.getKey();
-        if (!covered.overlaps(dir)) {
-          continue;
-        }
-        for (HeightRange partition : partitions) {
-          if (partition.overlaps(dir) && !partition.contains(dir)) {
-            throw new StateConflictException("existing partition " + existing.getValue()
-                + " overlaps partition " + partition + " of this run without lying inside it"
-                + " (exported with a different heightPartitionSize or range?)");
-          }
-        }
-      }
-    }
+  private static StoppedException stopped(StagingJob job, String where, long exported) {
+    return new StoppedException("stopped on request " + where + ": " + exported
+        + " partitions exported, checkpoint at height " + job.checkpoint().lastCompletedHeight());
   }
 
   /** Creates {@code dir} if needed and checks it can be written, naming the option if not. */

@@ -3,10 +3,12 @@ package io.arexport.source;
 import io.arexport.HeightRange;
 import io.arexport.schema.ExportTable;
 import java.nio.ByteBuffer;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.iceberg.data.Record;
 
@@ -82,6 +84,25 @@ public final class PartitionReader implements AutoCloseable {
    */
   public static PartitionReader open(SourcePaths paths, boolean includeL1Transactions,
       boolean includeL1Tags) {
+    Map<String, Set<String>> coreTables = coreColumns(includeL1Transactions, includeL1Tags);
+    Map<String, Set<String>> bundleTables = bundlesColumns();
+
+    SqliteSource core = SqliteSource.open("coreDb", paths.coreDb(), coreTables);
+    try {
+      SqliteSource bundles = SqliteSource.open("bundlesDb", paths.bundlesDb(), bundleTables);
+      return new PartitionReader(core, bundles, includeL1Transactions, includeL1Tags);
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The core.db tables and columns an export with these L1 flags reads (also what {@code verify}
+   * requires of the source).
+   */
+  public static Map<String, Set<String>> coreColumns(boolean includeL1Transactions,
+      boolean includeL1Tags) {
     Map<String, Set<String>> coreTables = new LinkedHashMap<>();
     coreTables.put("stable_blocks", Set.of("indep_hash", "height", "previous_block", "nonce",
         "hash", "block_timestamp", "tx_count", "block_size"));
@@ -99,6 +120,11 @@ public final class PartitionReader implements AutoCloseable {
       coreTables.put("tag_names", Set.of("hash", "name"));
       coreTables.put("tag_values", Set.of("hash", "value"));
     }
+    return coreTables;
+  }
+
+  /** The bundles.db tables and columns every export reads. */
+  public static Map<String, Set<String>> bundlesColumns() {
     Map<String, Set<String>> bundleTables = new LinkedHashMap<>();
     bundleTables.put("stable_data_items", Set.of("id", "indexed_at", "block_transaction_index",
         "target", "anchor", "data_size", "content_type", "height", "owner_address", "parent_id",
@@ -109,15 +135,7 @@ public final class PartitionReader implements AutoCloseable {
     bundleTables.put("tag_names", Set.of("hash", "name"));
     bundleTables.put("tag_values", Set.of("hash", "value"));
     bundleTables.put("wallets", Set.of("address", "public_modulus"));
-
-    SqliteSource core = SqliteSource.open("coreDb", paths.coreDb(), coreTables);
-    try {
-      SqliteSource bundles = SqliteSource.open("bundlesDb", paths.bundlesDb(), bundleTables);
-      return new PartitionReader(core, bundles, includeL1Transactions, includeL1Tags);
-    } catch (RuntimeException e) {
-      core.close();
-      throw e;
-    }
+    return bundleTables;
   }
 
   /**
@@ -163,6 +181,41 @@ public final class PartitionReader implements AutoCloseable {
   private static RowCursor query(SqliteSource source, String sql, HeightRange range,
       ExportTable table, QueryCursor.RowMapper mapper) {
     return new QueryCursor(source, sql, range.start(), range.end(), table.schema(), mapper);
+  }
+
+  /**
+   * The lowest height at or above {@code height} at which the source has an exported row (a block,
+   * an L1 transaction when L1 rows are exported, or a data item), if any. Each probe is one
+   * indexed lookup, so runs of empty heights cost nothing.
+   */
+  public OptionalLong nextHeightAtOrAfter(long height) {
+    OptionalLong next = minHeight(core, "SELECT min(height) FROM stable_blocks WHERE height >= ?",
+        height);
+    if (includeL1Transactions || includeL1Tags) {
+      next = lower(next, minHeight(core,
+          "SELECT min(height) FROM stable_transactions WHERE height >= ?", height));
+    }
+    return lower(next, minHeight(bundles,
+        "SELECT min(height) FROM stable_data_items WHERE height >= ?", height));
+  }
+
+  private static OptionalLong lower(OptionalLong a, OptionalLong b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
+  }
+
+  private static OptionalLong minHeight(SqliteSource source, String sql, long height) {
+    try (PreparedStatement statement = source.prepare(sql)) {
+      statement.setLong(1, height);
+      try (ResultSet row = statement.executeQuery()) {
+        long value = row.getLong(1);
+        return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(value);
+      }
+    } catch (SQLException e) {
+      throw source.failure("query failed", e);
+    }
   }
 
   /**

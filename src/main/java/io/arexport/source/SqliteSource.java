@@ -117,7 +117,7 @@ public final class SqliteSource implements AutoCloseable {
   }
 
   /** Prepares a query on this database; failures name the database. */
-  PreparedStatement prepare(String sql) {
+  public PreparedStatement prepare(String sql) {
     try {
       return connection.prepareStatement(sql);
     } catch (SQLException e) {
@@ -138,7 +138,8 @@ public final class SqliteSource implements AutoCloseable {
     }
   }
 
-  RuntimeFailureException failure(String what, SQLException e) {
+  /** A runtime failure of this database that names it (label and path). */
+  public RuntimeFailureException failure(String what, SQLException e) {
     if (isNotADatabase(e)) {
       return new RuntimeFailureException(label + " " + path + " is corrupt: " + firstLine(e), e);
     }

@@ -100,6 +100,34 @@ public final class StagingJob {
     return Optional.empty();
   }
 
+  /**
+   * Deletes unfinished jobs with exactly these parameters after a run with them succeeded: the
+   * warehouse now holds what they would have written, and resuming one would only redo work.
+   */
+  public static void deleteSuperseded(Path stagingDir, JobParameters parameters) {
+    if (!Files.isDirectory(stagingDir)) {
+      return;
+    }
+    List<Path> jobs;
+    try (Stream<Path> children = Files.list(stagingDir)) {
+      jobs = children.filter(p -> p.getFileName().toString().startsWith("job-"))
+          .filter(p -> Files.isRegularFile(p.resolve(CHECKPOINT)))
+          .toList();
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot list " + stagingDir + ": " + e.getMessage(), e);
+    }
+    for (Path dir : jobs) {
+      try {
+        if (Json.read(dir.resolve(CHECKPOINT), Checkpoint.class).parameters()
+            .differences(parameters).isEmpty()) {
+          DurableFiles.deleteTree(dir);
+        }
+      } catch (StateConflictException e) {
+        // An unreadable checkpoint is not ours to judge; leave that job alone.
+      }
+    }
+  }
+
   public Path directory() {
     return directory;
   }

@@ -1,5 +1,6 @@
 package io.arexport.testing;
 
+import io.arexport.Cancellation;
 import io.arexport.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,11 +25,16 @@ public final class Cli {
   }
 
   public static Result run(Map<String, String> env, String... args) {
+    return run(Cancellation.NONE, env, args);
+  }
+
+  /** Runs a command line that stops at its next safe point once {@code cancellation} says so. */
+  public static Result run(Cancellation cancellation, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      int status = Main.run(args, outStream, errStream, env, Clock.systemUTC());
+      int status = Main.run(args, outStream, errStream, env, Clock.systemUTC(), cancellation);
       return new Result(status, out.toString(StandardCharsets.UTF_8),
           err.toString(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,111 @@
+package io.arexport.cli;
+
+import io.arexport.HeightRange;
+import io.arexport.verify.Verifier;
+import io.arexport.verify.VerifyRequest;
+import io.arexport.verify.VerifySummary;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code arexport verify}: options to a validated {@link VerifyRequest}, then {@link Verifier}. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+        "Compares the warehouse with the gateway's SQLite databases over a height range, per",
+        "table and partition directory: row counts (from the Parquet footers), and with --deep",
+        "a digest of every value of every row. Also reports files no export writes, partition",
+        "directories that overlap or do not fit the partition size, and whether the current",
+        "Iceberg snapshot lists exactly the files on disk. Only reads; give it the range, the",
+        "partition size and the L1 flags the export used."},
+    footer = {
+        "",
+        "Examples:",
+        "  # Row counts of heights 1000000-1010000 (defaults: data/sqlite, data/datasets/default)",
+        "  arexport verify --startHeight 1000000 --endHeight 1010000",
+        "",
+        "  # Every value, for an export made with L1 transactions and tags, as JSON",
+        "  arexport verify --startHeight 1000000 --endHeight 1010000 --includeL1Transactions \\",
+        "      --includeL1Tags --deep --json",
+        "",
+        "Exit status: 0 everything matches, 1 differences found (listed on stdout) or a runtime"
+            + " failure, 2 usage or invalid input, 3 an export holds the warehouse lock,"
+            + " 4 internal error."})
+final class VerifyCommand implements Callable<Integer> {
+  private final CommandEnvironment environment;
+
+  @Option(names = {"--startHeight", "--start-height"}, required = true, paramLabel = "HEIGHT",
+      description = "First block height to verify (inclusive).")
+  long startHeight;
+
+  @Option(names = {"--endHeight", "--end-height"}, required = true, paramLabel = "HEIGHT",
+      description = "Last block height to verify (inclusive).")
+  long endHeight;
+
+  @Option(names = {"--heightPartitionSize", "--height-partition-size"}, paramLabel = "N",
+      defaultValue = "1000", description = "Partition size the export used"
+          + " (default: ${DEFAULT-VALUE}).")
+  long heightPartitionSize;
+
+  @Option(names = {"--includeL1Transactions", "--include-l1-transactions"},
+      description = "The export included L1 transactions.")
+  boolean includeL1Transactions;
+
+  @Option(names = {"--includeL1Tags", "--include-l1-tags"},
+      description = "The export included L1 transaction tags.")
+  boolean includeL1Tags;
+
+  @Option(names = {"--coreDb", "--core-db"}, paramLabel = "FILE",
+      defaultValue = "data/sqlite/core.db", description = "Gateway core.db (default: ${DEFAULT-VALUE}).")
+  Path coreDb;
+
+  @Option(names = {"--bundlesDb", "--bundles-db"}, paramLabel = "FILE",
+      defaultValue = "data/sqlite/bundles.db",
+      description = "Gateway bundles.db (default: ${DEFAULT-VALUE}).")
+  Path bundlesDb;
+
+  @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
+      defaultValue = "data/datasets/default",
+      description = "Warehouse to verify (default: ${DEFAULT-VALUE}).")
+  Path warehouseDir;
+
+  @Option(names = "--deep", description = "Also compare every value of every row (reads all"
+      + " Parquet data and all source rows; without it only row counts are compared, which"
+      + " misses a changed value).")
+  boolean deep;
+
+  @Option(names = "--json", description = "Print the report as JSON on stdout.")
+  boolean json;
+
+  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  VerifyCommand(CommandEnvironment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() {
+    VerifyRequest request = new VerifyRequest(new HeightRange(startHeight, endHeight),
+        heightPartitionSize, includeL1Transactions, includeL1Tags, coreDb, bundlesDb,
+        warehouseDir, deep);
+    VerifyReport report = json
+        ? VerifyReport.json(environment.out(), request)
+        : VerifyReport.text(environment.out(), environment.err(), Terminal.stderrIsTerminal(),
+            request);
+    VerifySummary summary;
+    try {
+      summary = new Verifier(environment.clock(), environment.stopRequests().cooperate())
+          .run(request, report);
+    } catch (RuntimeException e) {
+      report.aborted(e);
+      throw e;
+    }
+    report.finished(summary);
+    return summary.ok() ? ExitCodes.OK : ExitCodes.VERIFY_DIFFERENCES;
+  }
+}
