@@ -233,8 +233,8 @@ public final class PartitionReader implements AutoCloseable {
   }
 
   private static boolean mapBlock(ResultSet row, Record r) throws SQLException {
-    long height = row.getLong(2);
-    ByteBuffer hash = Columns.binary(row, 1);
+    long height = Columns.height(row, 2);
+    ByteBuffer hash = Columns.key(row, 1);
     r.set(0, hash);
     r.set(1, height);
     r.set(2, Columns.binary(row, 3));
@@ -247,7 +247,7 @@ public final class PartitionReader implements AutoCloseable {
   }
 
   private static boolean mapL1Transaction(ResultSet row, Record r) throws SQLException {
-    long height = row.getLong(11);
+    long height = Columns.height(row, 11);
     ByteBuffer id = Columns.requiredBinary(row, 1, "stable_transactions", "id", height);
     r.set(0, id);
     r.set(1, Columns.int64(row, 2));
@@ -279,7 +279,7 @@ public final class PartitionReader implements AutoCloseable {
   }
 
   private static boolean mapDataItem(ResultSet row, Record r) throws SQLException {
-    long height = row.getLong(8);
+    long height = Columns.height(row, 8);
     ByteBuffer id = Columns.requiredBinary(row, 1, "stable_data_items", "id", height);
     r.set(0, id);
     r.set(1, Columns.int64(row, 2));
@@ -317,7 +317,7 @@ public final class PartitionReader implements AutoCloseable {
       skippedDanglingTags++;
       return false;
     }
-    long height = row.getLong(1);
+    long height = Columns.height(row, 1);
     ByteBuffer id = Columns.requiredBinary(row, 2, "tags", "id", height);
     r.set(0, height);
     r.set(1, id);
