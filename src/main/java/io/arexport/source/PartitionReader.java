@@ -1,6 +1,7 @@
 package io.arexport.source;
 
 import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
 import io.arexport.schema.ExportTable;
 import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
@@ -321,7 +322,13 @@ public final class PartitionReader implements AutoCloseable {
     ByteBuffer id = Columns.requiredBinary(row, 2, "tags", "id", height);
     r.set(0, height);
     r.set(1, id);
-    r.set(2, Columns.int32(row, 3, "tag_index", id));
+    Integer tagIndex = Columns.int32(row, 3, "tag_index", id);
+    if (tagIndex == null) {
+      // tag_index is a required column; the gateway's schema has it NOT NULL.
+      throw new InvalidInputException("tag of " + Columns.hex(id) + " at height " + height
+          + " has NULL " + (isDataItem ? "data_item_tag_index" : "transaction_tag_index"));
+    }
+    r.set(2, tagIndex);
     r.set(3, Columns.int64(row, 4));
     r.set(4, ByteBuffer.wrap(name));
     r.set(5, ByteBuffer.wrap(value));
