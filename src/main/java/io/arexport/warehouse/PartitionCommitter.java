@@ -76,8 +76,42 @@ public final class PartitionCommitter {
     }
     PendingCommit pending = new PendingCommit(partition.toString(), moves, replaced, targetDirs);
     Json.write(journal, pending);
-    applyMoves(pending, staged);
+    try {
+      applyMoves(pending, staged);
+    } catch (RuntimeException e) {
+      undoMoves(pending, e);
+      throw e;
+    }
     applyReplacements(pending);
+  }
+
+  /**
+   * After a move failed (disk full, read-only filesystem, I/O error) while this process is alive:
+   * removes the new files already moved in, so every table of the partition shows its old files
+   * only, as before the commit, instead of a mix until the next run. The checkpoint was not
+   * advanced, so a resume exports the partition again. If the undo fails too, the journal stays
+   * and the next run completes the commit instead.
+   */
+  private void undoMoves(PendingCommit pending, RuntimeException failure) {
+    try {
+      for (Move move : pending.moves()) {
+        Path to = layout.resolve(move.to());
+        DurableFiles.deleteIfExists(to.resolveSibling(".tmp-" + to.getFileName()));
+        // Target names carry this run's id: an existing target is one this commit moved in.
+        DurableFiles.deleteIfExists(to);
+      }
+      for (String dir : pending.targetDirs()) {
+        Path target = layout.resolve(dir);
+        if (Files.isDirectory(target)) {
+          deleteIfEmpty(target);
+        }
+      }
+      finish();
+    } catch (RuntimeException undo) {
+      failure.addSuppressed(undo);
+      LOG.warn("partition {}: could not undo the failed commit ({}); the next run completes it",
+          pending.partition(), undo.getMessage());
+    }
   }
 
   /** Drops the journal once the caller has recorded the partition as done. */
