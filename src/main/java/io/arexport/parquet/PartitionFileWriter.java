@@ -78,7 +78,13 @@ public final class PartitionFileWriter implements AutoCloseable {
     if (appender == null) {
       openNext();
     }
-    appender.add(row);
+    try {
+      appender.add(row);
+    } catch (UncheckedIOException e) {
+      // A full row group is flushed inside add(): the disk may fill up here too.
+      throw new RuntimeFailureException(
+          "cannot write Parquet file in " + directory + ": " + rootCause(e), e);
+    }
     rowsInFile++;
     totalRows++;
   }
@@ -118,7 +124,7 @@ public final class PartitionFileWriter implements AutoCloseable {
       rowsInFile = 0;
     } catch (IOException | UncheckedIOException e) {
       throw new RuntimeFailureException(
-          "cannot create Parquet file in " + directory + ": " + e.getMessage(), e);
+          "cannot create Parquet file in " + directory + ": " + rootCause(e), e);
     }
   }
 
@@ -127,11 +133,23 @@ public final class PartitionFileWriter implements AutoCloseable {
       appender.close();
     } catch (IOException | UncheckedIOException e) {
       throw new RuntimeFailureException(
-          "cannot write Parquet file in " + directory + ": " + e.getMessage(), e);
+          "cannot write Parquet file in " + directory + ": " + rootCause(e), e);
     } finally {
       writtenRows.add(rowsInFile);
       appender = null;
     }
+  }
+
+  /**
+   * The innermost cause's message, e.g. "No space left on device": parquet-hadoop wraps I/O errors
+   * in messages that dump the whole file footer.
+   */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 
   /** Total rows added so far. */

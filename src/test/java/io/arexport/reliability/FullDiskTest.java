@@ -137,6 +137,26 @@ class FullDiskTest {
     assertComplete(after, sourcesB);
   }
 
+  /** The staging directory fills up while Parquet files are written. */
+  @Test
+  void stagingFillsUp(@TempDir Path work) throws Exception {
+    Tmpfs disk = mount(work.resolve("staging"), "40k");
+    ExportArgs paths = ExportArgs.of(sourcesA, work);
+    String[] args = paths.export(RANGE.start(), RANGE.end(), P, "--includeL1Transactions",
+        "--includeL1Tags");
+
+    Cli.Result full = Cli.run(args);
+
+    assertFailedCleanly(full, disk.path(), "No space left on device");
+    assertEachPartitionOneVersion(paths, sourcesA, null);
+
+    disk.resize("64m");
+    Cli.Result resumed = Cli.run(append(args, "--resume"));
+
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertComplete(paths, sourcesA);
+  }
+
   /**
    * A table's directory is remounted read-only while an export in a child JVM runs (the whole
    * warehouse cannot be: the export holds its lock file open for writing, and Linux refuses to
