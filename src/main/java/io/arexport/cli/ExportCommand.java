@@ -126,8 +126,13 @@ final class ExportCommand implements Callable<Integer> {
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
+    MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
+    if (request.commitIceberg()) {
+      // The closing Iceberg commit must be possible before any partition is replaced.
+      iceberg.checkBeforeExport(request.warehouseDir(), request.heightPartitionSize());
+    }
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        new MetadataWriter(environment.clock(), environment.pid(), faults), cancellation);
+        iceberg, cancellation);
     ExportSummary summary = exporter.run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -127,6 +127,36 @@ public final class MetadataWriter implements IcebergSync {
     }
   }
 
+  /**
+   * Run by {@code export} before it writes anything (it commits every table that has metadata at
+   * its end): the partition size must be one Iceberg's truncate can record, and each such table's
+   * metadata, current snapshot and new files must read. Otherwise the closing commit would fail
+   * only after partitions were replaced, leaving the replaced files beside the new ones until the
+   * metadata is repaired. Only reads; a warehouse without metadata passes.
+   */
+  public void checkBeforeExport(Path warehouseDir, long heightPartitionSize) {
+    WarehouseLayout layout = new WarehouseLayout(warehouseDir);
+    if (!Files.isDirectory(layout.root())) {
+      return;
+    }
+    List<ExportTable> tables = Arrays.stream(ExportTable.values())
+        .filter(layout::hasIcebergMetadata).toList();
+    if (tables.isEmpty()) {
+      return;
+    }
+    if (heightPartitionSize > Integer.MAX_VALUE) {
+      throw new InvalidInputException("heightPartitionSize " + heightPartitionSize + " cannot be"
+          + " recorded in the Iceberg metadata of " + layout.root() + " (truncate takes 1.."
+          + Integer.MAX_VALUE + "): use a smaller partition size, or --no-iceberg");
+    }
+    WarehouseFileIO io = new WarehouseFileIO(layout.root(),
+        MetadataRequest.fileRoot(layout.root()));
+    ReplacedFiles replaced = ReplacedFiles.load(layout);
+    for (ExportTable table : tables) {
+      plan(layout, table, io, Optional.empty(), replaced);
+    }
+  }
+
   /** The end of an export run (under its lock): commits every table that has metadata. */
   @Override
   public boolean syncExistingTables(WarehouseLayout layout) {

@@ -223,7 +223,346 @@ class HostileInputTest {
         .doesNotContain(new HeightRange(150, 199));
   }
 
+  // --- corrupt SQLite files ------------------------------------------------------------------
+
+  /** core.db or bundles.db cut to half its size: refused when opened (exit 2), nothing touched. */
+  @ParameterizedTest(name = "[{index}] {0} truncated to half")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"core", "bundles"})
+  void truncatedDatabaseIsRefused(String db, @TempDir Path work) throws Exception {
+    ExportArgs paths = exportedWarehouse(work);
+    Path damaged = paths.coreDb().resolveSibling(db + ".db");
+    try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(damaged,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      file.truncate(file.size() / 2);
+    }
+    SortedMap<String, String> before = tree(paths.warehouseDir());
+
+    Cli.Result result = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50,
+        "--includeL1Transactions", "--includeL1Tags"));
+
+    assertThat(result.status()).as(result.err()).isEqualTo(2);
+    assertNoTrace(result);
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(lastLine(result)).contains(damaged.toString()).contains("malformed");
+    assertThat(tree(paths.warehouseDir())).as("warehouse untouched").isEqualTo(before);
+  }
+
+  /**
+   * A page in the middle of stable_transactions overwritten with garbage: SQLite notices when the
+   * export reaches it (exit 1, naming the file); partitions re-exported before that hold their
+   * rows, the others keep their old files.
+   */
+  @org.junit.jupiter.api.Test
+  void overwrittenPageFailsWhereItIsRead(@TempDir Path work) throws Exception {
+    ExportArgs paths = exportedWarehouse(work);
+    long page;
+    long pageSize;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + paths.coreDb());
+        Statement sql = c.createStatement()) {
+      pageSize = longValue(sql, "PRAGMA page_size");
+      // The table's leaf pages in key order; take the middle one (dbstat where available).
+      long middle;
+      try {
+        middle = longValue(sql, "SELECT pageno FROM dbstat WHERE name = 'stable_transactions'"
+            + " AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET (SELECT count(*) / 2 FROM"
+            + " dbstat WHERE name = 'stable_transactions' AND pagetype = 'leaf')");
+      } catch (java.sql.SQLException noDbstat) {
+        middle = longValue(sql, "SELECT rootpage FROM sqlite_master WHERE name ="
+            + " 'stable_transactions'");
+      }
+      page = middle;
+    }
+    byte[] garbage = new byte[(int) pageSize];
+    java.util.Arrays.fill(garbage, (byte) 0xA5);
+    try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(paths.coreDb(),
+        java.nio.file.StandardOpenOption.WRITE)) {
+      file.write(java.nio.ByteBuffer.wrap(garbage), (page - 1) * pageSize);
+    }
+
+    Cli.Result result = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50,
+        "--includeL1Transactions", "--includeL1Tags"));
+
+    assertThat(result.status()).as(result.err()).isEqualTo(1);
+    assertNoTrace(result);
+    assertThat(lastLine(result)).contains(paths.coreDb().toString()).contains("malformed");
+    assertPublishedPartitionsEqualSource(paths);
+    assertThat(publishedPartitions(paths)).as("every partition still there")
+        .hasSize(RANGE.alignedPartitions(50).size());
+  }
+
+  // --- staging and checkpoint --------------------------------------------------------------
+
+  /** A truncated {@code .checkpoint}: --resume refuses (exit 3, naming it); a plain run works. */
+  @org.junit.jupiter.api.Test
+  void truncatedCheckpointIsAConflictNamingIt(@TempDir Path work) throws Exception {
+    ExportArgs paths = failedJob(work);
+    Path job = paths.stagingDir().resolve(WarehouseAssertions.jobDirs(paths.stagingDir()).get(0));
+    Path checkpoint = job.resolve(".checkpoint");
+    byte[] content = Files.readAllBytes(checkpoint);
+    Files.write(checkpoint, java.util.Arrays.copyOf(content, content.length / 2));
+    SortedMap<String, String> before = tree(paths.warehouseDir());
+    String[] args = paths.export(RANGE.start(), RANGE.end(), 50, "--includeL1Transactions",
+        "--includeL1Tags");
+
+    Cli.Result resumed = Cli.run(append(args, "--resume"));
+
+    assertThat(resumed.status()).as(resumed.err()).isEqualTo(3);
+    assertNoTrace(resumed);
+    assertThat(lastLine(resumed)).contains(checkpoint.toString()).contains("corrupt or truncated");
+    assertThat(tree(paths.warehouseDir())).as("warehouse untouched").isEqualTo(before);
+
+    Cli.Result plain = Cli.run(args);
+    assertThat(plain.status()).as(plain.err()).isZero();
+    assertEqualsGood(paths);
+  }
+
+  /** Half-written and garbage Parquet files in the job's staging directory: --resume ignores them. */
+  @org.junit.jupiter.api.Test
+  void garbageInStagingIsClearedByResume(@TempDir Path work) throws Exception {
+    ExportArgs paths = failedJob(work);
+    Path job = paths.stagingDir().resolve(WarehouseAssertions.jobDirs(paths.stagingDir()).get(0));
+    Path dir = job.resolve("tags").resolve("height=150-199");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(".part-0.parquet"), "PAR1 half a file".getBytes());
+    Files.write(dir.resolve("tags_150_199_20260101T000000000_1.parquet"), new byte[] {1, 2, 3});
+    Files.createDirectories(job.resolve("blocks").resolve("height=200-249"));
+
+    Cli.Result resumed = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50,
+        "--includeL1Transactions", "--includeL1Tags", "--resume"));
+
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertEqualsGood(paths);
+    assertThat(WarehouseAssertions.jobDirs(paths.stagingDir())).isEmpty();
+  }
+
+  // --- corrupt Iceberg metadata -------------------------------------------------------------
+
+  /** How one Iceberg metadata file of the transactions table is damaged. */
+  enum IcebergDamage {
+    VERSION_HINT, METADATA_JSON, MANIFEST, MANIFEST_LIST;
+
+    Path damage(Path metadata) throws Exception {
+      Path file = switch (this) {
+        case VERSION_HINT -> metadata.resolve("version-hint.text");
+        case METADATA_JSON -> metadata.resolve("v1.metadata.json");
+        case MANIFEST -> only(metadata, "-m0.avro");
+        case MANIFEST_LIST -> only(metadata, "snap-");
+      };
+      byte[] content = Files.readAllBytes(file);
+      Files.write(file, this == VERSION_HINT ? "v?".getBytes()
+          : java.util.Arrays.copyOf(content, content.length / 3));
+      return file;
+    }
+
+    private static Path only(Path dir, String part) throws Exception {
+      try (Stream<Path> files = Files.list(dir)) {
+        return files.filter(f -> f.getFileName().toString().contains(part)).findFirst()
+            .orElseThrow();
+      }
+    }
+  }
+
+  /**
+   * Corrupt metadata is a state conflict (exit 3, naming the file) for {@code metadata} and for
+   * {@code export}, which checks the tables' metadata before it writes anything: the warehouse is
+   * left exactly as it was, no Parquet file is replaced, nothing is committed.
+   */
+  @ParameterizedTest(name = "[{index}] corrupt {0}")
+  @org.junit.jupiter.params.provider.EnumSource(IcebergDamage.class)
+  void corruptIcebergMetadataIsAConflictAndNothingIsWritten(IcebergDamage damage,
+      @TempDir Path work) throws Exception {
+    ExportArgs paths = exportedWarehouse(work);
+    Cli.Result metadata = Cli.run("metadata", "--datasets-dir", paths.warehouseDir().toString());
+    assertThat(metadata.status()).as(metadata.err()).isZero();
+    Path damaged = damage.damage(paths.warehouseDir().resolve("transactions").resolve("metadata"));
+    SortedMap<String, String> before = tree(paths.warehouseDir());
+
+    Cli.Result again = Cli.run("metadata", "--datasets-dir", paths.warehouseDir().toString());
+    Cli.Result export = Cli.run(paths.export(150, 199, 50, "--includeL1Transactions",
+        "--includeL1Tags"));
+
+    for (Cli.Result result : List.of(again, export)) {
+      assertThat(result.status()).as(result.err()).isEqualTo(3);
+      assertNoTrace(result);
+      assertThat(lastLine(result)).contains(damaged.getFileName().toString());
+    }
+    assertThat(tree(paths.warehouseDir())).as("warehouse untouched").isEqualTo(before);
+    assertThat(WarehouseAssertions.jobDirs(paths.stagingDir())).isEmpty();
+  }
+
+  // --- paths and options --------------------------------------------------------------------
+
+  /** A warehouse reached through a symlink: the same warehouse, whichever path names it. */
+  @org.junit.jupiter.api.Test
+  void warehouseThroughASymlink(@TempDir Path work) throws Exception {
+    Path real = Files.createDirectories(work.resolve("real"));
+    Path link = Files.createSymbolicLink(work.resolve("link"), real);
+    ExportArgs viaLink = new ExportArgs(good.resolve("core.db"), good.resolve("bundles.db"),
+        work.resolve("staging"), link);
+    ExportArgs viaReal = new ExportArgs(good.resolve("core.db"), good.resolve("bundles.db"),
+        work.resolve("staging"), real);
+    String[] args = viaLink.export(RANGE.start(), RANGE.end(), 50, "--includeL1Transactions",
+        "--includeL1Tags");
+    assertThat(Cli.run(args).status()).isZero();
+    assertThat(Cli.run("metadata", "--datasets-dir", link.toString()).status()).isZero();
+    SortedMap<String, String> before = tree(real);
+
+    Cli.Result viaRealPath = Cli.run("metadata", "--datasets-dir", real.toString());
+
+    assertThat(viaRealPath.status()).as(viaRealPath.err()).isZero();
+    assertThat(tree(real)).as("nothing to commit through the other path").isEqualTo(before);
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertEqualsGood(viaReal);
+    try (SourceOracle source = new SourceOracle(good.resolve("core.db"),
+        good.resolve("bundles.db"))) {
+      for (Path root : List.of(link, real)) {
+        assertThat(io.arexport.testing.IcebergReader.rows(
+            io.arexport.testing.IcebergReader.loadWithHadoop(root, "tags")))
+            .containsExactlyInAnyOrderElementsOf(source.rows("tags", RANGE, true, true));
+      }
+    }
+  }
+
+  /** Option values at and beyond their limits: the documented behaviour, never exit 4. */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+      // name; startHeight; endHeight; extra options; exit; stderr must contain
+      "heights near 2^63; 9223372036854775000; 9223372036854775807; ; 0; ",
+      "endHeight 2^63-1 over the data; 100; 9223372036854775807; ; 0; ",
+      "startHeight = endHeight = 2^63-1; 9223372036854775807; 9223372036854775807; ; 0; ",
+      "endHeight 2^63; 100; 9223372036854775808; ; 2; '9223372036854775808' is not a long",
+      "partition size 1; 140; 159; --heightPartitionSize 1; 0; ",
+      "maxFileRows 1; 140; 159; --maxFileRows 1; 0; ",
+      "partition size 2^62; 100; 349; --heightPartitionSize 4611686018427387904; 0; ",
+      "partition size 2^63-1; 100; 349; --heightPartitionSize 9223372036854775807; 0; ",
+      "partition size 2^63; 100; 349; --heightPartitionSize 9223372036854775808; 2; "
+          + "is not a long",
+      "partition size -1; 100; 349; --heightPartitionSize -1; 2; heightPartitionSize must be",
+      "maxFileRows 2^63-1; 100; 349; --maxFileRows 9223372036854775807; 0; ",
+      "maxFileRows -1; 100; 349; --maxFileRows -1; 2; maxFileRows must be",
+      "startHeight -1; -1; 349; ; 2; -1"})
+  void optionLimits(String name, String start, String end, String extra, int status,
+      String mustSay, @TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(good, work);
+    List<String> args = new ArrayList<>(List.of("export", "--startHeight", start, "--endHeight",
+        end, "--coreDb", paths.coreDb().toString(), "--bundlesDb", paths.bundlesDb().toString(),
+        "--stagingDir", paths.stagingDir().toString(), "--warehouseDir",
+        paths.warehouseDir().toString(), "--includeL1Transactions", "--includeL1Tags"));
+    if (extra != null) {
+      args.addAll(List.of(extra.split(" ")));
+    }
+    if (!args.contains("--heightPartitionSize")) {
+      args.addAll(List.of("--heightPartitionSize", "50"));
+    }
+    long started = System.nanoTime();
+
+    Cli.Result result = Cli.run(args.toArray(String[]::new));
+
+    assertThat(System.nanoTime() - started).as("seconds, " + name).isLessThan(60_000_000_000L);
+    assertThat(result.status()).as(result.err()).isEqualTo(status);
+    assertNoTrace(result);
+    if (status != 0) {
+      assertThat(result.errLines().get(0)).startsWith("arexport: ").contains(mustSay);
+      assertThat(paths.warehouseDir()).doesNotExist();
+      return;
+    }
+    long from = Long.parseLong(start);
+    long to = Long.parseLong(end);
+    // Rows of the requested range (the sources hold heights 100-349 only).
+    HeightRange range = new HeightRange(from, to);
+    try (SourceOracle source = new SourceOracle(paths.coreDb(), paths.bundlesDb());
+        WarehouseReader parquet = new WarehouseReader()) {
+      for (String table : WarehouseAssertions.TABLES) {
+        assertThat(parquet.rows(paths.warehouseDir(), table)).as(table)
+            .containsExactlyElementsOf(source.rows(table, range, true, true));
+      }
+    }
+    assertCleanDataDirs(paths.warehouseDir());
+    assertThat(WarehouseAssertions.jobDirs(paths.stagingDir())).isEmpty();
+  }
+
+  /**
+   * A partition size Iceberg's truncate cannot express (above 2^31-1) on a warehouse whose tables
+   * have Iceberg metadata: refused before anything is written (exit 2), since the closing
+   * Iceberg commit could never succeed and the replaced files would stay beside the new ones.
+   */
+  @org.junit.jupiter.api.Test
+  void hugePartitionSizeOnAnIcebergWarehouseIsRefusedUpFront(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = exportedWarehouse(work);
+    assertThat(Cli.run("metadata", "--datasets-dir", paths.warehouseDir().toString()).status())
+        .isZero();
+    SortedMap<String, String> before = tree(paths.warehouseDir());
+
+    Cli.Result result = Cli.run(paths.export(RANGE.start(), RANGE.end(), 4611686018427387904L,
+        "--includeL1Transactions", "--includeL1Tags"));
+
+    assertThat(result.status()).as(result.err()).isEqualTo(2);
+    assertNoTrace(result);
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(lastLine(result)).contains("4611686018427387904").contains("--no-iceberg");
+    assertThat(tree(paths.warehouseDir())).isEqualTo(before);
+
+    Cli.Result noIceberg = Cli.run(paths.export(RANGE.start(), RANGE.end(), 4611686018427387904L,
+        "--includeL1Transactions", "--includeL1Tags", "--no-iceberg"));
+    assertThat(noIceberg.status()).as(noIceberg.err()).isZero();
+  }
+
   // --- helpers --------------------------------------------------------------------------------
+
+  /** A copy of the good sources in {@code work}, exported with P = 50 (L1 rows included). */
+  private static ExportArgs exportedWarehouse(Path work) throws Exception {
+    Path sources = Files.createDirectories(work.resolve("sources"));
+    copy(good.resolve("core.db"), sources.resolve("core.db"));
+    copy(good.resolve("bundles.db"), sources.resolve("bundles.db"));
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result first = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50,
+        "--includeL1Transactions", "--includeL1Tags"));
+    assertThat(first.status()).as(first.err()).isZero();
+    return paths;
+  }
+
+  /**
+   * A job that failed at partition 150-199 (a bad quantity there) and kept its staging directory;
+   * the sources are then repaired (the good ones copied back).
+   */
+  private static ExportArgs failedJob(Path work) throws Exception {
+    Path sources = Files.createDirectories(work.resolve("sources"));
+    copy(good.resolve("core.db"), sources.resolve("core.db"));
+    copy(good.resolve("bundles.db"), sources.resolve("bundles.db"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sources.resolve("core.db"));
+        Statement sql = c.createStatement()) {
+      sql.executeUpdate("UPDATE stable_transactions SET quantity = 'bad' WHERE " + FIRST_TX);
+    }
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result failed = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50,
+        "--includeL1Transactions", "--includeL1Tags"));
+    assertThat(failed.status()).as(failed.err()).isEqualTo(2);
+    assertThat(WarehouseAssertions.jobDirs(paths.stagingDir())).hasSize(1);
+    Files.delete(sources.resolve("core.db"));
+    copy(good.resolve("core.db"), sources.resolve("core.db"));
+    return paths;
+  }
+
+  private static void assertEqualsGood(ExportArgs paths) throws Exception {
+    io.arexport.testing.WarehouseAssertions.assertEqualsSource(paths.warehouseDir(),
+        good.resolve("core.db"), good.resolve("bundles.db"), RANGE, true, true);
+    assertThat(WarehouseAssertions.temporaryFiles(paths.warehouseDir())).isEmpty();
+  }
+
+  private static long longValue(Statement sql, String query) throws java.sql.SQLException {
+    try (java.sql.ResultSet rows = sql.executeQuery(query)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static String[] append(String[] args, String... extra) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(extra));
+    return all.toArray(String[]::new);
+  }
+
 
   /** A tags row "height|id|index|indexed_at|name|value|is_data_item" with a NULL name or value. */
   private static boolean hasNullNameOrValue(String row) {
