@@ -3,7 +3,6 @@ package io.arexport.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.Cancellation;
-import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
 import io.arexport.export.Exporter;
@@ -13,6 +12,7 @@ import io.arexport.parquet.Compression;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code arexport export}: options to a validated {@link ExportRequest}, then {@link Exporter}. */
@@ -48,50 +48,17 @@ import picocli.CommandLine.Option;
 final class ExportCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
 
-  @Option(names = {"--startHeight", "--start-height"}, required = true, paramLabel = "HEIGHT",
-      description = "First block height to export (inclusive).")
-  long startHeight;
-
-  @Option(names = {"--endHeight", "--end-height"}, required = true, paramLabel = "HEIGHT",
-      description = "Last block height to export (inclusive).")
-  long endHeight;
-
-  @Option(names = {"--heightPartitionSize", "--height-partition-size"}, paramLabel = "N",
-      defaultValue = "1000", description = "Heights per partition, aligned to multiples of N"
-          + " (default: ${DEFAULT-VALUE}).")
-  long heightPartitionSize;
+  @Mixin SourceRangeOptions source = new SourceRangeOptions();
 
   @Option(names = {"--maxFileRows", "--max-file-rows"}, paramLabel = "N", defaultValue = "1000000",
       description = "Maximum rows per Parquet file; larger partitions are split"
           + " (default: ${DEFAULT-VALUE}).")
   long maxFileRows;
 
-  @Option(names = {"--includeL1Transactions", "--include-l1-transactions"},
-      description = "Also export L1 transactions (data items are always exported).")
-  boolean includeL1Transactions;
-
-  @Option(names = {"--includeL1Tags", "--include-l1-tags"},
-      description = "Also export L1 transaction tags (data-item tags are always exported).")
-  boolean includeL1Tags;
-
-  @Option(names = {"--coreDb", "--core-db"}, paramLabel = "FILE",
-      defaultValue = "data/sqlite/core.db", description = "Gateway core.db (default: ${DEFAULT-VALUE}).")
-  Path coreDb;
-
-  @Option(names = {"--bundlesDb", "--bundles-db"}, paramLabel = "FILE",
-      defaultValue = "data/sqlite/bundles.db",
-      description = "Gateway bundles.db (default: ${DEFAULT-VALUE}).")
-  Path bundlesDb;
-
   @Option(names = {"--stagingDir", "--staging-dir"}, paramLabel = "DIR",
       defaultValue = "data/staging", description = "Where jobs write before publishing"
           + " (default: ${DEFAULT-VALUE}).")
   Path stagingDir;
-
-  @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
-      defaultValue = "data/datasets/default",
-      description = "Warehouse the tables are published to (default: ${DEFAULT-VALUE}).")
-  Path warehouseDir;
 
   @Option(names = "--resume",
       description = "Continue the newest unfinished job with the same parameters.")
@@ -118,9 +85,10 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExportRequest request = new ExportRequest(new HeightRange(startHeight, endHeight),
-        heightPartitionSize, maxFileRows, includeL1Transactions, includeL1Tags, coreDb, bundlesDb,
-        stagingDir, warehouseDir, resume, Compression.parse(compression), !noIceberg);
+    ExportRequest request = new ExportRequest(source.range(), source.heightPartitionSize,
+        maxFileRows, source.includeL1Transactions, source.includeL1Tags, source.coreDb,
+        source.bundlesDb, stagingDir, source.warehouseDir, resume, Compression.parse(compression),
+        !noIceberg);
     ConsoleProgress progress = new ConsoleProgress(environment.err(),
         Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
     Cancellation cancellation = environment.stopRequests().cooperate();

@@ -1,12 +1,11 @@
 package io.arexport.cli;
 
-import io.arexport.HeightRange;
 import io.arexport.verify.Verifier;
 import io.arexport.verify.VerifyRequest;
 import io.arexport.verify.VerifySummary;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code arexport verify}: options to a validated {@link VerifyRequest}, then {@link Verifier}. */
@@ -38,40 +37,7 @@ import picocli.CommandLine.Option;
 final class VerifyCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
 
-  @Option(names = {"--startHeight", "--start-height"}, required = true, paramLabel = "HEIGHT",
-      description = "First block height to verify (inclusive).")
-  long startHeight;
-
-  @Option(names = {"--endHeight", "--end-height"}, required = true, paramLabel = "HEIGHT",
-      description = "Last block height to verify (inclusive).")
-  long endHeight;
-
-  @Option(names = {"--heightPartitionSize", "--height-partition-size"}, paramLabel = "N",
-      defaultValue = "1000", description = "Partition size the export used"
-          + " (default: ${DEFAULT-VALUE}).")
-  long heightPartitionSize;
-
-  @Option(names = {"--includeL1Transactions", "--include-l1-transactions"},
-      description = "The export included L1 transactions.")
-  boolean includeL1Transactions;
-
-  @Option(names = {"--includeL1Tags", "--include-l1-tags"},
-      description = "The export included L1 transaction tags.")
-  boolean includeL1Tags;
-
-  @Option(names = {"--coreDb", "--core-db"}, paramLabel = "FILE",
-      defaultValue = "data/sqlite/core.db", description = "Gateway core.db (default: ${DEFAULT-VALUE}).")
-  Path coreDb;
-
-  @Option(names = {"--bundlesDb", "--bundles-db"}, paramLabel = "FILE",
-      defaultValue = "data/sqlite/bundles.db",
-      description = "Gateway bundles.db (default: ${DEFAULT-VALUE}).")
-  Path bundlesDb;
-
-  @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
-      defaultValue = "data/datasets/default",
-      description = "Warehouse to verify (default: ${DEFAULT-VALUE}).")
-  Path warehouseDir;
+  @Mixin SourceRangeOptions source = new SourceRangeOptions();
 
   @Option(names = "--deep", description = "Also compare every value of every row (reads all"
       + " Parquet data and all source rows; without it only row counts are compared, which"
@@ -90,9 +56,9 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    VerifyRequest request = new VerifyRequest(new HeightRange(startHeight, endHeight),
-        heightPartitionSize, includeL1Transactions, includeL1Tags, coreDb, bundlesDb,
-        warehouseDir, deep);
+    VerifyRequest request = new VerifyRequest(source.range(), source.heightPartitionSize,
+        source.includeL1Transactions, source.includeL1Tags, source.coreDb, source.bundlesDb,
+        source.warehouseDir, deep);
     VerifyReport report = json
         ? VerifyReport.json(environment.out(), request)
         : VerifyReport.text(environment.out(), environment.err(), Terminal.stderrIsTerminal(),

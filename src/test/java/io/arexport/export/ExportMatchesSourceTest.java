@@ -41,7 +41,7 @@ class ExportMatchesSourceTest {
       "103, 341, 50, 1000000, true, false",
       "100, 349, 7, 1000000, false, true",
       "120, 260, 100, 5, true, true",
-      "0, 400, 1, 3, true, true",
+      "90, 180, 1, 3, true, true",
       "150, 150, 1000, 1, true, true",
   })
   void exportEqualsSource(long start, long end, long partitionSize, long maxFileRows,

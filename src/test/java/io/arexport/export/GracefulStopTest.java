@@ -89,7 +89,7 @@ class GracefulStopTest {
 
       assertThat(child.waitFor(10)).as(child.err()).isEqualTo(1);
       assertThat(checkpoint(work).get("lastCompletedHeight").asLong()).isEqualTo(129);
-      assertThat(child.err()).contains("stopped on request before partition 130-139: 3 of 25"
+      assertThat(child.err()).contains("stopped on request before partition 130-139: 3"
           + " partitions exported, checkpoint at height 129");
       assertStoppedAndResumable(work, child.err());
     }
