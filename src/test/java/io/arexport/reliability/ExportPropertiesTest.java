@@ -46,7 +46,8 @@ import net.jqwik.api.ShrinkingMode;
  */
 class ExportPropertiesTest {
   private static final Pattern FILE =
-      Pattern.compile("(blocks|transactions|tags)_(\\d+)_(\\d+)_(?:(\\d+)_)?(\\d{8}T\\d+_\\d+)\\.parquet");
+      Pattern.compile("(blocks|transactions|tags)_(\\d+)_(\\d+)_(?:(\\d+)_)?"
+          + "(\\d{8}T\\d+_\\d+)\\.parquet");
 
   /** One generated case: the database spec and the export options. */
   record Case(Spec spec, HeightRange range, long partitionSize, long maxFileRows,

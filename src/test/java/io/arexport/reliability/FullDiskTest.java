@@ -56,7 +56,8 @@ class FullDiskTest {
         sourcesA.resolve("bundles.db"));
     SampleDatabases.generate(Spec.small(), sourcesB.resolve("core.db"),
         sourcesB.resolve("bundles.db"));
-    try (Connection core = DriverManager.getConnection("jdbc:sqlite:" + sourcesB.resolve("core.db"));
+    try (Connection core =
+            DriverManager.getConnection("jdbc:sqlite:" + sourcesB.resolve("core.db"));
         Statement sql = core.createStatement()) {
       sql.execute("UPDATE stable_blocks SET block_timestamp = block_timestamp + 1");
       sql.execute("UPDATE stable_transactions SET indexed_at = indexed_at + 1");

@@ -316,7 +316,7 @@ class HostileInputTest {
     assertEqualsGood(paths);
   }
 
-  /** Half-written and garbage Parquet files in the job's staging directory: --resume ignores them. */
+  /** Half-written and garbage Parquet files in a job's staging dir: --resume clears them. */
   @org.junit.jupiter.api.Test
   void garbageInStagingIsClearedByResume(@TempDir Path work) throws Exception {
     ExportArgs paths = failedJob(work);

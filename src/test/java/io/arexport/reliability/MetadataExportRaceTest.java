@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * metadata} leaves every Iceberg table equal to the Parquet files on disk, each source row once.
  */
 class MetadataExportRaceTest {
-  private static final long SEED = Long.getLong("arexport.race.seed", new SecureRandom().nextLong());
+  private static final long SEED =
+      Long.getLong("arexport.race.seed", new SecureRandom().nextLong());
   private static final HeightRange RANGE = new HeightRange(100, 349);
   private static final long P = 50;
   private static final List<String> JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1",
@@ -52,7 +53,8 @@ class MetadataExportRaceTest {
     ExportArgs paths = ExportArgs.of(sources, work);
     prepare(paths);
     try (ChildJvm export = ChildJvm.start(JVM, Map.of(), work,
-        paths.export(RANGE.start(), RANGE.end(), P, "--includeL1Transactions", "--includeL1Tags"))) {
+        paths.export(RANGE.start(), RANGE.end(), P, "--includeL1Transactions",
+            "--includeL1Tags"))) {
       // The job starts only once the export holds the lock.
       assertThat(export.awaitErrLine("starting job", 60)).as(export.err()).isTrue();
       long started = System.nanoTime();
@@ -89,7 +91,8 @@ class MetadataExportRaceTest {
       long offset = random.nextInt(1500);
       ChildJvm first = ChildJvm.start(JVM, Map.of(), work, exportFirst ? exportArgs : metadataArgs);
       Thread.sleep(offset);
-      ChildJvm second = ChildJvm.start(JVM, Map.of(), work, exportFirst ? metadataArgs : exportArgs);
+      ChildJvm second =
+          ChildJvm.start(JVM, Map.of(), work, exportFirst ? metadataArgs : exportArgs);
       ChildJvm export = exportFirst ? first : second;
       ChildJvm metadata = exportFirst ? second : first;
       int exportStatus = export.waitFor(120);

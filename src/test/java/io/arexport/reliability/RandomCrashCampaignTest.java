@@ -103,8 +103,9 @@ class RandomCrashCampaignTest {
     System.out.printf("campaign: seed %d: %d SIGKILLs survived (%d of them during a recovery),"
             + " by point %s; %d runs finished before their drawn kill; %d recoveries; %d checks"
             + " (%d verify --deep); %d rows compared; rows lost: %d; duplicates: %d; %d episodes"
-            + " in %d s; %d job directories without checkpoint left%n", SEED, kills, killsDuringRecovery, killsBy, finishedBeforeKill,
-        recoveries, checks, verifyRuns, rowsCompared, rowsLost, duplicates, episode, seconds, jobsWithoutCheckpoint);
+            + " in %d s; %d job directories without checkpoint left%n", SEED, kills,
+        killsDuringRecovery, killsBy, finishedBeforeKill, recoveries, checks, verifyRuns,
+        rowsCompared, rowsLost, duplicates, episode, seconds, jobsWithoutCheckpoint);
     assertThat(rowsLost).isZero();
     assertThat(duplicates).isZero();
   }
