@@ -109,12 +109,21 @@ public final class StagingJob {
       return;
     }
     List<Path> jobs;
+    List<Path> unborn;
     try (Stream<Path> children = Files.list(stagingDir)) {
-      jobs = children.filter(p -> p.getFileName().toString().startsWith("job-"))
-          .filter(p -> Files.isRegularFile(p.resolve(CHECKPOINT)))
-          .toList();
+      List<Path> all = children.filter(p -> p.getFileName().toString().startsWith("job-"))
+          .filter(Files::isDirectory).toList();
+      jobs = all.stream().filter(p -> Files.isRegularFile(p.resolve(CHECKPOINT))).toList();
+      unborn = all.stream().filter(p -> !Files.exists(p.resolve(CHECKPOINT))).toList();
     } catch (IOException e) {
       throw new RuntimeFailureException("cannot list " + stagingDir + ": " + e.getMessage(), e);
+    }
+    // A process killed between creating its job directory and writing the first checkpoint left
+    // a directory nothing can resume: removed once the process named in it is gone.
+    for (Path dir : unborn) {
+      if (creatorIsGone(dir.getFileName().toString())) {
+        DurableFiles.deleteTree(dir);
+      }
     }
     for (Path dir : jobs) {
       try {
@@ -125,6 +134,18 @@ public final class StagingJob {
       } catch (StateConflictException e) {
         // An unreadable checkpoint is not ours to judge; leave that job alone.
       }
+    }
+  }
+
+  /** True when the pid in {@code job-<yyyyMMdd_HHmmss>_<pid>[-n]} is no running process. */
+  private static boolean creatorIsGone(String name) {
+    String tail = name.substring(name.lastIndexOf('_') + 1);
+    int dash = tail.indexOf('-');
+    try {
+      long pid = Long.parseLong(dash < 0 ? tail : tail.substring(0, dash));
+      return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 

@@ -335,6 +335,29 @@ class HostileInputTest {
     assertThat(WarehouseAssertions.jobDirs(paths.stagingDir())).isEmpty();
   }
 
+  /**
+   * A job directory without {@code .checkpoint}, as a kill right after creating it leaves
+   * (found by the crash campaign): removed by the next successful export with that staging dir
+   * once its process is gone; one of a running process is left alone.
+   */
+  @org.junit.jupiter.api.Test
+  void jobDirectoryWithoutCheckpointOfADeadProcessIsRemoved(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(good, work);
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path dead = Files.createDirectories(paths.stagingDir()
+        .resolve("job-20260101_000000_" + gone.pid()));
+    Path alive = Files.createDirectories(paths.stagingDir()
+        .resolve("job-20260101_000000_" + ProcessHandle.current().pid()));
+
+    Cli.Result result = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50));
+
+    assertThat(result.status()).as(result.err()).isZero();
+    assertThat(dead).doesNotExist();
+    assertThat(alive).isDirectory();
+  }
+
   // --- corrupt Iceberg metadata -------------------------------------------------------------
 
   /** How one Iceberg metadata file of the transactions table is damaged. */
