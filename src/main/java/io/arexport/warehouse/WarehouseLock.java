@@ -38,17 +38,18 @@ public final class WarehouseLock implements AutoCloseable {
       Files.createDirectories(layout.stateDir());
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
-      FileLock lock;
-      try {
-        lock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock == null) {
+      FileLock lock = tryLock(channel);
+      for (int attempt = 1; lock == null; attempt++) {
         String current = Files.readString(file, StandardCharsets.UTF_8).trim();
-        channel.close();
-        throw new StateConflictException("warehouse " + layout.root() + " is locked by "
-            + (current.isEmpty() ? "another process" : current) + " (" + file + ")");
+        if (!current.isEmpty() || attempt == 10) {
+          channel.close();
+          throw new StateConflictException("warehouse " + layout.root() + " is locked by "
+              + (current.isEmpty() ? "another process" : current) + " (" + file + ")");
+        }
+        // Held but no holder line: its holder is taking it (line not yet written) or releasing
+        // it (line already emptied). Look again in a moment rather than name nobody.
+        sleep(20);
+        lock = tryLock(channel);
       }
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
@@ -57,6 +58,22 @@ public final class WarehouseLock implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(channel);
       throw new RuntimeFailureException("cannot lock warehouse " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
