@@ -10,11 +10,20 @@ import picocli.CommandLine.Command;
     description = "Exports an AR.IO gateway's SQLite index to height-partitioned Parquet tables"
         + " (blocks, transactions, tags) and Apache Iceberg metadata.",
     subcommands = {ExportCommand.class, MetadataCommand.class, VerifyCommand.class,
-        ServeCommand.class},
+        ServeCommand.class, CompletionCommand.class},
     footer = {
+        "",
+        "Examples:",
+        "  # Export heights 1000000-1010000 from data/sqlite into data/datasets/default",
+        "  arexport export --startHeight 1000000 --endHeight 1010000",
+        "",
+        "  # Make them Iceberg tables, then check every value against the gateway",
+        "  arexport metadata",
+        "  arexport verify --startHeight 1000000 --endHeight 1010000 --deep",
         "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
             + " 3 state conflict, 4 internal error.",
+        "",
         "Run 'arexport COMMAND --help' for a command's options and examples."
     })
 final class ArexportCommand implements Runnable {
@@ -24,6 +33,6 @@ final class ArexportCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing command (export, metadata, verify, serve)");
+        "missing command (" + String.join(", ", spec.subcommands().keySet()) + ")");
   }
 }

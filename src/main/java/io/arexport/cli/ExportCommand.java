@@ -21,15 +21,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    description = {
-        "Streams the stable rows of a height range from the gateway's SQLite databases into",
-        "Parquet tables blocks, transactions and tags, partitioned by height. Each partition is",
-        "written to a staging job directory, moved atomically into the warehouse and",
-        "checkpointed; after a failure, rerun the same command with --resume."},
+    header = "Exports the stable rows of a height range from the gateway's SQLite databases"
+        + " to Parquet.",
+    description = "Streams the rows into Parquet tables blocks, transactions and tags,"
+        + " partitioned by height. Each partition is written to a staging job directory, moved"
+        + " atomically into the warehouse and checkpointed; after a failure, rerun the same"
+        + " command with --resume. On a terminal a progress bar shows the run; otherwise one"
+        + " line per partition goes to stderr.",
     footer = {
         "",
         "Examples:",
-        "  # Export heights 1000000-1010000 with defaults (data/sqlite -> data/datasets/default)",
+        "  # Heights 1000000-1010000 from data/sqlite into data/datasets/default",
         "  arexport export --startHeight 1000000 --endHeight 1010000",
         "",
         "  # 5000-block partitions, L1 transactions and tags, a custom warehouse",

@@ -5,7 +5,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 
 /**
@@ -46,11 +49,50 @@ public final class Main {
     CommandLine commandLine = new CommandLine(new ArexportCommand(), new CommandFactory(environment));
     commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    // As the seed's bash parser did: a repeated option overrides (wrapper scripts pass defaults
+    // first and let the caller's arguments override them).
+    commandLine.setOverwrittenOptionsAllowed(true);
+    OptionalInt columns = Terminal.columns(env);
+    if (columns.isPresent()) {
+      commandLine.setUsageHelpWidth(Math.max(Terminal.MIN_HELP_COLUMNS, columns.getAsInt()));
+    } else {
+      commandLine.setUsageHelpAutoWidth(true);
+    }
+    layOutHelp(commandLine);
     ExitCodes exitCodes = new ExitCodes(err);
     commandLine.setExecutionExceptionHandler(exitCodes);
     commandLine.setParameterExceptionHandler(exitCodes);
     commandLine.setExitCodeExceptionMapper(exitCodes);
     return commandLine.execute(args);
+  }
+
+  /**
+   * One layout for every command's help, those added later included: the usage line first, then
+   * the one-sentence header and the description, each section after a blank line. The header is
+   * also what the top-level command list shows, so it is always one complete sentence.
+   */
+  private static void layOutHelp(CommandLine command) {
+    List<String> sections = new ArrayList<>(command.getHelpSectionKeys());
+    sections.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER_HEADING);
+    sections.remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER);
+    int description = sections.indexOf(
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION_HEADING);
+    sections.addAll(description, List.of(
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER_HEADING,
+        CommandLine.Model.UsageMessageSpec.SECTION_KEY_HEADER));
+    command.setHelpSectionKeys(sections);
+    CommandLine.Model.UsageMessageSpec usage = command.getCommandSpec().usageMessage();
+    if (usage.header().length > 0) {
+      usage.headerHeading("%n");
+    } else {
+      usage.descriptionHeading("%n");
+    }
+    usage.parameterListHeading("%nParameters:%n");
+    usage.optionListHeading("%nOptions:%n");
+    usage.commandListHeading("%nCommands:%n");
+    for (CommandLine subcommand : command.getSubcommands().values()) {
+      layOutHelp(subcommand);
+    }
   }
 
   /** Lets picocli build commands that receive the environment instead of reading globals. */

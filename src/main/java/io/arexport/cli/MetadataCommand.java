@@ -23,12 +23,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    description = {
-        "Writes Apache Iceberg metadata (format v2) for the tables that 'arexport",
-        "export' wrote: each run commits one snapshot per table with the Parquet files",
-        "added, replaced or removed since the last one, and nothing when nothing",
-        "changed. Once a table has metadata, every export commits it too (unless",
-        "--no-iceberg). See docs/iceberg.md."},
+    header = "Makes the exported tables Apache Iceberg tables by committing their metadata.",
+    description = "Writes Apache Iceberg metadata (format v2) for the tables that 'arexport"
+        + " export' wrote: each run commits one snapshot per table with the Parquet files added,"
+        + " replaced or removed since the last one, and nothing when nothing changed. Once a"
+        + " table has metadata, every export commits it too (unless --no-iceberg). See"
+        + " docs/iceberg.md.",
     footer = {
         "",
         "Examples:",

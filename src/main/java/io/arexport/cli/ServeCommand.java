@@ -18,13 +18,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    description = {
-        "Serves a warehouse read-only over HTTP, so Iceberg and Parquet readers",
-        "(DuckDB httpfs, PyIceberg, Spark) can query it remotely: GET and HEAD, single",
-        "byte ranges, ETag and Last-Modified. Dotfiles (.arexport), staging directories",
-        "and anything outside the warehouse are never served; directories are not",
-        "listed. Prints the URL on stdout once listening and one access-log line per",
-        "request on stderr; runs until SIGINT or SIGTERM."},
+    header = "Serves a warehouse read-only over HTTP for remote Iceberg and Parquet readers.",
+    description = "Lets DuckDB (httpfs), PyIceberg, Spark and other readers query the warehouse"
+        + " remotely: GET and HEAD, single byte ranges, ETag and Last-Modified. Dotfiles"
+        + " (.arexport), staging directories and anything outside the warehouse are never"
+        + " served. Directories are listed only with --list-directories, as HTML or, for"
+        + " 'Accept: application/json', as a JSON array of names. Prints the URL on stdout once"
+        + " listening and one access-log line per request on stderr; runs until SIGINT or"
+        + " SIGTERM.",
     footer = {
         "",
         "Examples:",
@@ -39,9 +40,9 @@ import picocli.CommandLine.Option;
         "  # Share on the network under /datasets (anyone who can reach it can read)",
         "  arexport serve --bind 0.0.0.0 --port 4000 --base-path /datasets",
         "",
-        "Exit status: 2 usage or invalid input (missing warehouse, bad option),",
-        "1 cannot listen (e.g. port in use); stopped by SIGINT or SIGTERM it exits",
-        "as the JVM does on a signal (130, 143)."})
+        "Exit status: 2 usage or invalid input (missing warehouse, bad option), 1 cannot"
+            + " listen (e.g. port in use); stopped by SIGINT or SIGTERM it exits as the JVM"
+            + " does on a signal (130, 143)."})
 final class ServeCommand implements Callable<Integer> {
   /** How long requests in flight may finish after SIGINT/SIGTERM. */
   private static final Duration DRAIN = Duration.ofSeconds(1);

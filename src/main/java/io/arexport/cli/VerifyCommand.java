@@ -14,22 +14,22 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    description = {
-        "Compares the warehouse with the gateway's SQLite databases over a height range, per",
-        "table and partition directory: row counts (from the Parquet footers), and with --deep",
-        "a digest of every value of every row. Also reports files no export writes, partition",
-        "directories that overlap or do not fit the partition size, and whether the current",
-        "Iceberg snapshot lists exactly the files on disk. Only reads; give it the range, the",
-        "partition size and the L1 flags the export used."},
+    header = "Checks that the warehouse holds exactly the gateway's rows of a height range.",
+    description = "Compares the warehouse with the gateway's SQLite databases over a height"
+        + " range, per table and partition directory: row counts (from the Parquet footers), and"
+        + " with --deep a digest of every value of every row. Also reports files no export"
+        + " writes, partition directories that overlap or do not fit the partition size, and"
+        + " whether the current Iceberg snapshot lists exactly the files on disk. Only reads;"
+        + " give it the range, the partition size and the L1 flags the export used.",
     footer = {
         "",
         "Examples:",
-        "  # Row counts of heights 1000000-1010000 (defaults: data/sqlite, data/datasets/default)",
+        "  # Row counts of heights 1000000-1010000 (data/sqlite, data/datasets/default)",
         "  arexport verify --startHeight 1000000 --endHeight 1010000",
         "",
         "  # Every value, for an export made with L1 transactions and tags, as JSON",
-        "  arexport verify --startHeight 1000000 --endHeight 1010000 --includeL1Transactions \\",
-        "      --includeL1Tags --deep --json",
+        "  arexport verify --startHeight 1000000 --endHeight 1010000 \\",
+        "      --includeL1Transactions --includeL1Tags --deep --json",
         "",
         "Exit status: 0 everything matches, 1 differences found (listed on stdout) or a runtime"
             + " failure, 2 usage or invalid input, 3 an export holds the warehouse lock,"

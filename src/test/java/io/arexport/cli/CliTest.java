@@ -63,12 +63,24 @@ class CliTest {
   }
 
   @Test
-  void versionPrintsOneLine() {
+  void versionNamesArexportFirstThenTheLibrariesItRunsWith() throws Exception {
+    String sqlite;
+    try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:")) {
+      sqlite = db.getMetaData().getDatabaseProductVersion();
+    }
     for (String[] args : List.of(new String[] {"--version"}, new String[] {"export", "-V"})) {
       Cli.Result version = Cli.run(args);
       assertThat(version.status()).isZero();
-      assertThat(version.out().lines().toList()).singleElement().asString()
-          .matches("arexport \\S.*");
+      List<String> lines = version.out().lines().toList();
+      assertThat(lines.get(0)).matches("arexport \\S.*");
+      assertThat(lines).contains(
+          "  Apache Iceberg " + org.apache.iceberg.IcebergBuild.version() + " (commit "
+              + org.apache.iceberg.IcebergBuild.gitCommitShortId() + ")",
+          "  Apache Parquet Java " + org.apache.parquet.Version.VERSION_NUMBER);
+      assertThat(lines).anyMatch(l -> l.matches("  SQLite " + java.util.regex.Pattern.quote(sqlite)
+          + " \\(sqlite-jdbc \\d+(\\.\\d+)+\\)"));
+      assertThat(sqlite).matches("3\\.\\d+\\.\\d+");
+      assertThat(lines).anyMatch(l -> l.startsWith("  Java " + Runtime.version().feature()));
       assertThat(version.err()).isEmpty();
     }
   }
