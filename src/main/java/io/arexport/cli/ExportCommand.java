@@ -75,6 +75,8 @@ final class ExportCommand implements Callable<Integer> {
       description = "Do not commit Iceberg metadata at the end, even for tables that have it.")
   boolean noIceberg;
 
+  @Mixin ProgressOptions progressOptions = new ProgressOptions();
+
   @Option(names = "--json", description = "Print the run summary as JSON on stdout.")
   boolean json;
 
@@ -91,8 +93,8 @@ final class ExportCommand implements Callable<Integer> {
         maxFileRows, source.includeL1Transactions, source.includeL1Tags, source.coreDb,
         source.bundlesDb, stagingDir, source.warehouseDir, resume, Compression.parse(compression),
         !noIceberg);
-    ConsoleProgress progress = new ConsoleProgress(environment.err(),
-        Terminal.stderrIsTerminal(), environment.clock(), resumeCommand(request));
+    ConsoleProgress progress = progressOptions.progress(environment, request.range(),
+        resumeCommand(request));
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
@@ -104,6 +106,7 @@ final class ExportCommand implements Callable<Integer> {
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
         iceberg, cancellation);
     ExportSummary summary = exporter.run(request);
+    progress.finished();
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(summary));

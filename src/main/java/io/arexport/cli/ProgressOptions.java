@@ -1,0 +1,22 @@
+package io.arexport.cli;
+
+import io.arexport.HeightRange;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --quiet}, and the progress display it selects, for every command that exports: a bar on
+ * a terminal, plain lines otherwise, nothing with {@code --quiet}.
+ */
+final class ProgressOptions {
+  @Option(names = {"--quiet", "-q"},
+      description = "No progress on stderr (no bar, no per-partition lines); errors still print.")
+  boolean quiet;
+
+  /** The progress display for a run over {@code range} (null if unknown) in this environment. */
+  ConsoleProgress progress(CommandEnvironment environment, HeightRange range,
+      String resumeCommand) {
+    return new ConsoleProgress(environment.err(),
+        ConsoleProgress.mode(quiet, Terminal.stderrIsTerminal()),
+        Terminal.columnsOrDefault(environment.env()), environment.clock(), resumeCommand, range);
+  }
+}
