@@ -40,6 +40,11 @@ import picocli.CommandLine.Option;
         "  # Share on the network under /datasets (anyone who can reach it can read)",
         "  arexport serve --bind 0.0.0.0 --port 4000 --base-path /datasets",
         "",
+        "  # Browse it: directory listings, as HTML or JSON",
+        "  arexport serve --list-directories",
+        "  curl -H 'Accept: application/json' \\",
+        "      http://127.0.0.1:8080/local/datasets/default/blocks/data/",
+        "",
         "Exit status: 2 usage or invalid input (missing warehouse, bad option), 1 cannot"
             + " listen (e.g. port in use); stopped by SIGINT or SIGTERM it exits as the JVM"
             + " does on a signal (130, 143)."})
@@ -68,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
           + " '/' for the root (default: ${DEFAULT-VALUE}).")
   String basePath;
 
+  @Option(names = "--list-directories",
+      description = "List directories (HTML, or a JSON array of names for 'Accept:"
+          + " application/json'), as the gateway's datasets endpoint does. Dotfiles, staging"
+          + " and links leading out of the warehouse are never listed. Off by default.")
+  boolean listDirectories;
+
   @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
   boolean stacktrace;
 
@@ -77,7 +88,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ServeRequest request = new ServeRequest(warehouseDir, bind, port, basePath);
+    ServeRequest request = new ServeRequest(warehouseDir, bind, port, basePath,
+        listDirectories);
     WarehouseServer server = WarehouseServer.start(request, environment.err(), environment.clock());
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

@@ -23,7 +23,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers GET and HEAD for warehouse files: 200 or 206 for one byte range (see {@link
+ * Answers GET and HEAD for warehouse files (and, when on, directory listings: see {@link
+ * DirectoryListing}): 200 or 206 for one byte range (see {@link
  * RangeSelection}), 304 for a matching {@code If-None-Match} or {@code If-Modified-Since}, 416
  * for an unsatisfiable range, 405 for other methods, and the refusals of {@link WarehousePaths}.
  * Every file response carries {@code Accept-Ranges}, {@code Content-Length}, a strong {@code
@@ -92,6 +93,10 @@ final class FileHandler implements HttpHandler {
       sendStatus(exchange, refused.status(), outcome);
       return;
     }
+    if (lookup instanceof WarehousePaths.Directory directory) {
+      sendListing(exchange, directory, outcome);
+      return;
+    }
     WarehousePaths.Found found = (WarehousePaths.Found) lookup;
     FileChannel channel;
     try {
@@ -109,6 +114,25 @@ final class FileHandler implements HttpHandler {
     }
     try (channel) {
       sendFile(exchange, found.file(), found.attributes(), channel, outcome);
+    }
+  }
+
+  /** A directory listing (only when listings are on), never cached: it changes with exports. */
+  private void sendListing(HttpExchange exchange, WarehousePaths.Directory directory,
+      Outcome outcome) throws IOException {
+    DirectoryListing.Rendered listing = DirectoryListing.render(
+        exchange.getRequestHeaders().getFirst("Accept"), paths.baseSegments(),
+        directory.relative(), DirectoryListing.entries(paths, directory.directory()));
+    Headers response = exchange.getResponseHeaders();
+    response.set("Content-Type", listing.contentType());
+    response.set("Cache-Control", "no-cache");
+    response.set("Vary", "Accept");
+    response.set("X-Content-Type-Options", "nosniff");
+    outcome.note = "listing";
+    send(exchange, 200, listing.body().length, outcome);
+    if (!isHead(exchange)) {
+      exchange.getResponseBody().write(listing.body());
+      outcome.bytes = listing.body().length;
     }
   }
 

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A validated {@code serve} request: the warehouse to serve, where to listen, and the URL path
- * the warehouse appears under ({@code basePath}, e.g. {@code /local/datasets/default}; {@code /}
- * serves it at the root).
+ * A validated {@code serve} request: the warehouse to serve, where to listen, the URL path the
+ * warehouse appears under ({@code basePath}, e.g. {@code /local/datasets/default}; {@code /}
+ * serves it at the root), and whether directories are listed ({@code listDirectories}).
  */
-public record ServeRequest(Path warehouseDir, String bind, int port, String basePath) {
+public record ServeRequest(Path warehouseDir, String bind, int port, String basePath,
+    boolean listDirectories) {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
 
   public ServeRequest {
@@ -23,6 +24,11 @@ public record ServeRequest(Path warehouseDir, String bind, int port, String base
       throw new InvalidInputException("--port must be between 0 and 65535: " + port);
     }
     basePath = normalizeBasePath(basePath);
+  }
+
+  /** A request that lists no directories (the default). */
+  public ServeRequest(Path warehouseDir, String bind, int port, String basePath) {
+    this(warehouseDir, bind, port, basePath, false);
   }
 
   /** The base path's segments; empty when the warehouse is served at the root. */

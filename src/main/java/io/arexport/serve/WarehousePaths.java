@@ -28,7 +28,10 @@ import java.util.List;
  *   <li>404: a path that does not start with the base path's segments, a hidden segment (a name
  *       starting with '.', such as {@code .arexport} or a temporary {@code .part-0.parquet}; a
  *       name ending in {@code .tmp}; any {@code staging} directory), a missing file, a
- *       directory (no listings) or anything else that is not a regular file.
+ *       directory unless listings are on, or anything else that is not a regular file.
+ *   <li>With listings on, a visible directory (the base path itself included) is a {@link
+ *       Directory}; {@link #visibleEntry} decides which of its entries a listing shows, by the
+ *       same rules.
  *   <li>403: a symbolic link whose real target lies outside the warehouse's real root, or on a
  *       hidden path inside it. Links that stay inside the warehouse and on visible paths work.
  * </ul>
@@ -36,11 +39,22 @@ import java.util.List;
 final class WarehousePaths {
   private final Path root;
   private final List<String> baseSegments;
+  private final boolean listDirectories;
 
   /** {@code root} must be a real path (no symbolic links, absolute, normalized). */
   WarehousePaths(Path root, List<String> baseSegments) {
+    this(root, baseSegments, false);
+  }
+
+  WarehousePaths(Path root, List<String> baseSegments, boolean listDirectories) {
     this.root = root;
     this.baseSegments = List.copyOf(baseSegments);
+    this.listDirectories = listDirectories;
+  }
+
+  /** The decoded segments of the base path (empty when the warehouse is served at '/'). */
+  List<String> baseSegments() {
+    return baseSegments;
   }
 
   /** The outcome of a lookup. */
@@ -48,6 +62,12 @@ final class WarehousePaths {
 
   /** A servable regular file: its real path and its attributes at lookup time. */
   record Found(Path file, BasicFileAttributes attributes) implements Lookup {}
+
+  /**
+   * A directory to list (only with listings on): its real path and the decoded request segments
+   * below the base path ({@code [blocks, data]}), from which the listing's links are built.
+   */
+  record Directory(Path directory, List<String> relative) implements Lookup {}
 
   /** Not servable: the status to answer and a reason for the access log (not for the client). */
   record Refused(int status, String reason) implements Lookup {}
@@ -73,9 +93,12 @@ final class WarehousePaths {
       }
       segments.add(name);
     }
-    if (segments.size() <= baseSegments.size()
+    if (segments.size() < baseSegments.size()
         || !segments.subList(0, baseSegments.size()).equals(baseSegments)) {
       return new Refused(404, "outside the base path");
+    }
+    if (segments.size() == baseSegments.size()) {
+      return listDirectories ? new Directory(root, List.of()) : new Refused(404, "directory");
     }
     List<String> relative = segments.subList(baseSegments.size(), segments.size());
     if (relative.stream().anyMatch(WarehousePaths::hidden)) {
@@ -109,10 +132,42 @@ final class WarehousePaths {
     } catch (IOException e) {
       return new Refused(404, "cannot read attributes: " + e.getClass().getSimpleName());
     }
+    if (attributes.isDirectory() && listDirectories) {
+      return new Directory(real, List.copyOf(relative));
+    }
     if (!attributes.isRegularFile()) {
       return new Refused(404, attributes.isDirectory() ? "directory" : "not a regular file");
     }
     return new Found(real, attributes);
+  }
+
+  /**
+   * The attributes of {@code entry} (a child of a listed directory) when a listing may show it:
+   * a visible name, a real path inside the warehouse on visible names only (links resolved),
+   * and a regular file or a directory. Empty for everything a request for it would refuse.
+   */
+  java.util.Optional<BasicFileAttributes> visibleEntry(Path entry) {
+    if (hidden(entry.getFileName().toString())) {
+      return java.util.Optional.empty();
+    }
+    try {
+      Path real = entry.toRealPath();
+      if (!real.startsWith(root)) {
+        return java.util.Optional.empty();
+      }
+      for (Path name : root.relativize(real)) {
+        if (hidden(name.toString())) {
+          return java.util.Optional.empty();
+        }
+      }
+      BasicFileAttributes attributes =
+          Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return attributes.isRegularFile() || attributes.isDirectory()
+          ? java.util.Optional.of(attributes)
+          : java.util.Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty(); // gone, a broken link, unreadable: not listed
+    }
   }
 
   /** Names never served: dotfiles and dot-directories, temporary files, staging directories. */

@@ -79,7 +79,8 @@ public final class WarehouseServer implements AutoCloseable {
     ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, workerThreads());
     server.setExecutor(workers);
     server.createContext("/", new FileHandler(
-        new WarehousePaths(root, request.basePathSegments()), new AccessLog(accessLog, clock)));
+        new WarehousePaths(root, request.basePathSegments(),
+            request.listDirectories()), new AccessLog(accessLog, clock)));
     server.start();
     // The address as requested (a dual-stack wildcard socket reports '::' for 0.0.0.0).
     InetSocketAddress bound = new InetSocketAddress(address, server.getAddress().getPort());

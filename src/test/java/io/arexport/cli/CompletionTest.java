@@ -71,6 +71,8 @@ class CompletionTest {
         .containsExactlyInAnyOrder("--startHeight", "--start-height");
     assertThat(complete(script, "arexport", "serve", "--ba"))
         .containsExactlyInAnyOrder("--base-path", "--basePath");
+    assertThat(complete(script, "arexport", "serve", "--list"))
+        .containsExactly("--list-directories");
     assertThat(complete(script, "arexport", "completion", "")).containsExactly("bash", "zsh");
   }
 

@@ -142,6 +142,26 @@ class ServeCommandTest {
   }
 
   @Test
+  void listDirectoriesOptionTurnsListingsOn() throws Exception {
+    try (Running serve = new Running("serve", "--warehouse-dir", warehouse.toString(),
+        "--port", "0", "--list-directories")) {
+      URI base = URI.create(serve.awaitServing().group(2));
+
+      HttpResponse<String> listing = client.send(HttpRequest.newBuilder(URI.create(
+              base + "/blocks/metadata/")).header("Accept", "application/json").build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(listing.statusCode()).isEqualTo(200);
+      assertThat(listing.body()).isEqualTo("[\"version-hint.text\"]");
+    }
+    try (Running serve = new Running("serve", "--warehouse-dir", warehouse.toString(),
+        "--port", "0")) {
+      URI base = URI.create(serve.awaitServing().group(2));
+      assertThat(get(base + "/blocks/metadata/").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void bindingBeyondLoopbackWarns() throws Exception {
     try (Running serve = new Running("serve", "--warehouse-dir", warehouse.toString(),
         "--port", "0", "--bind", "0.0.0.0")) {
