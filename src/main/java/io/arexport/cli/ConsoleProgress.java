@@ -53,10 +53,12 @@ final class ConsoleProgress implements ExportListener {
   private long total;
   private HeightRange lastDone;
   private long rowsDone;
+  private long written;
   private long danglingTags;
   private final Map<Long, Map<ExportTable, Long>> inFlight = new TreeMap<>();
   private final Map<Long, HeightRange> inFlightRanges = new TreeMap<>();
   private boolean barShown;
+  private boolean closed;
 
   /**
    * @param columns the terminal's width; the bar never reaches the last column (a terminal may
@@ -129,11 +131,19 @@ final class ConsoleProgress implements ExportListener {
     this.total = total;
     lastDone = result.partition();
     rowsDone += result.rows();
+    written++;
     danglingTags += result.skippedDanglingTags();
     inFlight.remove(result.partition().start());
     inFlightRanges.remove(result.partition().start());
     switch (mode) {
-      case BAR -> draw();
+      case BAR -> {
+        draw();
+        if (done == total) {
+          // The closing line now, not after the Iceberg commit: its log lines must not land on
+          // the bar's line.
+          finished();
+        }
+      }
       case LINES -> err.println(partitionLine(result, partitionTime, Duration.between(jobStart,
           now)));
       case QUIET -> { }
@@ -141,18 +151,21 @@ final class ConsoleProgress implements ExportListener {
   }
 
   /**
-   * The run is over: the bar gives way to one closing line. Call it before the summary goes to
-   * stdout (the two may share a terminal).
+   * The run is over: the bar gives way to one closing line (once; the last partition of the run
+   * already closes it). Call it before the summary goes to stdout (the two may share a
+   * terminal): when the range ends in empty partitions, no callback says the last one is done.
    */
   synchronized void finished() {
-    if (mode != Mode.BAR || jobStart == null) {
+    if (mode != Mode.BAR || jobStart == null || closed) {
       return;
     }
+    closed = true;
     clearBar();
     Duration elapsed = Duration.between(jobStart, clock.instant());
+    // Partitions with rows, not positions: a range may end in empty partitions, skipped unseen.
     StringBuilder line = new StringBuilder(String.format(
-        "arexport: %,d of %,d partition%s written, %,d rows in %s (%,.0f rows/s)", position,
-        total, total == 1 ? "" : "s", rowsDone, SummaryText.duration(elapsed),
+        "arexport: %,d partition%s written, %,d rows in %s (%,.0f rows/s)", written,
+        written == 1 ? "" : "s", rowsDone, SummaryText.duration(elapsed),
         rowsDone / seconds(elapsed)));
     if (danglingTags > 0) {
       line.append(String.format(", %,d dangling tags skipped", danglingTags));

@@ -146,9 +146,26 @@ class ConsoleProgressTest {
     clock.advance(Duration.ofSeconds(20));
     bar.partitionDone(result(partition(4), 50, 9_850), 5, 5);
     assertThat(last()).startsWith("100% [").contains("ETA 0.0 s");
-    bar.finished();
-    assertThat(output()).endsWith("\r\033[Karexport: 5 of 5 partitions written, 50,000 rows in"
+    // The last partition closes the bar at once (the Iceberg commit logs come after it) ...
+    assertThat(output()).endsWith("\r\033[Karexport: 4 partitions written, 50,000 rows in"
         + " 0:01:00 (833 rows/s)\n");
+    // ... and finished() does not repeat it.
+    int length = output().length();
+    bar.finished();
+    assertThat(output()).hasSize(length);
+  }
+
+  @Test
+  void aRangeEndingInEmptyPartitionsIsClosedByFinished() {
+    ConsoleProgress bar = progress(ConsoleProgress.Mode.BAR, 100);
+    bar.jobStarted("job-1", JOB, false, 5);
+    clock.advance(Duration.ofSeconds(4));
+    bar.partitionDone(result(partition(0), 50, 1_950), 1, 5);
+    assertThat(output()).doesNotContain("written");
+
+    bar.finished();
+    assertThat(output()).endsWith("\r\033[Karexport: 1 partition written, 2,000 rows in"
+        + " 4.0 s (500 rows/s)\n");
   }
 
   @Test
