@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Maps a request path to a file of the warehouse, refusing everything a reader must not see.
@@ -146,27 +147,27 @@ final class WarehousePaths {
    * a visible name, a real path inside the warehouse on visible names only (links resolved),
    * and a regular file or a directory. Empty for everything a request for it would refuse.
    */
-  java.util.Optional<BasicFileAttributes> visibleEntry(Path entry) {
+  Optional<BasicFileAttributes> visibleEntry(Path entry) {
     if (hidden(entry.getFileName().toString())) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
       Path real = entry.toRealPath();
       if (!real.startsWith(root)) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       for (Path name : root.relativize(real)) {
         if (hidden(name.toString())) {
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
       }
       BasicFileAttributes attributes =
           Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       return attributes.isRegularFile() || attributes.isDirectory()
-          ? java.util.Optional.of(attributes)
-          : java.util.Optional.empty();
+          ? Optional.of(attributes)
+          : Optional.empty();
     } catch (IOException | RuntimeException e) {
-      return java.util.Optional.empty(); // gone, a broken link, unreadable: not listed
+      return Optional.empty(); // gone, a broken link, unreadable: not listed
     }
   }
 
