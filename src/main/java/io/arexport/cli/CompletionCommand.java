@@ -43,7 +43,8 @@ final class CompletionCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "SHELL", description = "The shell to complete in: ${COMPLETION-CANDIDATES}.")
+  @Parameters(paramLabel = "SHELL",
+      description = "The shell to complete in: ${COMPLETION-CANDIDATES}.")
   TargetShell shell;
 
   CompletionCommand(CommandEnvironment environment) {
