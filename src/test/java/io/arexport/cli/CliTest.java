@@ -50,8 +50,8 @@ class CliTest {
         "--max-file-rows", "--includeL1Transactions", "--include-l1-transactions",
         "--includeL1Tags", "--include-l1-tags", "--coreDb", "--core-db", "--bundlesDb",
         "--bundles-db", "--stagingDir", "--staging-dir", "--warehouseDir", "--warehouse-dir",
-        "--datasets-dir", "--resume", "--compression", "--no-iceberg", "--json", "--stacktrace",
-        "--help", "--version")) {
+        "--datasets-dir", "--resume", "--compression", "--no-iceberg", "--quiet", "-q", "--json",
+        "--stacktrace", "--help", "--version")) {
       assertThat(help.out()).as("help mentions " + option).contains(option);
     }
     assertThat(help.out()).contains("Exit status");
