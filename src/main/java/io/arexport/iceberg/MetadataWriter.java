@@ -260,7 +260,9 @@ public final class MetadataWriter implements IcebergSync {
     }
     throw new StateConflictException("table " + table.tableName() + ": the current snapshot ("
         + ops.versionFile() + ") holds " + foreign.size() + " data file(s) arexport did not"
-        + " write, e.g. " + shown(layout, foreign.get(0)) + " (another engine's compaction?);"
+        + " write: " + String.join(", ", foreign.stream().limit(3)
+            .map(f -> shown(layout, f)).toList()) + (foreign.size() > 3 ? ", ..." : "")
+        + " (another engine's compaction?);"
         + " in directory mode arexport will not drop them: roll the table back to the snapshot"
         + " before that engine's commit, or delete " + ops.versionFile().getParent()
         + " and rerun 'arexport metadata' to record the Parquet files anew (see docs/iceberg.md,"
@@ -446,7 +448,7 @@ public final class MetadataWriter implements IcebergSync {
       return;
     }
     try {
-      TableMaintenance.run(handle, now, directoryLive(layout, table, ops.io()));
+      TableMaintenance.run(handle, now, directoryLive(layout, table, ops.io()), true);
       deleteEmptyDataDirs(layout, table);
     } catch (RuntimeException e) {
       LOG.warn("{}: table maintenance failed ({}); the next run retries it",

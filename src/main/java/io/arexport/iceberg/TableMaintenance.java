@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.ManifestContent;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
@@ -125,9 +126,14 @@ public final class TableMaintenance {
    *
    * @param liveUnreferenced locations the mode holds live although no snapshot references them
    *     yet (directory mode: Parquet files on disk the next commit adds); never orphans
+   * @param expireUnreadable also expire every older snapshot that lists a data file that does
+   *     not exist (directory mode, where replaced files are deleted at once; e.g. snapshots an
+   *     arexport before maintenance left behind)
    */
-  public static Result run(Table table, Instant now, Predicate<String> liveUnreferenced) {
+  public static Result run(Table table, Instant now, Predicate<String> liveUnreferenced,
+      boolean expireUnreadable) {
     String name = table.name();
+    Set<Long> unreadable = expireUnreadable ? snapshotsWithMissingFiles(table) : Set.of();
     int before = table.snapshots() == null ? 0 : sizeOf(table.snapshots());
     Map<String, String> props = table.properties();
     List<String> expiredFiles = new ArrayList<>();
@@ -152,11 +158,12 @@ public final class TableMaintenance {
       int minKeep = PropertyUtil.propertyAsInt(effective, TableProperties.MIN_SNAPSHOTS_TO_KEEP,
           TableProperties.MIN_SNAPSHOTS_TO_KEEP_DEFAULT);
       if (gcEnabled(effective)) {
-        transaction.expireSnapshots()
+        ExpireSnapshots expire = transaction.expireSnapshots()
             .expireOlderThan(now.toEpochMilli() - maxAge)
             .retainLast(Math.max(1, minKeep))
-            .deleteWith(expiredFiles::add)
-            .commit();
+            .deleteWith(expiredFiles::add);
+        unreadable.forEach(expire::expireSnapshotId);
+        expire.commit();
         expired = before - sizeOf(transaction.table().snapshots());
       } else {
         LOG.warn("{}: gc.enabled is false, snapshots are not expired", name);
@@ -175,6 +182,45 @@ public final class TableMaintenance {
         + " manifests, removed {} orphan files ({} younger than {} kept)", name, expired, after,
         deleted, rewritten, orphans[0], orphans[1], Duration.ofMillis(minAge));
     return new Result(name, expired, deleted, rewritten, orphans[0], orphans[1], after);
+  }
+
+  /**
+   * Snapshots other than the current one, and not held by a tag or branch, that list a data
+   * file which does not exist (checked once per file through the table's FileIO).
+   */
+  static Set<Long> snapshotsWithMissingFiles(Table table) {
+    Set<Long> unreadable = new HashSet<>();
+    if (table.currentSnapshot() == null) {
+      return unreadable;
+    }
+    Set<Long> held = new HashSet<>();
+    table.refs().values().forEach(ref -> held.add(ref.snapshotId()));
+    Map<String, Boolean> exists = new java.util.HashMap<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      if (held.contains(snapshot.snapshotId())) {
+        continue;
+      }
+      for (ManifestFile manifest : snapshot.dataManifests(table.io())) {
+        boolean missing = false;
+        try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, table.io())) {
+          for (String path : paths) {
+            if (!exists.computeIfAbsent(path, p -> table.io().newInputFile(p).exists())) {
+              missing = true;
+              break;
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read manifest " + manifest.path(), e);
+        }
+        if (missing) {
+          LOG.info("{}: snapshot {} lists a data file that no longer exists; expiring it",
+              table.name(), snapshot.snapshotId());
+          unreadable.add(snapshot.snapshotId());
+          break;
+        }
+      }
+    }
+    return unreadable;
   }
 
   static boolean gcEnabled(Map<String, String> properties) {

@@ -67,7 +67,7 @@ public final class WarehouseMaintenance {
         TableMaintenance.Result result;
         try {
           result = TableMaintenance.run(new BaseTable(ops, table.tableName()), clock.instant(),
-              MetadataWriter.directoryLive(layout, table, io));
+              MetadataWriter.directoryLive(layout, table, io), true);
           MetadataWriter.deleteEmptyDataDirs(layout, table);
         } catch (ArexportException e) {
           throw e;

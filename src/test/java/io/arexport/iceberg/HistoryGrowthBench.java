@@ -66,8 +66,9 @@ public final class HistoryGrowthBench {
     Path work = Path.of(args.length > 0 ? args[0] : "build/bench/history");
     int commits = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     List<String> modes = args.length > 2 ? List.of(args[2].split(",")) : List.of("tip", "append");
-    System.out.printf("%-7s %-6s %14s %10s %12s %12s %10s%n", "shape", "commit",
-        "metadata bytes", "files", "commit ms", "plan ms", "snapshots");
+    System.out.printf("%-7s %-6s %14s %8s %12s %10s %9s %10s %10s%n", "shape", "commit",
+        "metadata bytes", "files", "vN.json bytes", "commit ms", "plan ms", "snapshots",
+        "live files");
     for (String mode : modes) {
       new HistoryGrowthBench(work.resolve(mode), mode, commits).run();
     }
@@ -75,7 +76,8 @@ public final class HistoryGrowthBench {
 
   /** One window's figures. */
   private record Window(int endCommit, double metadataBytes, double metadataFiles,
-      double commitMillis, double planMillis, int snapshots) {}
+      double currentVersionBytes, double commitMillis, double planMillis, int snapshots,
+      int liveFiles) {}
 
   void run() throws Exception {
     deleteRecursively(work);
@@ -110,7 +112,7 @@ public final class HistoryGrowthBench {
       double commitMillis = (System.nanoTime() - t0) / 1e6;
       if (inWindow(commit)) {
         samples.add(new double[] {metadataBytes(layout), metadataFiles(layout), commitMillis,
-            planMillis(layout)});
+            planMillis(layout), currentVersionBytes(layout)});
       }
       if ((commit == 100 || commit == commits) && !samples.isEmpty()) {
         Window window = summarize(commit, samples, layout);
@@ -125,9 +127,11 @@ public final class HistoryGrowthBench {
     if (windows.size() == 2) {
       Window a = windows.get(0);
       Window b = windows.get(1);
-      System.out.printf("%-7s %-6s %14.2f %10.2f %12.2f %12.2f%n", mode, "ratio",
-          b.metadataBytes() / a.metadataBytes(), b.metadataFiles() / a.metadataFiles(),
-          b.commitMillis() / a.commitMillis(), b.planMillis() / a.planMillis());
+      System.out.printf("%-7s %-6s %14.2f %8.2f %12.2f %10.2f %9.2f %10.2f %10.2f%n", mode,
+          "ratio", b.metadataBytes() / a.metadataBytes(), b.metadataFiles() / a.metadataFiles(),
+          b.currentVersionBytes() / a.currentVersionBytes(),
+          b.commitMillis() / a.commitMillis(), b.planMillis() / a.planMillis(),
+          (double) b.snapshots() / a.snapshots(), (double) b.liveFiles() / a.liveFiles());
     }
   }
 
@@ -136,13 +140,14 @@ public final class HistoryGrowthBench {
   }
 
   private Window summarize(int commit, List<double[]> samples, WarehouseLayout layout) {
-    return new Window(commit, mean(samples, 0), mean(samples, 1), median(samples, 2),
-        median(samples, 3), snapshotCount(layout));
+    return new Window(commit, mean(samples, 0), mean(samples, 1), mean(samples, 4),
+        median(samples, 2), median(samples, 3), snapshotCount(layout), liveFiles(layout));
   }
 
   private void print(Window w) {
-    System.out.printf("%-7s %-6d %14.0f %10.1f %12.2f %12.2f %10d%n", mode, w.endCommit(),
-        w.metadataBytes(), w.metadataFiles(), w.commitMillis(), w.planMillis(), w.snapshots());
+    System.out.printf("%-7s %-6d %14.0f %8.1f %12.0f %10.2f %9.2f %10d %10d%n", mode,
+        w.endCommit(), w.metadataBytes(), w.metadataFiles(), w.currentVersionBytes(),
+        w.commitMillis(), w.planMillis(), w.snapshots(), w.liveFiles());
   }
 
   /** Writes the partition's rows (one block per height) as export would, into staging. */
@@ -202,6 +207,24 @@ public final class HistoryGrowthBench {
     int n = 0;
     for (var ignored : table.snapshots()) {
       n++;
+    }
+    return n;
+  }
+
+  private static long currentVersionBytes(WarehouseLayout layout) {
+    return layout.metadataDir(ExportTable.BLOCKS).resolve("metadata.json").toFile().length();
+  }
+
+  private static int liveFiles(WarehouseLayout layout) {
+    Table table = new HadoopTables(new Configuration())
+        .load(layout.tableDir(ExportTable.BLOCKS).toString());
+    int n = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask ignored : tasks) {
+        n++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return n;
   }

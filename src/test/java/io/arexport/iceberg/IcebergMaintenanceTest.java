@@ -222,6 +222,32 @@ class IcebergMaintenanceTest {
   }
 
   @Test
+  void maintainExpiresOlderSnapshotsWhoseFilesAreGone() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    wh.export(150, 199, 50);
+    // As an arexport before maintenance left it: a snapshot lists a file deleted from disk. Here
+    // another engine drops the file from the table, and the file is deleted by hand.
+    Table blocks = load("blocks");
+    DataFile gone = IcebergReader.plannedFiles(blocks, IcebergReader.heights(
+        new HeightRange(100, 149))).get(0);
+    blocks.newDelete().deleteFile(gone).commit();
+    Files.delete(wh.localPath(gone));
+    long current = load("blocks").currentSnapshot().snapshotId();
+
+    Cli.Result result = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString(),
+        "--tables", "blocks", "--json");
+
+    assertThat(result.status()).as(result.err()).isZero();
+    Table after = load("blocks");
+    assertThat(snapshotIds(after)).containsExactly(current);
+    assertEverySnapshotReads(after);
+    // Its rows are gone with the file: metadata agrees with the directory again.
+    wh.metadataOk();
+    assertThat(snapshotIds(load("blocks"))).containsExactly(current);
+  }
+
+  @Test
   void exportRunsMaintenanceOnceItsIntervalPassed() throws Exception {
     wh.export(100, 109, 10, "--no-iceberg");
     wh.metadataOk();
@@ -287,6 +313,31 @@ class IcebergMaintenanceTest {
     assertThat(export.status()).isEqualTo(3);
     assertThat(wh.warehouse.resolve("blocks/data/height=200-249")).doesNotExist();
     assertThat(allMetadataFiles()).isEqualTo(before);
+  }
+
+  @Test
+  void maintainRefusesAMissingDirectoryOrAWarehouseWithoutTablesAndCreatesNothing()
+      throws Exception {
+    Path missing = work.resolve("nowhere");
+    Cli.Result result = Cli.run("maintain", "--datasets-dir", missing.toString());
+    assertThat(result.status()).isEqualTo(2);
+    assertThat(result.errLines()).singleElement().asString().contains(missing.toString());
+    assertThat(missing).doesNotExist();
+
+    wh.export(100, 149, 50, "--no-iceberg");
+    Path state = wh.warehouse.resolve(".arexport");
+    List<String> stateBefore;
+    try (Stream<Path> files = Files.list(state)) {
+      stateBefore = files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    Cli.Result noTables = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString());
+    assertThat(noTables.status()).isEqualTo(2);
+    assertThat(noTables.errLines()).singleElement().asString().contains("arexport metadata");
+    assertThat(wh.warehouse.resolve("blocks/metadata")).doesNotExist();
+    try (Stream<Path> files = Files.list(state)) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .isEqualTo(stateBefore);
+    }
   }
 
   // --- helpers
