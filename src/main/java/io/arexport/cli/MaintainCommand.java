@@ -88,11 +88,12 @@ final class MaintainCommand implements Callable<Integer> {
     out.printf("maintained %s in %s%n", summary.warehouse(),
         SummaryText.duration(Duration.ofMillis(summary.durationMillis())));
     for (MaintainSummary.Table table : summary.tables()) {
-      out.printf("  %-13s v%-4d %,5d snapshots kept, %d expired, %d files deleted,"
-          + " %d manifests rewritten, %d orphan files removed (%d younger kept),"
-          + " %d metadata files%n", table.table(), table.version(), table.snapshots(),
-          table.expiredSnapshots(), table.deletedFiles(), table.rewrittenManifests(),
-          table.orphanFilesDeleted(), table.orphanFilesKept(), table.metadataFiles());
+      out.printf("  %-13s v%-4d %,d snapshots kept (%d expired), %d files deleted,"
+          + " %d manifests rewritten%n", table.table(), table.version(), table.snapshots(),
+          table.expiredSnapshots(), table.deletedFiles(), table.rewrittenManifests());
+      out.printf("    orphan files: %d removed, %d younger than the safety age kept;"
+          + " %d version files%n", table.orphanFilesDeleted(), table.orphanFilesKept(),
+          table.metadataFiles());
     }
   }
 }
