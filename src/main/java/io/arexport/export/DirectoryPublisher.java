@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * Directory mode (contract section 4): the warehouse directory is the truth. Publishing a
  * partition is {@link PartitionCommitter}'s journaled rename into the warehouse, under the
- * warehouse lock; the run ends with the Iceberg commit of the tables that have metadata.
+ * warehouse lock; the run ends with the Iceberg commit of the tables that have metadata. A
+ * partition that replaced files of such a table is committed to Iceberg at once, so the replaced
+ * files are deleted then (and the snapshots listing them expired), not at the end of the run.
  */
 public final class DirectoryPublisher implements PartitionPublisher {
   private final WarehouseLayout layout;
@@ -25,6 +27,8 @@ public final class DirectoryPublisher implements PartitionPublisher {
   private final PartitionCommitter committer;
   private final IcebergSync icebergSync;
   private final boolean commitIceberg;
+  /** An Iceberg commit already ran during this run (after a replacing partition). */
+  private boolean icebergCommitted;
 
   private DirectoryPublisher(WarehouseLayout layout, WarehouseLock lock,
       PartitionCommitter committer, IcebergSync icebergSync, boolean commitIceberg) {
@@ -75,7 +79,14 @@ public final class DirectoryPublisher implements PartitionPublisher {
 
   @Override
   public void publish(HeightRange partition, Map<ExportTable, StagedPartition> staged) {
-    committer.commit(partition, staged);
+    boolean replacedAwaitIceberg = committer.commit(partition, staged);
+    if (replacedAwaitIceberg && commitIceberg) {
+      // Files this partition replaced are still in the current Iceberg snapshot: commit now, so
+      // they are deleted at once (Parquet-glob readers must not see two copies for a whole run)
+      // and the snapshots that list them are expired in that same commit. Before the checkpoint
+      // advances: a crash here leaves them listed in replaced-files.json for the next commit.
+      icebergCommitted |= icebergSync.syncExistingTables(layout);
+    }
   }
 
   @Override
@@ -85,7 +96,8 @@ public final class DirectoryPublisher implements PartitionPublisher {
 
   @Override
   public boolean finishRun() {
-    return commitIceberg && icebergSync.syncExistingTables(layout);
+    boolean committedNow = commitIceberg && icebergSync.syncExistingTables(layout);
+    return committedNow || icebergCommitted;
   }
 
   @Override

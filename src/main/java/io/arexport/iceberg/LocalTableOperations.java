@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.LocationProviders;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableMetadataParser;
@@ -39,7 +40,11 @@ import org.slf4j.LoggerFactory;
  *   <li>then {@code metadata/metadata.json} is replaced with a copy of version N.
  * </ul>
  *
- * The version hint is only a pointer: like Hadoop, the current version is the hint's N or any
+ * <p>After a commit, metadata files that fell out of the metadata log are deleted as Iceberg's own
+ * table operations delete them ({@code write.metadata.delete-after-commit.enabled}, {@code
+ * write.metadata.previous-versions-max}).
+ *
+ * <p>The version hint is only a pointer: like Hadoop, the current version is the hint's N or any
  * newer {@code vN.metadata.json} beside it. Writers hold the warehouse lock, so a version that
  * exists when a commit publishes is a conflict, never silently replaced.
  */
@@ -154,6 +159,11 @@ public final class LocalTableOperations implements TableOperations {
     // Version N is committed from here on: a failure below must not let Iceberg delete its
     // manifests, so it is reported as an arexport failure, and the next run repairs the pointers.
     updatePointers(json);
+    // As Iceberg's own table operations do after a commit: with
+    // write.metadata.delete-after-commit.enabled, the versions that fell out of the metadata log
+    // (longer than write.metadata.previous-versions-max) are deleted. Readers follow the hint
+    // and metadata.json, which name the new version, so no reader is sent to a deleted file.
+    CatalogUtil.deleteRemovedMetadataFiles(io, base, current);
   }
 
   /**

@@ -34,6 +34,7 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.NullOrder;
@@ -42,6 +43,7 @@ import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
@@ -55,6 +57,7 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.mapping.NameMappingParser;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -195,10 +198,12 @@ public final class MetadataWriter implements IcebergSync {
    *
    * @param newHistory the table has no metadata yet, or its root changes
    * @param liveAfter warehouse-relative paths of the files the table holds after the commit
+   * @param unreadableAfter snapshots that reference a file the commit removes: it is deleted
+   *     from disk (or already gone), so they are expired in the same commit
    */
   private record TablePlan(ExportTable table, LocalTableOperations ops, String root,
       boolean newHistory, List<ParquetFileFacts> toAdd, List<DataFile> toRemove,
-      Set<String> liveAfter) {
+      Set<String> liveAfter, Set<Long> unreadableAfter) {
 
     boolean changes() {
       return newHistory || !toAdd.isEmpty() || !toRemove.isEmpty();
@@ -214,6 +219,7 @@ public final class MetadataWriter implements IcebergSync {
     String root = requestedRoot.orElseGet(() -> defaultRoot(layout, recordedRoot));
     boolean newHistory = base == null || !root.equals(recordedRoot);
     Map<String, DataFile> live = newHistory ? Map.of() : liveFiles(table, ops, recordedRoot);
+    requireOnlyDirectoryFiles(layout, table, ops, live.keySet());
 
     NameMapping mapping = MappingUtil.create(table.schema());
     Map<String, ParquetFileFacts> toAdd = new TreeMap<>();
@@ -232,8 +238,83 @@ public final class MetadataWriter implements IcebergSync {
     }
     List<DataFile> toRemove = live.entrySet().stream()
         .filter(e -> !onDisk.contains(e.getKey())).map(Map.Entry::getValue).toList();
+    Set<Long> unreadable = newHistory ? Set.of() : snapshotsReferencing(table, base, toRemove);
     return new TablePlan(table, ops, root, newHistory, List.copyOf(toAdd.values()), toRemove,
-        onDisk);
+        onDisk, unreadable);
+  }
+
+  /**
+   * Directory mode: the directory is the truth, so every file of the current snapshot must be
+   * one the directory layout holds, {@code <table>/data/height=S-E/<name>.parquet}, which is
+   * where {@code export} writes and the only place {@code metadata} takes files from. Any other
+   * file was added by another engine (e.g. Spark's {@code rewrite_data_files} writes
+   * {@code data/height_trunc_P=V/...}); dropping it would silently revert that engine's commit,
+   * so it is a conflict (exit 3) and nothing is committed.
+   */
+  private static void requireOnlyDirectoryFiles(WarehouseLayout layout, ExportTable table,
+      LocalTableOperations ops, Set<String> live) {
+    List<String> foreign = live.stream().filter(p -> !isDirectoryFile(table, p)).sorted()
+        .toList();
+    if (foreign.isEmpty()) {
+      return;
+    }
+    throw new StateConflictException("table " + table.tableName() + ": the current snapshot ("
+        + ops.versionFile() + ") holds " + foreign.size() + " data file(s) arexport did not"
+        + " write: " + String.join(", ", foreign.stream().limit(3)
+            .map(f -> shown(layout, f)).toList()) + (foreign.size() > 3 ? ", ..." : "")
+        + " (another engine's compaction?);"
+        + " in directory mode arexport will not drop them: roll the table back to the snapshot"
+        + " before that engine's commit, or delete " + ops.versionFile().getParent()
+        + " and rerun 'arexport metadata' to record the Parquet files anew (see docs/iceberg.md,"
+        + " \"Other engines\")");
+  }
+
+  private static String shown(WarehouseLayout layout, String location) {
+    return location.startsWith("/") || location.contains(":") ? location
+        : layout.resolve(location).toString();
+  }
+
+  /** {@code relative} is {@code <table>/data/height=S-E/<name>.parquet}, not hidden. */
+  static boolean isDirectoryFile(ExportTable table, String relative) {
+    String[] parts = relative.split("/", -1);
+    return parts.length == 4 && parts[0].equals(table.tableName()) && parts[1].equals("data")
+        && HeightRange.parseDirectoryName(parts[2]) != null
+        && parts[3].endsWith(".parquet") && !parts[3].startsWith(".");
+  }
+
+  /**
+   * The snapshots of the current history that reference one of {@code removed}: in a linear
+   * history a data file is in every snapshot from the one that added it (its file sequence
+   * number) to the current one, so these are the ancestors with a sequence number at or above
+   * the smallest of the removed files'. A snapshot that a tag or another branch holds cannot be
+   * expired: that is a conflict.
+   */
+  private static Set<Long> snapshotsReferencing(ExportTable table, TableMetadata base,
+      List<DataFile> removed) {
+    if (removed.isEmpty() || base.currentSnapshot() == null) {
+      return Set.of();
+    }
+    long oldest = removed.stream()
+        .mapToLong(f -> f.fileSequenceNumber() == null ? 0 : f.fileSequenceNumber())
+        .min().orElse(0);
+    Set<Long> unreadable = new LinkedHashSet<>();
+    for (Snapshot snapshot : SnapshotUtil.ancestorsOf(base.currentSnapshot().snapshotId(),
+        base::snapshot)) {
+      if (snapshot.sequenceNumber() >= oldest) {
+        unreadable.add(snapshot.snapshotId());
+      }
+    }
+    for (Map.Entry<String, SnapshotRef> ref : base.refs().entrySet()) {
+      if (!ref.getKey().equals(SnapshotRef.MAIN_BRANCH)
+          && unreadable.contains(ref.getValue().snapshotId())) {
+        throw new StateConflictException("table " + table.tableName() + ": " + removed.size()
+            + " replaced or vanished data file(s) are deleted from disk in directory mode, but"
+            + " snapshot " + ref.getValue().snapshotId() + " that references them is held by"
+            + " the " + (ref.getValue().isBranch() ? "branch" : "tag") + " '" + ref.getKey()
+            + "'; drop that reference (e.g. Spark: ALTER TABLE ... DROP TAG) and rerun");
+      }
+    }
+    return unreadable;
   }
 
   /**
@@ -268,11 +349,10 @@ public final class MetadataWriter implements IcebergSync {
         new BaseTable(ops, table.tableName()).newScan().planFiles()) {
       for (FileScanTask task : tasks) {
         String location = task.file().location();
-        if (!location.startsWith(root + "/")) {
-          throw new IllegalStateException("data file " + location + " is not under the table's"
-              + " root " + root);
-        }
-        files.put(location.substring(root.length() + 1), task.file().copyWithoutStats());
+        // A file outside the root (another engine's) keeps its full location: not a directory
+        // file, so requireOnlyDirectoryFiles reports it.
+        files.put(location.startsWith(root + "/") ? location.substring(root.length() + 1)
+            : location, task.file().copyWithoutStats());
       }
     } catch (IOException | RuntimeException e) {
       throw new StateConflictException("cannot read the current snapshot of table "
@@ -287,6 +367,7 @@ public final class MetadataWriter implements IcebergSync {
     ops.deleteStaleTempFiles();
     ops.repairPointers();
     TableMetadata base = ops.current();
+    List<String> expiredFiles = new ArrayList<>();
     if (plan.changes()) {
       String location = plan.root() + "/" + table.tableName();
       try {
@@ -295,13 +376,14 @@ public final class MetadataWriter implements IcebergSync {
           ops = ops.startNewHistory(location);
           TableMetadata fresh = newTableMetadata(table,
               defaultPartitionSize(plan.toAdd(), EMPTY_TABLE_PARTITION_SIZE), location,
-              plan.root(), base);
+              plan.root(), base, clock.instant());
           transaction = Transactions.createTableTransaction(table.tableName(), ops, fresh);
         } else {
           transaction = Transactions.newTransaction(table.tableName(), ops);
         }
         evolveSpec(transaction, plan.toAdd());
         addAndRemove(transaction, plan);
+        expireUnreadable(transaction, plan, expiredFiles);
         transaction.commitTransaction();
       } catch (ArexportException e) {
         throw e;
@@ -310,7 +392,10 @@ public final class MetadataWriter implements IcebergSync {
             + table.tableName() + ": " + e.getMessage(), e);
       }
     }
+    // Only now that the commit stands: the files only the expired snapshots referenced.
+    TableMaintenance.delete(ops.io(), expiredFiles);
     int deleted = deleteReplacedFiles(layout, table, plan.liveAfter(), replaced);
+    maintainIfDue(layout, table, ops);
     TableMetadata now = ops.current();
     Snapshot snapshot = now.currentSnapshot();
     String action = !plan.changes() ? "unchanged"
@@ -326,11 +411,92 @@ public final class MetadataWriter implements IcebergSync {
   }
 
   /**
-   * A new table's metadata: format v2, ExportTable's schema and sort order, one spec. When it
-   * replaces {@code previous} (a new root), the UUID and the table properties carry over.
+   * Expires, in the commit's own transaction, the snapshots that reference a file the commit
+   * removes (see {@link TablePlan#unreadableAfter()}); Iceberg's expiry also applies the table's
+   * retention properties. The files only they referenced are collected into {@code expiredFiles}
+   * and deleted once the transaction committed.
+   */
+  private static void expireUnreadable(Transaction transaction, TablePlan plan,
+      List<String> expiredFiles) {
+    if (plan.unreadableAfter().isEmpty()) {
+      return;
+    }
+    if (!TableMaintenance.gcEnabled(transaction.table().properties())) {
+      LOG.warn("{}: gc.enabled is false, so the {} snapshot(s) that reference replaced files are"
+          + " not expired (they can no longer be read)", plan.table().tableName(),
+          plan.unreadableAfter().size());
+      return;
+    }
+    ExpireSnapshots expire = transaction.expireSnapshots().deleteWith(expiredFiles::add);
+    plan.unreadableAfter().forEach(expire::expireSnapshotId);
+    expire.commit();
+  }
+
+  /**
+   * After a table's commit, the rest of the maintenance ({@link TableMaintenance}) when its
+   * interval has passed. A failure is logged, not raised: the data is committed, and the next
+   * run tries again.
+   */
+  private void maintainIfDue(WarehouseLayout layout, ExportTable table,
+      LocalTableOperations ops) {
+    if (ops.current() == null) {
+      return;
+    }
+    Table handle = new BaseTable(ops, table.tableName());
+    Instant now = clock.instant();
+    if (!TableMaintenance.isDue(handle, now)) {
+      return;
+    }
+    try {
+      TableMaintenance.run(handle, now, directoryLive(layout, table, ops.io()), true);
+      deleteEmptyDataDirs(layout, table);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: table maintenance failed ({}); the next run retries it",
+          table.tableName(), e.getMessage());
+    }
+  }
+
+  /** Removes the directories under {@code <table>/data/} that maintenance left empty. */
+  static void deleteEmptyDataDirs(WarehouseLayout layout, ExportTable table) {
+    Path data = layout.dataDir(table);
+    if (!Files.isDirectory(data)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> dirs = Files.list(data)) {
+      dirs.filter(Files::isDirectory).forEach(PartitionCommitter::deleteIfEmpty);
+    } catch (IOException e) {
+      LOG.warn("cannot list {}: {}", data, e.getMessage());
+    }
+  }
+
+  /**
+   * Directory mode's live files that no snapshot may reference yet: the Parquet files of the
+   * partition directories (the directory is the truth: the next commit adds them) and the
+   * {@code metadata.json} copy of the current version. Never orphans.
+   */
+  static java.util.function.Predicate<String> directoryLive(WarehouseLayout layout,
+      ExportTable table, org.apache.iceberg.io.FileIO io) {
+    WarehouseFileIO files = (WarehouseFileIO) io;
+    Path copy = layout.metadataDir(table).resolve(LocalTableOperations.CURRENT_COPY);
+    return location -> {
+      Path path;
+      try {
+        path = files.localPath(location);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+      return path.equals(copy) || isDirectoryFile(table, layout.relative(path));
+    };
+  }
+
+  /**
+   * A new table's metadata: format v2, ExportTable's schema and sort order, one spec, and
+   * arexport's retention defaults ({@link TableMaintenance#RETENTION_DEFAULTS}) with the
+   * maintenance clock starting at {@code created}. When it replaces {@code previous} (a new
+   * root), the UUID and the table properties carry over, so retention someone changed stays.
    */
   private static TableMetadata newTableMetadata(ExportTable table, int partitionSize,
-      String location, String root, TableMetadata previous) {
+      String location, String root, TableMetadata previous, Instant created) {
     Schema schema = table.schema();
     PartitionSpec spec = PartitionSpec.builderFor(schema)
         .truncate("height", partitionSize, partitionFieldName(partitionSize)).build();
@@ -339,8 +505,9 @@ public final class MetadataWriter implements IcebergSync {
       // SQLite and DuckDB order NULL first; binary compares unsigned, as in the contract.
       order.asc(column, NullOrder.NULLS_FIRST);
     }
-    Map<String, String> properties =
-        new HashMap<>(previous == null ? Map.of() : previous.properties());
+    Map<String, String> properties = new HashMap<>(TableMaintenance.RETENTION_DEFAULTS);
+    properties.put(TableMaintenance.LAST_RUN_PROPERTY, created.toString());
+    properties.putAll(previous == null ? Map.of() : previous.properties());
     properties.putAll(Map.of(
         TableProperties.FORMAT_VERSION, "2",
         TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(schema)),

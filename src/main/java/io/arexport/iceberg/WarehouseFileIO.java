@@ -9,11 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import java.util.stream.Stream;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
  * A java.nio {@link FileIO} over one warehouse directory. Locations recorded in Iceberg metadata
@@ -21,9 +24,10 @@ import org.apache.iceberg.io.SeekableInputStream;
  * http://host:4000/local/datasets/default}); this FileIO maps every known root to the local
  * warehouse directory, so metadata written for a remote root is still written and read locally.
  * Files it writes are flushed to disk when closed, so a metadata version is never published
- * before the manifests it points to are durable.
+ * before the manifests it points to are durable. It lists files under a location ({@link
+ * SupportsPrefixOperations}) the way Iceberg's Hadoop and S3 FileIOs do, for orphan-file removal.
  */
-public final class WarehouseFileIO implements FileIO {
+public final class WarehouseFileIO implements SupportsPrefixOperations {
   private static final long serialVersionUID = 1L;
 
   private final String warehouse;
@@ -35,6 +39,9 @@ public final class WarehouseFileIO implements FileIO {
     for (String root : roots) {
       addRoot(root);
     }
+    // Plain absolute paths too: engines that open the table by path (Hadoop tables, PyIceberg)
+    // record its locations without a scheme.
+    addRoot(this.warehouse);
   }
 
   /** Also maps locations under {@code root} (no trailing slash) to the warehouse directory. */
@@ -76,6 +83,37 @@ public final class WarehouseFileIO implements FileIO {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + location, e);
     }
+  }
+
+  /**
+   * Every regular file under {@code prefix} (a directory location), recursively, with its size
+   * and last-modified time as the creation time; locations are under the same root as {@code
+   * prefix}.
+   */
+  @Override
+  public Iterable<FileInfo> listPrefix(String prefix) {
+    String base = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    Path dir = localPath(base + "/x").getParent();
+    List<FileInfo> files = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return files;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        String relative = dir.relativize(file).toString().replace('\\', '/');
+        files.add(new FileInfo(base + "/" + relative, Files.size(file),
+            Files.getLastModifiedTime(file).toMillis()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+    return files;
+  }
+
+  /** Not offered: arexport never deletes a whole prefix. */
+  @Override
+  public void deletePrefix(String prefix) {
+    throw new UnsupportedOperationException("WarehouseFileIO does not delete prefixes");
   }
 
   /** A local file that reports its warehouse location. */

@@ -51,8 +51,11 @@ public final class PartitionCommitter {
   /**
    * Publishes {@code staged} (per table, the staged partition directory and its files) as
    * partition {@code partition}, replacing whatever the warehouse held inside that range.
+   *
+   * @return true when replaced files stay on disk, listed in {@link ReplacedFiles}, until an
+   *     Iceberg commit drops them from the current snapshot (the caller should run it promptly)
    */
-  public void commit(HeightRange partition, Map<ExportTable, StagedPartition> staged) {
+  public boolean commit(HeightRange partition, Map<ExportTable, StagedPartition> staged) {
     List<Move> moves = new ArrayList<>();
     List<String> replaced = new ArrayList<>();
     List<String> targetDirs = new ArrayList<>();
@@ -82,7 +85,7 @@ public final class PartitionCommitter {
       undoMoves(pending, e);
       throw e;
     }
-    applyReplacements(pending);
+    return applyReplacements(pending);
   }
 
   /**
@@ -192,7 +195,8 @@ public final class PartitionCommitter {
     }
   }
 
-  private void applyReplacements(PendingCommit pending) {
+  /** Deletes or lists the replaced files; true when some are listed, awaiting Iceberg. */
+  private boolean applyReplacements(PendingCommit pending) {
     List<String> kept = new ArrayList<>();
     Set<Path> oldDirs = new LinkedHashSet<>();
     for (String relative : pending.replaced()) {
@@ -213,6 +217,7 @@ public final class PartitionCommitter {
         deleteIfEmpty(dir);
       }
     }
+    return !kept.isEmpty();
   }
 
   /** Removes a partition directory that no longer holds any file. */

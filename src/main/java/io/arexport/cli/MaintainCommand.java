@@ -1,0 +1,100 @@
+package io.arexport.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.iceberg.MaintainRequest;
+import io.arexport.iceberg.MaintainSummary;
+import io.arexport.iceberg.WarehouseMaintenance;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code arexport maintain}: options to a validated {@link MaintainRequest}, then {@link
+ * WarehouseMaintenance}.
+ */
+@Command(
+    name = "maintain",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+        "Maintains the Iceberg tables of a warehouse now: expires snapshots per each table's"
+            + " retention properties (history.expire.max-snapshot-age-ms,"
+            + " history.expire.min-snapshots-to-keep), deletes the files no retained snapshot"
+            + " references, rewrites the manifests when too many small ones accumulated, and"
+            + " removes orphan files older than the safety age"
+            + " (arexport.maintenance.orphan-min-age-ms, default 3 days; younger files are"
+            + " kept). export and metadata run the same at most once per"
+            + " arexport.maintenance.interval-ms (default 1 day). See docs/iceberg.md."},
+    footer = {
+        "",
+        "Examples:",
+        "  # Maintain every table of the default warehouse",
+        "  arexport maintain",
+        "",
+        "  # Only tags, with a JSON summary for cron",
+        "  arexport maintain --datasets-dir /srv/datasets --tables tags --json",
+        "",
+        "  # Keep a week of snapshots (Iceberg's own property, set with",
+        "  # any engine, e.g. Spark), then maintain",
+        "  #   ALTER TABLE c.default.tags SET TBLPROPERTIES",
+        "  #     ('history.expire.max-snapshot-age-ms'='604800000')",
+        "  arexport maintain --tables tags",
+        "",
+        "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input (missing directory, no"
+            + " Iceberg table), 3 state conflict (lock held, corrupt metadata), 4 internal error."})
+final class MaintainCommand implements Callable<Integer> {
+  private final CommandEnvironment environment;
+
+  @Option(names = {"--datasets-dir", "--warehouseDir", "--warehouse-dir"}, paramLabel = "DIR",
+      defaultValue = "data/datasets/default",
+      description = "Warehouse whose Iceberg tables to maintain (default: ${DEFAULT-VALUE}).")
+  Path warehouseDir;
+
+  @Option(names = "--tables", paramLabel = "TABLE", split = ",",
+      description = "Tables to maintain: blocks, transactions, tags (default: all with"
+          + " metadata).")
+  List<String> tables;
+
+  @Option(names = "--json", description = "Print the summary as JSON on stdout.")
+  boolean json;
+
+  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  MaintainCommand(CommandEnvironment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    MaintainRequest request = MaintainRequest.of(warehouseDir, tables);
+    MaintainSummary summary =
+        new WarehouseMaintenance(environment.clock(), environment.pid()).run(request);
+    if (json) {
+      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(summary));
+    } else {
+      print(summary, environment.out());
+    }
+    return ExitCodes.OK;
+  }
+
+  private static void print(MaintainSummary summary, PrintStream out) {
+    out.printf("maintained %s in %s%n", summary.warehouse(),
+        SummaryText.duration(Duration.ofMillis(summary.durationMillis())));
+    for (MaintainSummary.Table table : summary.tables()) {
+      out.printf("  %-13s v%-4d %,d snapshots kept (%d expired), %d files deleted,"
+          + " %d manifests rewritten%n", table.table(), table.version(), table.snapshots(),
+          table.expiredSnapshots(), table.deletedFiles(), table.rewrittenManifests());
+      out.printf("    orphan files: %d removed, %d younger than the safety age kept;"
+          + " %d version files%n", table.orphanFilesDeleted(), table.orphanFilesKept(),
+          table.metadataFiles());
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.arexport.iceberg;
+
+import io.arexport.InvalidInputException;
+import io.arexport.schema.ExportTable;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A validated {@code arexport maintain} request.
+ *
+ * @param warehouseDir the warehouse ({@code --datasets-dir}), absolute and normalized
+ * @param tables the tables to maintain, without duplicates
+ * @param tablesNamed true when the operator named the tables, so one without metadata is an error
+ */
+public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boolean tablesNamed) {
+
+  public MaintainRequest {
+    warehouseDir = warehouseDir.toAbsolutePath().normalize();
+    tables = List.copyOf(tables.stream().distinct().toList());
+    if (tables.isEmpty()) {
+      throw new InvalidInputException("--tables names no table (expected blocks, transactions"
+          + " and/or tags)");
+    }
+  }
+
+  /** Parses {@code --tables blocks,tags}; null or empty means all three. */
+  public static MaintainRequest of(Path warehouseDir, List<String> tables) {
+    boolean named = tables != null && !tables.isEmpty();
+    List<ExportTable> selected = named
+        ? tables.stream().map(String::trim).map(ExportTable::byName).toList()
+        : List.of(ExportTable.values());
+    return new MaintainRequest(warehouseDir, selected, named);
+  }
+}

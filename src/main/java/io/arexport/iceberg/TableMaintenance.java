@@ -1,0 +1,379 @@
+package io.arexport.iceberg;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.iceberg.ExpireSnapshots;
+import org.apache.iceberg.ManifestContent;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.util.PropertyUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Iceberg table maintenance with iceberg-core's own operations, for any {@link Table} (directory
+ * mode's {@link LocalTableOperations} or a catalog's table): expires snapshots per the table's
+ * standard retention properties ({@code history.expire.max-snapshot-age-ms}, {@code
+ * history.expire.min-snapshots-to-keep}) and deletes the files no retained snapshot references
+ * ({@code ExpireSnapshots}), rewrites the manifests once too many small ones accumulated ({@code
+ * RewriteManifests}), and removes orphan files — files under the table location that no metadata
+ * references — once they are older than a safety age. Expiry, manifest rewrite and the record of
+ * the run ({@link #LAST_RUN_PROPERTY}) are one Iceberg transaction; files are deleted only after
+ * it committed, so a crash leaves at worst unreferenced files that the next run's orphan pass
+ * removes.
+ */
+public final class TableMaintenance {
+  /** Table property: when maintenance last ran on the table (ISO-8601 instant). */
+  public static final String LAST_RUN_PROPERTY = "arexport.maintenance.last-run-at";
+  /** Table property: {@code export}/{@code metadata} run maintenance at most once per this. */
+  public static final String INTERVAL_PROPERTY = "arexport.maintenance.interval-ms";
+  /** Table property: orphan files younger than this are never deleted. */
+  public static final String ORPHAN_MIN_AGE_PROPERTY = "arexport.maintenance.orphan-min-age-ms";
+  /**
+   * Table property: rewrite the manifests once the current snapshot has more than this many
+   * manifests smaller than {@code commit.manifest.target-size-bytes}.
+   */
+  public static final String SMALL_MANIFESTS_PROPERTY = "arexport.maintenance.max-small-manifests";
+
+  static final long DEFAULT_MAX_SNAPSHOT_AGE_MS = Duration.ofDays(1).toMillis();
+  static final int DEFAULT_MIN_SNAPSHOTS_TO_KEEP = 10;
+  static final int DEFAULT_PREVIOUS_VERSIONS_MAX = 20;
+  static final long DEFAULT_INTERVAL_MS = Duration.ofDays(1).toMillis();
+  static final long DEFAULT_ORPHAN_MIN_AGE_MS = Duration.ofDays(3).toMillis();
+  static final int DEFAULT_MAX_SMALL_MANIFESTS = 16;
+
+  /**
+   * The properties arexport gives a table it creates (see docs/iceberg.md, "History and
+   * maintenance", for why each value). A table keeps whatever values it has: these only fill in
+   * what is absent.
+   */
+  public static final Map<String, String> RETENTION_DEFAULTS = defaults();
+
+  private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
+
+  private TableMaintenance() {}
+
+  private static Map<String, String> defaults() {
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put(TableProperties.MAX_SNAPSHOT_AGE_MS, Long.toString(DEFAULT_MAX_SNAPSHOT_AGE_MS));
+    defaults.put(TableProperties.MIN_SNAPSHOTS_TO_KEEP,
+        Integer.toString(DEFAULT_MIN_SNAPSHOTS_TO_KEEP));
+    defaults.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
+    defaults.put(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX,
+        Integer.toString(DEFAULT_PREVIOUS_VERSIONS_MAX));
+    defaults.put(INTERVAL_PROPERTY, Long.toString(DEFAULT_INTERVAL_MS));
+    defaults.put(ORPHAN_MIN_AGE_PROPERTY, Long.toString(DEFAULT_ORPHAN_MIN_AGE_MS));
+    defaults.put(SMALL_MANIFESTS_PROPERTY, Integer.toString(DEFAULT_MAX_SMALL_MANIFESTS));
+    return Map.copyOf(defaults);
+  }
+
+  /**
+   * What one maintenance run did to one table.
+   *
+   * @param expiredSnapshots snapshots removed from the metadata
+   * @param deletedFiles data files, manifests and manifest lists only expired snapshots
+   *     referenced, deleted after the commit
+   * @param rewrittenManifests small manifests replaced by a rewrite (0: none was needed)
+   * @param orphanFilesDeleted unreferenced files older than the safety age, deleted
+   * @param orphanFilesKept unreferenced files younger than the safety age, kept
+   * @param snapshots snapshots the metadata lists after the run
+   */
+  public record Result(String table, int expiredSnapshots, int deletedFiles,
+      int rewrittenManifests, int orphanFilesDeleted, int orphanFilesKept, int snapshots) {}
+
+  /** True when the table never had maintenance or its interval has passed at {@code now}. */
+  public static boolean isDue(Table table, Instant now) {
+    Instant last = lastRun(table);
+    long interval = PropertyUtil.propertyAsLong(table.properties(), INTERVAL_PROPERTY,
+        DEFAULT_INTERVAL_MS);
+    return last == null || !now.isBefore(last.plusMillis(interval));
+  }
+
+  private static Instant lastRun(Table table) {
+    String value = table.properties().get(LAST_RUN_PROPERTY);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Runs every step on {@code table} at {@code now}. The caller holds whatever makes it the
+   * table's only arexport writer (directory mode: the warehouse lock).
+   *
+   * @param liveUnreferenced locations the mode holds live although no snapshot references them
+   *     yet (directory mode: Parquet files on disk the next commit adds); never orphans
+   * @param expireUnreadable also expire every older snapshot that lists a data file that does
+   *     not exist (directory mode, where replaced files are deleted at once; e.g. snapshots an
+   *     arexport before maintenance left behind)
+   */
+  public static Result run(Table table, Instant now, Predicate<String> liveUnreferenced,
+      boolean expireUnreadable) {
+    String name = table.name();
+    Set<Long> unreadable = expireUnreadable ? snapshotsWithMissingFiles(table) : Set.of();
+    int before = table.snapshots() == null ? 0 : sizeOf(table.snapshots());
+    Map<String, String> props = table.properties();
+    List<String> expiredFiles = new ArrayList<>();
+    int rewritten = 0;
+    int expired = 0;
+
+    Transaction transaction = table.newTransaction();
+    var update = transaction.updateProperties().set(LAST_RUN_PROPERTY, now.toString());
+    if (!props.containsKey(LAST_RUN_PROPERTY)) {
+      // A table from before arexport set retention defaults: absent properties get them.
+      RETENTION_DEFAULTS.forEach((key, value) -> {
+        if (!props.containsKey(key)) {
+          update.set(key, value);
+        }
+      });
+    }
+    update.commit();
+    Map<String, String> effective = transaction.table().properties();
+    if (table.currentSnapshot() != null) {
+      long maxAge = PropertyUtil.propertyAsLong(effective, TableProperties.MAX_SNAPSHOT_AGE_MS,
+          TableProperties.MAX_SNAPSHOT_AGE_MS_DEFAULT);
+      int minKeep = PropertyUtil.propertyAsInt(effective, TableProperties.MIN_SNAPSHOTS_TO_KEEP,
+          TableProperties.MIN_SNAPSHOTS_TO_KEEP_DEFAULT);
+      if (gcEnabled(effective)) {
+        ExpireSnapshots expire = transaction.expireSnapshots()
+            .expireOlderThan(now.toEpochMilli() - maxAge)
+            .retainLast(Math.max(1, minKeep))
+            .deleteWith(expiredFiles::add);
+        unreadable.forEach(expire::expireSnapshotId);
+        expire.commit();
+        expired = before - sizeOf(transaction.table().snapshots());
+      } else {
+        LOG.warn("{}: gc.enabled is false, snapshots are not expired", name);
+      }
+      rewritten = rewriteSmallManifests(transaction, effective);
+    }
+    transaction.commitTransaction();
+    int deleted = delete(table.io(), expiredFiles);
+
+    table.refresh();
+    long minAge = PropertyUtil.propertyAsLong(table.properties(), ORPHAN_MIN_AGE_PROPERTY,
+        DEFAULT_ORPHAN_MIN_AGE_MS);
+    int[] orphans = removeOrphans(table, now.minusMillis(minAge), liveUnreferenced);
+    int after = sizeOf(table.snapshots());
+    LOG.info("{}: maintenance expired {} snapshots ({} kept), deleted {} files, rewrote {}"
+        + " manifests, removed {} orphan files ({} younger than {} kept)", name, expired, after,
+        deleted, rewritten, orphans[0], orphans[1], Duration.ofMillis(minAge));
+    return new Result(name, expired, deleted, rewritten, orphans[0], orphans[1], after);
+  }
+
+  /**
+   * Snapshots other than the current one, and not held by a tag or branch, that list a data
+   * file which does not exist (checked once per file through the table's FileIO).
+   */
+  static Set<Long> snapshotsWithMissingFiles(Table table) {
+    Set<Long> unreadable = new HashSet<>();
+    if (table.currentSnapshot() == null) {
+      return unreadable;
+    }
+    Set<Long> held = new HashSet<>();
+    table.refs().values().forEach(ref -> held.add(ref.snapshotId()));
+    Map<String, Boolean> exists = new java.util.HashMap<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      if (held.contains(snapshot.snapshotId())) {
+        continue;
+      }
+      for (ManifestFile manifest : snapshot.dataManifests(table.io())) {
+        boolean missing = false;
+        try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, table.io())) {
+          for (String path : paths) {
+            if (!exists.computeIfAbsent(path, p -> table.io().newInputFile(p).exists())) {
+              missing = true;
+              break;
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read manifest " + manifest.path(), e);
+        }
+        if (missing) {
+          LOG.info("{}: snapshot {} lists a data file that no longer exists; expiring it",
+              table.name(), snapshot.snapshotId());
+          unreadable.add(snapshot.snapshotId());
+          break;
+        }
+      }
+    }
+    return unreadable;
+  }
+
+  static boolean gcEnabled(Map<String, String> properties) {
+    return PropertyUtil.propertyAsBoolean(properties, TableProperties.GC_ENABLED,
+        TableProperties.GC_ENABLED_DEFAULT);
+  }
+
+  /**
+   * Rewrites the current snapshot's small data manifests into manifests of the target size when
+   * there are more than the table's {@link #SMALL_MANIFESTS_PROPERTY} of them.
+   */
+  private static int rewriteSmallManifests(Transaction transaction, Map<String, String> props) {
+    Table table = transaction.table();
+    long target = PropertyUtil.propertyAsLong(props, TableProperties.MANIFEST_TARGET_SIZE_BYTES,
+        TableProperties.MANIFEST_TARGET_SIZE_BYTES_DEFAULT);
+    int limit = PropertyUtil.propertyAsInt(props, SMALL_MANIFESTS_PROPERTY,
+        DEFAULT_MAX_SMALL_MANIFESTS);
+    Predicate<ManifestFile> small =
+        m -> m.content() == ManifestContent.DATA && m.length() < target;
+    long count = table.currentSnapshot().allManifests(table.io()).stream().filter(small).count();
+    if (count <= limit) {
+      return 0;
+    }
+    // One cluster per spec: Iceberg lays the entries out again in manifests of the target size.
+    transaction.rewriteManifests().clusterBy(file -> file.specId()).rewriteIf(small).commit();
+    return (int) count;
+  }
+
+  /**
+   * Deletes files under the table location that neither the metadata references nor the mode
+   * holds live, once they are older than {@code olderThan}; hidden files (a name starting with
+   * '.') are never touched. Returns {deleted, kept because young}.
+   */
+  private static int[] removeOrphans(Table table, Instant olderThan,
+      Predicate<String> liveUnreferenced) {
+    if (!(table.io() instanceof SupportsPrefixOperations listing)) {
+      LOG.info("{}: its FileIO cannot list files, orphan files are not removed", table.name());
+      return new int[] {0, 0};
+    }
+    Set<String> referenced = new HashSet<>();
+    for (String location : referencedFiles(table)) {
+      referenced.add(canonical(table.io(), location));
+    }
+    int deleted = 0;
+    int young = 0;
+    String prefix = table.location() + "/";
+    for (FileInfo file : listing.listPrefix(table.location())) {
+      String location = file.location();
+      if (referenced.contains(canonical(table.io(), location))
+          || liveUnreferenced.test(location)
+          || isHidden(location.substring(Math.min(location.length(), prefix.length())))) {
+        continue;
+      }
+      if (file.createdAtMillis() >= olderThan.toEpochMilli()) {
+        young++;
+        continue;
+      }
+      LOG.info("{}: removing orphan file {}", table.name(), location);
+      table.io().deleteFile(location);
+      deleted++;
+    }
+    return new int[] {deleted, young};
+  }
+
+  /**
+   * One spelling per file, so a location another engine recorded differently ({@code /a/b},
+   * {@code file:/a/b}, {@code file:///a/b}) still counts as referenced: the local path where the
+   * FileIO maps locations to local files, otherwise {@code file:} URIs without their scheme.
+   */
+  static String canonical(FileIO io, String location) {
+    if (io instanceof WarehouseFileIO local) {
+      try {
+        return local.localPath(location).toString();
+      } catch (IllegalArgumentException e) {
+        return location;
+      }
+    }
+    if (location.startsWith("file:")) {
+      String path = location.substring("file:".length());
+      return path.startsWith("///") ? path.substring(2) : path;
+    }
+    return location;
+  }
+
+  private static boolean isHidden(String relative) {
+    for (String segment : relative.split("/")) {
+      if (segment.startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Every file the table's metadata reaches: metadata files (current and logged), the version
+   * hint, statistics files, every snapshot's manifest list, manifests and their data and delete
+   * files.
+   */
+  static Set<String> referencedFiles(Table table) {
+    Set<String> files = new HashSet<>(ReachableFileUtil.metadataFileLocations(table, false));
+    files.add(ReachableFileUtil.versionHintLocation(table));
+    files.addAll(ReachableFileUtil.statisticsFilesLocations(table));
+    Set<String> manifests = new HashSet<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      if (snapshot.manifestListLocation() != null) {
+        files.add(snapshot.manifestListLocation());
+      }
+      for (ManifestFile manifest : snapshot.allManifests(table.io())) {
+        if (manifests.add(manifest.path())) {
+          addFilesOf(table, manifest, files);
+        }
+      }
+    }
+    files.addAll(manifests);
+    return files;
+  }
+
+  private static void addFilesOf(Table table, ManifestFile manifest, Set<String> files) {
+    try {
+      if (manifest.content() == ManifestContent.DATA) {
+        try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, table.io())) {
+          paths.forEach(files::add);
+        }
+      } else {
+        try (var deletes = ManifestFiles.readDeleteManifest(manifest, table.io(), table.specs())) {
+          deletes.forEach(file -> files.add(file.location()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read manifest " + manifest.path(), e);
+    }
+  }
+
+  /** Deletes {@code files}, logging (not failing on) the ones that cannot be deleted. */
+  static int delete(FileIO io, List<String> files) {
+    int deleted = 0;
+    for (String file : files) {
+      try {
+        io.deleteFile(file);
+        deleted++;
+      } catch (RuntimeException e) {
+        LOG.warn("cannot delete {} (an orphan now; a later maintenance removes it): {}", file,
+            e.getMessage());
+      }
+    }
+    return deleted;
+  }
+
+  private static int sizeOf(Iterable<?> items) {
+    int n = 0;
+    for (Object ignored : items) {
+      n++;
+    }
+    return n;
+  }
+}
