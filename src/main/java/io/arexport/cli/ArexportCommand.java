@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Exports an AR.IO gateway's SQLite index to height-partitioned Parquet tables"
         + " (blocks, transactions, tags) and Apache Iceberg metadata.",
     subcommands = {ExportCommand.class, MetadataCommand.class, VerifyCommand.class,
-        ServeCommand.class},
+        ServeCommand.class, SyncCommand.class, StatusCommand.class},
     footer = {
         "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
@@ -24,6 +24,6 @@ final class ArexportCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing command (export, metadata, verify, serve)");
+        "missing command (export, metadata, verify, serve, sync, status)");
   }
 }
