@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * The source, partitioning and warehouse options of every command that exports or checks rows,
- * without a height range: {@code sync} finds its range itself; {@link SourceRangeOptions} adds
- * the required range for {@code export} and {@code verify}.
+ * {@code sync}'s source, partitioning and warehouse options: those of {@link SourceRangeOptions}
+ * (same names, defaults and help) without the required height range, which sync works out
+ * itself. Declared again rather than inherited so that {@code export}'s help keeps the range
+ * first (picocli lists a superclass's options before the subclass's); {@code
+ * SyncOptionsTest} fails if the two drift apart.
  */
-class SourceOptions {
+final class SourceOptions {
   @Option(names = {"--heightPartitionSize", "--height-partition-size"}, paramLabel = "N",
       defaultValue = "1000", description = "Heights per partition, aligned to multiples of N"
           + " (default: ${DEFAULT-VALUE}).")

@@ -109,8 +109,7 @@ final class StatusCommand implements Callable<Integer> {
     WarehouseStatus.SourceStatus source = status.source();
     if (source.available()) {
       out.println("  source:   stable tip " + orNone(source.stableTip()) + ", lowest "
-          + orNone(source.lowestHeight()) + (source.lagHeights() == null ? ""
-              : ", warehouse " + source.lagHeights() + " heights behind"));
+          + orNone(source.lowestHeight()) + lag(source.lagHeights()));
     } else {
       out.println("  source:   not readable (" + source.error() + ")");
     }
@@ -157,6 +156,14 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  " + status.replacedFilesAwaitingDeletion() + " replaced files await the"
           + " next Iceberg commit");
     }
+  }
+
+  private static String lag(Long heights) {
+    if (heights == null) {
+      return "";
+    }
+    return heights >= 0 ? ", warehouse " + heights + " heights behind"
+        : ", warehouse " + -heights + " heights ahead of the source";
   }
 
   private static String ranges(List<WarehouseStatus.Range> ranges) {

@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
     footer = {
         "",
         "Examples:",
-        "  # First run on an empty warehouse: start at 1000000 (default: the lowest stable height)",
+        "  # First run on an empty warehouse: start at height 1000000",
         "  arexport sync --startHeight 1000000 --includeL1Transactions --includeL1Tags",
         "",
         "  # From cron or a systemd timer: everything new, a JSON summary",
