@@ -12,6 +12,7 @@ import io.arexport.export.FaultPoints;
 import io.arexport.export.PartitionResult;
 import io.arexport.iceberg.MetadataWriter;
 import io.arexport.parquet.Compression;
+import io.arexport.schema.ExportTable;
 import io.arexport.sync.DirectoryCoverageStore;
 import io.arexport.sync.Sleeper;
 import io.arexport.sync.SyncListener;
@@ -122,7 +123,7 @@ final class SyncCommand implements Callable<Integer> {
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
     MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
-    Progress progress = new Progress();
+    Progress progress = new Progress(request);
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
         iceberg, cancellation);
     Syncer syncer = new Syncer(environment.clock(), exporter,
@@ -188,7 +189,12 @@ final class SyncCommand implements Callable<Integer> {
    * command that resumes its own job.
    */
   private final class Progress implements ExportListener, SyncListener {
+    private final SyncRequest request;
     private ConsoleProgress current;
+
+    Progress(SyncRequest request) {
+      this.request = request;
+    }
 
     @Override
     public void exporting(SyncPlan.Kind kind, HeightRange heights, String jobId) {
@@ -199,14 +205,7 @@ final class SyncCommand implements Callable<Integer> {
       });
       current = new ConsoleProgress(environment.err(), Terminal.stderrIsTerminal(),
           environment.clock(), "the same 'arexport sync' (it resumes this job first), or "
-              + ExportCommand.resumeCommand(syncRequestFor(heights, kind == SyncPlan.Kind.RESUME)));
-    }
-
-    private io.arexport.export.ExportRequest syncRequestFor(HeightRange heights, boolean resume) {
-      return new io.arexport.export.ExportRequest(heights, source.heightPartitionSize,
-          write.maxFileRows, source.includeL1Transactions, source.includeL1Tags, source.coreDb,
-          source.bundlesDb, write.stagingDir, source.warehouseDir, resume,
-          Compression.parse(write.compression), !write.noIceberg);
+              + ExportCommand.resumeCommand(request.exportOf(heights, true)));
     }
 
     private ExportListener delegate() {
@@ -224,8 +223,7 @@ final class SyncCommand implements Callable<Integer> {
     }
 
     @Override
-    public void rowsWritten(HeightRange partition, io.arexport.schema.ExportTable table,
-        long rows) {
+    public void rowsWritten(HeightRange partition, ExportTable table, long rows) {
       delegate().rowsWritten(partition, table, rows);
     }
 

@@ -222,6 +222,37 @@ class StatusCommandTest {
         "lock:     free");
   }
 
+  /** A corrupt footer, corrupt Iceberg metadata and a corrupt sync record: each reported. */
+  @Test
+  void unreadableFilesAreReportedInTheirPlace(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Path dir = paths.warehouseDir().resolve("blocks/data/height=100-149");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("blocks_100_149_x.parquet"), "not parquet");
+    Path metadata = paths.warehouseDir().resolve("tags/metadata");
+    Files.createDirectories(metadata);
+    Files.writeString(metadata.resolve("version-hint.text"), "garbage");
+    Files.createDirectories(paths.warehouseDir().resolve(".arexport"));
+    Files.writeString(paths.warehouseDir().resolve(".arexport/exported-heights.json"), "{");
+
+    JsonNode status = statusOf(paths);
+
+    JsonNode blocks = status.get("tables").get("blocks");
+    assertThat(blocks.get("partitions").asLong()).isEqualTo(1);
+    assertThat(blocks.get("files").asLong()).isEqualTo(1);
+    assertThat(blocks.get("rows").asLong()).isZero();
+    assertThat(blocks.get("unreadableFiles").toString())
+        .isEqualTo("[\"blocks/data/height=100-149/blocks_100_149_x.parquet\"]");
+    JsonNode tagsIceberg = status.get("tables").get("tags").get("iceberg");
+    assertThat(tagsIceberg.get("version").isNull()).isTrue();
+    assertThat(tagsIceberg.get("error").asText()).contains("version-hint.text")
+        .contains("'garbage' is not a version number");
+    JsonNode coverage = status.get("coverage");
+    assertThat(coverage.get("recorded").asBoolean()).isTrue();
+    assertThat(coverage.get("error").asText()).contains("exported-heights.json");
+    assertThat(ranges(coverage.get("ranges"))).as("from the directories").isEqualTo("100-149");
+  }
+
   /**
    * An export paused at a fault point holds the lock (status names it); killed there it leaves a
    * stale holder line, an interrupted commit and a job to resume, whose printed resume command
