@@ -47,4 +47,17 @@ class SyncOptionsTest {
     assertThat(SYNC.findOption("--startHeight").required()).isFalse();
     assertThat(SYNC.findOption("--endHeight").required()).isFalse();
   }
+
+  @Test
+  void intervalsInShortFormAndIso() {
+    DurationConverter converter = new DurationConverter();
+    assertThat(converter.convert("90s")).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(converter.convert("10m")).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(converter.convert("2h")).isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(converter.convert("1d")).isEqualTo(java.time.Duration.ofDays(1));
+    assertThat(converter.convert("250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(converter.convert("PT15M")).isEqualTo(java.time.Duration.ofMinutes(15));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> converter.convert("10 minutes"))
+        .hasMessage("'10 minutes' is not a duration (e.g. 30s, 10m, 1h)");
+  }
 }
