@@ -3,6 +3,7 @@ package io.arexport.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.Cancellation;
+import io.arexport.export.DirectoryPublisher;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
 import io.arexport.export.Exporter;
@@ -95,12 +96,8 @@ final class ExportCommand implements Callable<Integer> {
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
     MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
-    if (request.commitIceberg()) {
-      // The closing Iceberg commit must be possible before any partition is replaced.
-      iceberg.checkBeforeExport(request.warehouseDir(), request.heightPartitionSize());
-    }
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        iceberg, cancellation);
+        DirectoryPublisher.opener(iceberg), cancellation);
     ExportSummary summary = exporter.run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

@@ -2,7 +2,6 @@ package io.arexport.export;
 
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
-import io.arexport.InvalidInputException;
 import io.arexport.StoppedException;
 import io.arexport.parquet.PartitionFileWriter;
 import io.arexport.parquet.StagedFile;
@@ -11,13 +10,8 @@ import io.arexport.source.PartitionReader;
 import io.arexport.source.RowCursor;
 import io.arexport.source.SourcePaths;
 import io.arexport.warehouse.JobParameters;
-import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.StagedPartition;
 import io.arexport.warehouse.StagingJob;
-import io.arexport.warehouse.WarehouseLayout;
-import io.arexport.warehouse.WarehouseLock;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,8 +26,9 @@ import java.util.Optional;
 
 /**
  * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
- * files in the job's staging directory, publishes the partition into the warehouse, and advances
- * the checkpoint, one partition at a time (contract sections 3 and 4).
+ * files in the job's staging directory, hands the staged partition to the {@link
+ * PartitionPublisher} of the run's mode, and advances the checkpoint, one partition at a time
+ * (contract sections 3 and 4). The loop does not know which mode it runs in.
  *
  * <p>A stop request ({@link Cancellation}, SIGINT/SIGTERM) is honoured at safe points only:
  * before each partition, between rows while a partition is written to staging (its unfinished
@@ -52,46 +47,46 @@ public final class Exporter {
   private final long pid;
   private final ExportListener listener;
   private final FaultPoints faults;
-  private final IcebergSync icebergSync;
+  private final PartitionPublisher.Opener destination;
   private final Cancellation cancellation;
 
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
-      IcebergSync icebergSync) {
-    this(clock, pid, listener, faults, icebergSync, Cancellation.NONE);
+      PartitionPublisher.Opener destination) {
+    this(clock, pid, listener, faults, destination, Cancellation.NONE);
   }
 
-  /** @param cancellation polled at safe points; when requested the run stops there */
+  /**
+   * @param destination opens the publisher of the run's mode (e.g. {@link
+   *     DirectoryPublisher#opener})
+   * @param cancellation polled at safe points; when requested the run stops there
+   */
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
-      IcebergSync icebergSync, Cancellation cancellation) {
+      PartitionPublisher.Opener destination, Cancellation cancellation) {
     this.clock = clock;
     this.pid = pid;
     this.listener = listener;
     this.faults = faults;
-    this.icebergSync = icebergSync;
+    this.destination = destination;
     this.cancellation = cancellation;
   }
 
   public ExportSummary run(ExportRequest request) {
     Instant started = clock.instant();
-    WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
-    // Sources are checked first, so bad input never creates or touches the warehouse.
+    // Sources are checked first, so bad input never creates or touches the destination.
     try (PartitionReader reader = PartitionReader.open(
         new SourcePaths(request.coreDb(), request.bundlesDb()),
         request.includeL1Transactions(), request.includeL1Tags())) {
       // Staging first as well: an unusable stagingDir must not leave a new, empty warehouse.
-      requireWritableDirectory(request.stagingDir(), "stagingDir");
-      requireWritableDirectory(request.warehouseDir(), "warehouseDir");
-      try (WarehouseLock lock = WarehouseLock.acquire(layout,
+      DirectoryPublisher.requireWritableDirectory(request.stagingDir(), "stagingDir");
+      try (PartitionPublisher publisher = destination.open(request,
           "arexport export (pid " + pid + ", since " + started + ")")) {
-        PartitionCommitter committer = new PartitionCommitter(layout);
-        committer.recover();
-        return runLocked(request, layout, reader, committer, started);
+        return runOpen(request, reader, publisher, started);
       }
     }
   }
 
-  private ExportSummary runLocked(ExportRequest request, WarehouseLayout layout,
-      PartitionReader reader, PartitionCommitter committer, Instant started) {
+  private ExportSummary runOpen(ExportRequest request, PartitionReader reader,
+      PartitionPublisher publisher, Instant started) {
     JobParameters parameters = request.jobParameters();
     Optional<StagingJob> resumable = Optional.empty();
     if (request.resume()) {
@@ -105,7 +100,8 @@ public final class Exporter {
     PartitionPlan plan = next > request.range().end() || next < request.range().start()
         ? null
         : new PartitionPlan(new HeightRange(next, request.range().end()),
-            request.heightPartitionSize(), layout, reader::nextHeightAtOrAfter);
+            request.heightPartitionSize(), publisher::publishedPartitions,
+            reader::nextHeightAtOrAfter);
     cancellation.stopIfRequested("before the export started");
 
     StagingJob job = resumable.orElseGet(
@@ -127,7 +123,8 @@ public final class Exporter {
         if (cancellation.requested()) {
           throw stopped(job, "before partition " + partition, exported);
         }
-        PartitionResult result = exportPartition(request, reader, committer, job, partition, runId);
+        PartitionResult result = exportPartition(request, reader, publisher, job, partition,
+            runId);
         result.tables().forEach((name, counts) -> totals.merge(name, counts, TableCounts::plus));
         skipped += result.skippedDanglingTags();
         exported++;
@@ -138,7 +135,7 @@ public final class Exporter {
       if (cancellation.requested()) {
         throw stopped(job, "before the Iceberg commit", exported);
       }
-      icebergCommitted = request.commitIceberg() && icebergSync.syncExistingTables(layout);
+      icebergCommitted = publisher.finishRun();
       job.delete();
       StagingJob.deleteSuperseded(request.stagingDir(), parameters);
     } catch (RuntimeException | Error e) {
@@ -147,12 +144,12 @@ public final class Exporter {
     }
     return new ExportSummary(job.jobId(), resumable.isPresent(), request.range().start(),
         request.range().end(), exported, totals, skipped,
-        Duration.between(started, clock.instant()).toMillis(), layout.root().toString(),
+        Duration.between(started, clock.instant()).toMillis(), publisher.destination(),
         icebergCommitted);
   }
 
   private PartitionResult exportPartition(ExportRequest request, PartitionReader reader,
-      PartitionCommitter committer, StagingJob job, HeightRange partition, String runId) {
+      PartitionPublisher publisher, StagingJob job, HeightRange partition, String runId) {
     long skippedBefore = reader.skippedDanglingTags();
     Map<ExportTable, StagedPartition> staged = new EnumMap<>(ExportTable.class);
     Map<String, TableCounts> counts = new LinkedHashMap<>();
@@ -167,11 +164,11 @@ public final class Exporter {
     // All three tables were read from one snapshot per database; release it before publishing.
     reader.endSnapshot();
     faults.reached(FaultPoints.PARTITION_STAGED);
-    committer.commit(partition, staged);
+    publisher.publish(partition, staged);
     faults.reached(FaultPoints.PARTITION_MOVED);
     job.advanceCheckpoint(partition.end(), clock.instant());
     faults.reached(FaultPoints.CHECKPOINT_ADVANCED);
-    committer.finish();
+    publisher.checkpointed(partition);
     job.clearPartitionFiles();
     return new PartitionResult(partition, counts, reader.skippedDanglingTags() - skippedBefore);
   }
@@ -201,17 +198,5 @@ public final class Exporter {
   private static StoppedException stopped(StagingJob job, String where, long exported) {
     return new StoppedException("stopped on request " + where + ": " + exported
         + " partitions exported, checkpoint at height " + job.checkpoint().lastCompletedHeight());
-  }
-
-  /** Creates {@code dir} if needed and checks it can be written, naming the option if not. */
-  private static void requireWritableDirectory(Path dir, String option) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new InvalidInputException(option + " cannot be created: " + dir + " (" + e + ")");
-    }
-    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      throw new InvalidInputException(option + " is not a writable directory: " + dir);
-    }
   }
 }

@@ -2,14 +2,11 @@ package io.arexport.export;
 
 import io.arexport.HeightRange;
 import io.arexport.StateConflictException;
-import io.arexport.schema.ExportTable;
-import io.arexport.warehouse.WarehouseLayout;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.arexport.export.PartitionPublisher.PublishedPartition;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /**
@@ -23,53 +20,44 @@ final class PartitionPlan {
   private final HeightRange remaining;
   private final long partitionSize;
   private final LongFunction<OptionalLong> nextSourceHeight;
-  private final List<HeightRange> warehouseDirs;
+  private final List<PublishedPartition> published;
   private int dirCursor;
   private long cursor;
   private boolean finished;
 
   /**
    * @param remaining the heights still to export (from the checkpoint to the end of the range)
+   * @param published the partitions the destination holds that overlap the argument
    * @param nextSourceHeight the lowest source height at or above the argument, if any
    */
-  PartitionPlan(HeightRange remaining, long partitionSize, WarehouseLayout layout,
+  PartitionPlan(HeightRange remaining, long partitionSize,
+      Function<HeightRange, List<PublishedPartition>> published,
       LongFunction<OptionalLong> nextSourceHeight) {
     this.remaining = remaining;
     this.partitionSize = partitionSize;
     this.nextSourceHeight = nextSourceHeight;
-    List<HeightRange> dirs = new ArrayList<>();
-    for (ExportTable table : ExportTable.values()) {
-      for (Map.Entry<HeightRange, Path> dir : layout.partitionDirs(table).entrySet()) {
-        if (dir.getKey().overlaps(remaining)) {
-          dirs.add(dir.getKey());
-        }
-      }
-    }
-    dirs.sort(Comparator.comparingLong(HeightRange::start));
-    this.warehouseDirs = dirs;
+    this.published = published.apply(remaining).stream()
+        .filter(p -> p.range().overlaps(remaining))
+        .sorted(Comparator.comparingLong(p -> p.range().start()))
+        .toList();
     this.cursor = remaining.start();
-    checkNoOverlap(layout);
+    checkNoOverlap();
   }
 
   /**
-   * Stops before anything is written when an existing partition directory overlaps a partition of
-   * this run without lying inside it (e.g. written with another heightPartitionSize): replacing it
-   * would drop the rows it holds outside this run's partition.
+   * Stops before anything is written when an existing partition overlaps a partition of this run
+   * without lying inside it (e.g. written with another heightPartitionSize): replacing it would
+   * drop the rows it holds outside this run's partition.
    */
-  private void checkNoOverlap(WarehouseLayout layout) {
-    for (ExportTable table : ExportTable.values()) {
-      for (Map.Entry<HeightRange, Path> existing : layout.partitionDirs(table).entrySet()) {
-        HeightRange dir = existing.getKey();
-        if (!dir.overlaps(remaining)) {
-          continue;
-        }
-        HeightRange partition = remaining.alignedPartitionAt(
-            Math.max(dir.start(), remaining.start()), partitionSize);
-        if (!partition.contains(dir)) {
-          throw new StateConflictException("existing partition " + existing.getValue()
-              + " overlaps partition " + partition + " of this run without lying inside it"
-              + " (exported with a different heightPartitionSize or range?)");
-        }
+  private void checkNoOverlap() {
+    for (PublishedPartition existing : published) {
+      HeightRange dir = existing.range();
+      HeightRange partition = remaining.alignedPartitionAt(
+          Math.max(dir.start(), remaining.start()), partitionSize);
+      if (!partition.contains(dir)) {
+        throw new StateConflictException("existing partition " + existing.location()
+            + " overlaps partition " + partition + " of this run without lying inside it"
+            + " (exported with a different heightPartitionSize or range?)");
       }
     }
   }
@@ -105,15 +93,15 @@ final class PartitionPlan {
     return partition;
   }
 
-  /** The lowest height at or above the cursor covered by an existing partition directory. */
+  /** The lowest height at or above the cursor covered by a partition the destination holds. */
   private long nextWarehouseHeight() {
-    // Directories are sorted by start and the cursor only moves up: those ending below it stay
+    // Partitions are sorted by start and the cursor only moves up: those ending below it stay
     // behind it, and among the rest the first one gives the lowest height.
-    while (dirCursor < warehouseDirs.size() && warehouseDirs.get(dirCursor).end() < cursor) {
+    while (dirCursor < published.size() && published.get(dirCursor).range().end() < cursor) {
       dirCursor++;
     }
-    return dirCursor < warehouseDirs.size()
-        ? Math.max(warehouseDirs.get(dirCursor).start(), cursor)
+    return dirCursor < published.size()
+        ? Math.max(published.get(dirCursor).range().start(), cursor)
         : -1;
   }
 

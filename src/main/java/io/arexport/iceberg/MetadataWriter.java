@@ -134,6 +134,7 @@ public final class MetadataWriter implements IcebergSync {
    * only after partitions were replaced, leaving the replaced files beside the new ones until the
    * metadata is repaired. Only reads; a warehouse without metadata passes.
    */
+  @Override
   public void checkBeforeExport(Path warehouseDir, long heightPartitionSize) {
     WarehouseLayout layout = new WarehouseLayout(warehouseDir);
     if (!Files.isDirectory(layout.root())) {
