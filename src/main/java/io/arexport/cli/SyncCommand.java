@@ -6,6 +6,7 @@ import io.arexport.ArexportException;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
+import io.arexport.export.DirectoryPublisher;
 import io.arexport.export.ExportListener;
 import io.arexport.export.Exporter;
 import io.arexport.export.FaultPoints;
@@ -125,15 +126,10 @@ final class SyncCommand implements Callable<Integer> {
     MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
     Progress progress = new Progress(request);
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        iceberg, cancellation);
+        DirectoryPublisher.opener(iceberg), cancellation);
     Syncer syncer = new Syncer(environment.clock(), exporter,
-        new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir())),
-        export -> {
-          if (export.commitIceberg()) {
-            // The closing Iceberg commit must be possible before any partition is replaced.
-            iceberg.checkBeforeExport(export.warehouseDir(), export.heightPartitionSize());
-          }
-        }, progress, cancellation);
+        new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir())), progress,
+        cancellation);
     if (!watch) {
       SyncSummary summary = syncer.run(request);
       if (json) {

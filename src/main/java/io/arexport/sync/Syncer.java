@@ -38,27 +38,17 @@ import java.util.OptionalLong;
  * nothing new exports nothing and writes nothing.
  */
 public final class Syncer {
-  /** Checks run before each export (e.g. that the closing Iceberg commit will be possible). */
-  @FunctionalInterface
-  public interface Preflight {
-    Preflight NONE = request -> {};
-
-    void check(ExportRequest request);
-  }
-
   private final Clock clock;
   private final Exporter exporter;
   private final CoverageStore coverage;
-  private final Preflight preflight;
   private final SyncListener listener;
   private final Cancellation cancellation;
 
-  public Syncer(Clock clock, Exporter exporter, CoverageStore coverage, Preflight preflight,
-      SyncListener listener, Cancellation cancellation) {
+  public Syncer(Clock clock, Exporter exporter, CoverageStore coverage, SyncListener listener,
+      Cancellation cancellation) {
     this.clock = clock;
     this.exporter = exporter;
     this.coverage = coverage;
-    this.preflight = preflight;
     this.listener = listener;
     this.cancellation = cancellation;
   }
@@ -117,7 +107,6 @@ public final class Syncer {
       SyncRequest request, Totals totals) {
     cancellation.stopIfRequested("before exporting heights " + export.range());
     listener.exporting(kind, export.range(), jobId);
-    preflight.check(export);
     ExportSummary summary = exporter.run(export);
     coverage.record(export.range(), request.rows());
     totals.add(kind, summary);
