@@ -1,7 +1,10 @@
 package io.arexport;
 
-/** Existing state (a checkpoint, a partition directory, a lock) conflicts with the request. */
-public final class StateConflictException extends ArexportException {
+/**
+ * Existing state (a checkpoint, a partition directory, a lock) conflicts with the request. Not
+ * final: {@code WarehouseLockedException} is the one conflict that ends by itself.
+ */
+public class StateConflictException extends ArexportException {
   private static final long serialVersionUID = 1L;
 
   public StateConflictException(String message) {

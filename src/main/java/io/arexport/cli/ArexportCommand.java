@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Exports an AR.IO gateway's SQLite index to height-partitioned Parquet tables"
         + " (blocks, transactions, tags) and Apache Iceberg metadata.",
-    subcommands = {ExportCommand.class, MetadataCommand.class, MaintainCommand.class,
-        VerifyCommand.class, ServeCommand.class, CompletionCommand.class},
+    subcommands = {ExportCommand.class, SyncCommand.class, StatusCommand.class,
+        MetadataCommand.class, MaintainCommand.class, VerifyCommand.class, ServeCommand.class,
+        CompletionCommand.class},
     footer = {
         "",
         "Examples:",

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Graceful stop on SIGINT and SIGTERM (and SIGHUP: whatever makes the JVM shut down while a
  * command runs). The JVM runs shutdown hooks on those signals; when the running command has
- * opted in ({@link #cooperate()}: export, verify), this hook requests a stop through the {@link
+ * opted in ({@link #cooperate()}: export, verify, sync), this hook requests a stop through the {@link
  * Cancellation} the command polls at its safe points, waits (at most {@link #GRACE}) for the
  * command to return, and then ends the process with the status {@link ExitCodes} chose for that
  * return ({@link ExitCodes#STOPPED} for a stop; 0 if the command happened to finish). A command

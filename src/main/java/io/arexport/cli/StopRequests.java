@@ -3,7 +3,7 @@ package io.arexport.cli;
 import io.arexport.Cancellation;
 
 /**
- * SIGINT/SIGTERM as a stop request, for the commands that can stop at safe points (export,
+ * SIGINT/SIGTERM as a stop request, for the commands that can stop at safe points (export, sync,
  * verify). A command opts in by calling {@link #cooperate()}; for any other command (e.g. one with
  * its own shutdown hook) a signal ends the JVM as usual, with status 128 + signal.
  */

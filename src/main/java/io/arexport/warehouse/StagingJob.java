@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 public final class StagingJob {
   private static final DateTimeFormatter JOB_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
-  private static final String CHECKPOINT = ".checkpoint";
+  static final String CHECKPOINT = ".checkpoint";
 
   private final Path directory;
   private Checkpoint checkpoint;

@@ -1,7 +1,6 @@
 package io.arexport.warehouse;
 
 import io.arexport.RuntimeFailureException;
-import io.arexport.StateConflictException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -27,7 +26,7 @@ public final class WarehouseLock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock or fails at once with a {@link StateConflictException} naming the holder.
+   * Takes the lock or fails at once with a {@link WarehouseLockedException} (exit 3) naming the holder.
    *
    * @param holder who is taking it, e.g. "export pid 1234 since 2026-11-30T01:00:00Z"
    */
@@ -43,7 +42,7 @@ public final class WarehouseLock implements AutoCloseable {
         String current = Files.readString(file, StandardCharsets.UTF_8).trim();
         if (!current.isEmpty() || attempt == 10) {
           channel.close();
-          throw new StateConflictException("warehouse " + layout.root() + " is locked by "
+          throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
               + (current.isEmpty() ? "another process" : current) + " (" + file + ")");
         }
         // Held but no holder line: its holder is taking it (line not yet written) or releasing
@@ -58,6 +57,40 @@ public final class WarehouseLock implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(channel);
       throw new RuntimeFailureException("cannot lock warehouse " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Who holds the lock, or left a holder line behind, as {@link #probe} finds it. */
+  public record State(boolean held, String holder) {
+    /** A holder line without a live holder: its process died; the next run takes the lock over. */
+    public boolean stale() {
+      return !held && holder != null;
+    }
+  }
+
+  /**
+   * Looks at the lock without taking it: a shared lock on a read-only channel, released at once,
+   * so a concurrent {@link #acquire} at worst retries for a moment (as for {@code verify}).
+   */
+  public static State probe(WarehouseLayout layout) {
+    Path file = layout.stateDir().resolve("lock");
+    if (!Files.isRegularFile(file)) {
+      return new State(false, null);
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileLock shared;
+      try {
+        shared = channel.tryLock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException e) {
+        shared = null;
+      }
+      if (shared != null) {
+        shared.release();
+      }
+      String line = Files.readString(file, StandardCharsets.UTF_8).trim();
+      return new State(shared == null, line.isEmpty() ? null : line);
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot read lock " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,30 @@
+package io.arexport.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * How {@code sync} writes: the same options, names and defaults as {@code export}'s (which
+ * declares its own today; they can share this mixin).
+ */
+final class ExportWriteOptions {
+  @Option(names = {"--maxFileRows", "--max-file-rows"}, paramLabel = "N", defaultValue = "1000000",
+      description = "Maximum rows per Parquet file; larger partitions are split"
+          + " (default: ${DEFAULT-VALUE}).")
+  long maxFileRows;
+
+  @Option(names = {"--stagingDir", "--staging-dir"}, paramLabel = "DIR",
+      defaultValue = "data/staging", description = "Where jobs write before publishing"
+          + " (default: ${DEFAULT-VALUE}).")
+  Path stagingDir;
+
+  @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "zstd",
+      description = "Parquet compression: zstd, snappy, gzip or uncompressed"
+          + " (default: ${DEFAULT-VALUE}).")
+  String compression;
+
+  @Option(names = "--no-iceberg",
+      description = "Do not commit Iceberg metadata after each export, even for tables that"
+          + " have it.")
+  boolean noIceberg;
+}

@@ -1,0 +1,176 @@
+package io.arexport.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.HeightRange;
+import io.arexport.export.ExportRequest;
+import io.arexport.parquet.Compression;
+import io.arexport.status.StatusReader;
+import io.arexport.status.StatusRequest;
+import io.arexport.status.WarehouseStatus;
+import io.arexport.warehouse.JobParameters;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code arexport status}: options to a {@link StatusRequest}, then {@link StatusReader}. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+        "Shows what a warehouse holds: the heights covered and the gaps, per table the"
+            + " partitions, files, rows (from Parquet footers) and bytes and the current Iceberg"
+            + " snapshot; the gateway's stable tip and how far behind the warehouse is; unfinished"
+            + " staging jobs with the command that resumes each; who holds the lock. Only reads,"
+            + " takes no lock."},
+    footer = {
+        "",
+        "Examples:",
+        "  arexport status",
+        "  arexport status --warehouseDir /srv/warehouse --stagingDir /srv/staging --json",
+        "",
+        "Exit status: 0 ok (whatever the warehouse's state), 1 runtime failure, 2 usage or"
+            + " invalid input (no such warehouse), 4 internal error."})
+final class StatusCommand implements Callable<Integer> {
+  private final CommandEnvironment environment;
+
+  @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
+      defaultValue = "data/datasets/default",
+      description = "The warehouse (default: ${DEFAULT-VALUE}).")
+  Path warehouseDir;
+
+  @Option(names = {"--stagingDir", "--staging-dir"}, paramLabel = "DIR",
+      defaultValue = "data/staging",
+      description = "Where unfinished jobs are (default: ${DEFAULT-VALUE}).")
+  Path stagingDir;
+
+  @Option(names = {"--coreDb", "--core-db"}, paramLabel = "FILE",
+      defaultValue = "data/sqlite/core.db",
+      description = "Gateway core.db, for the stable tip; optional (default: ${DEFAULT-VALUE}).")
+  Path coreDb;
+
+  @Option(names = {"--bundlesDb", "--bundles-db"}, paramLabel = "FILE",
+      defaultValue = "data/sqlite/bundles.db",
+      description = "Gateway bundles.db, for the stable tip; optional"
+          + " (default: ${DEFAULT-VALUE}).")
+  Path bundlesDb;
+
+  @Option(names = "--json", description = "Print the status as JSON on stdout.")
+  boolean json;
+
+  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  StatusCommand(CommandEnvironment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    WarehouseStatus status = new StatusReader(environment.clock(), StatusCommand::resumeCommand)
+        .read(new StatusRequest(warehouseDir, stagingDir, coreDb, bundlesDb));
+    if (json) {
+      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(status));
+    } else {
+      print(status, environment.out());
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * The export command that resumes a job. The checkpoint does not record the compression or
+   * --no-iceberg (a resume need not match them), so the command has the defaults.
+   */
+  static String resumeCommand(JobParameters p, Path stagingDir) {
+    return ExportCommand.resumeCommand(new ExportRequest(
+        new HeightRange(p.startHeight(), p.endHeight()), p.heightPartitionSize(),
+        p.maxFileRows(), p.includeL1Transactions(), p.includeL1Tags(), Path.of(p.coreDb()),
+        Path.of(p.bundlesDb()), stagingDir, Path.of(p.warehouseDir()), true, Compression.ZSTD,
+        true));
+  }
+
+  static void print(WarehouseStatus status, PrintStream out) {
+    WarehouseStatus.CoverageStatus coverage = status.coverage();
+    out.println("warehouse " + status.warehouse());
+    out.println("  heights:  " + (coverage.ranges().isEmpty() ? "none" : ranges(coverage.ranges()))
+        + (coverage.recorded() ? "" : " (from partition directories; no sync record)"));
+    out.println("  gaps:     " + (coverage.gaps().isEmpty() ? "none" : ranges(coverage.gaps())));
+    if (coverage.error() != null) {
+      out.println("  coverage record unreadable: " + coverage.error());
+    }
+    WarehouseStatus.SourceStatus source = status.source();
+    if (source.available()) {
+      out.println("  source:   stable tip " + orNone(source.stableTip()) + ", lowest "
+          + orNone(source.lowestHeight()) + lag(source.lagHeights()));
+    } else {
+      out.println("  source:   not readable (" + source.error() + ")");
+    }
+    for (Map.Entry<String, WarehouseStatus.TableStatus> entry : status.tables().entrySet()) {
+      WarehouseStatus.TableStatus table = entry.getValue();
+      out.printf("  %-13s %,8d partitions %,8d files %,14d rows %12s%n", entry.getKey(),
+          table.partitions(), table.files(), table.rows(), SummaryText.bytes(table.bytes()));
+      WarehouseStatus.IcebergStatus iceberg = table.iceberg();
+      if (iceberg == null) {
+        out.println("                iceberg: none");
+      } else if (iceberg.error() != null) {
+        out.println("                iceberg: unreadable (" + iceberg.error() + ")");
+      } else {
+        out.println("                iceberg: v" + iceberg.version() + ", snapshot "
+            + orNone(iceberg.snapshotId()) + " committed " + orNone(iceberg.committedAt()) + ", "
+            + iceberg.snapshots() + " snapshot" + (iceberg.snapshots() == 1 ? "" : "s"));
+      }
+      for (String file : table.unreadableFiles()) {
+        out.println("                unreadable footer: " + file);
+      }
+    }
+    if (status.stagingJobs().isEmpty()) {
+      out.println("  staging:  no unfinished jobs");
+    }
+    for (WarehouseStatus.JobStatus job : status.stagingJobs()) {
+      if (job.problem() != null) {
+        out.println("  job " + job.jobId() + ": " + job.problem());
+      } else {
+        out.println("  job " + job.jobId() + ": heights " + job.startHeight() + "-"
+            + job.endHeight() + ", checkpoint at " + job.lastCompletedHeight() + " ("
+            + job.updatedAt() + ")");
+        out.println("    resume: " + job.resumeCommand());
+      }
+    }
+    WarehouseStatus.LockStatus lock = status.lock();
+    out.println("  lock:     " + (lock.held() ? "held by " + orNone(lock.holder())
+        : lock.stale() ? "free (stale holder line: " + lock.holder() + ")" : "free"));
+    if (status.pendingCommit()) {
+      out.println("  an interrupted partition commit is pending; the next export or metadata"
+          + " run completes it");
+    }
+    if (status.replacedFilesAwaitingDeletion() != null
+        && status.replacedFilesAwaitingDeletion() > 0) {
+      out.println("  " + status.replacedFilesAwaitingDeletion() + " replaced files await the"
+          + " next Iceberg commit");
+    }
+  }
+
+  private static String lag(Long heights) {
+    if (heights == null) {
+      return "";
+    }
+    return heights >= 0 ? ", warehouse " + heights + " heights behind"
+        : ", warehouse " + -heights + " heights ahead of the source";
+  }
+
+  private static String ranges(List<WarehouseStatus.Range> ranges) {
+    return ranges.stream().map(r -> r.start() + "-" + r.end()).collect(Collectors.joining(", "));
+  }
+
+  private static String orNone(Object value) {
+    return value == null ? "none" : value.toString();
+  }
+}

@@ -1,0 +1,293 @@
+package io.arexport.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.ArexportException;
+import io.arexport.Cancellation;
+import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
+import io.arexport.export.DirectoryPublisher;
+import io.arexport.export.ExportListener;
+import io.arexport.export.Exporter;
+import io.arexport.export.FaultPoints;
+import io.arexport.export.PartitionResult;
+import io.arexport.iceberg.MetadataWriter;
+import io.arexport.parquet.Compression;
+import io.arexport.schema.ExportTable;
+import io.arexport.sync.DirectoryCoverageStore;
+import io.arexport.sync.Sleeper;
+import io.arexport.sync.SyncListener;
+import io.arexport.sync.SyncPlan;
+import io.arexport.sync.SyncRequest;
+import io.arexport.sync.SyncSummary;
+import io.arexport.sync.SyncWatcher;
+import io.arexport.sync.Syncer;
+import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLockedException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code arexport sync}: options to a validated {@link SyncRequest}, then {@link Syncer}. */
+@Command(
+    name = "sync",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {
+        "Exports everything new since the last run: from the warehouse's frontier (the highest"
+            + " height through which every partition is complete; a partial partition at the old"
+            + " tip is exported again whole) up to the gateway's highest stable height. With"
+            + " nothing new it writes nothing. Unfinished jobs with the same settings are resumed"
+            + " first. --watch repeats it every --interval, for a service."},
+    footer = {
+        "",
+        "Examples:",
+        "  # First run on an empty warehouse: start at height 1000000",
+        "  arexport sync --startHeight 1000000 --includeL1Transactions --includeL1Tags",
+        "",
+        "  # From cron or a systemd timer: everything new, a JSON summary",
+        "  arexport sync --includeL1Transactions --includeL1Tags --json",
+        "",
+        "  # As a service: a cycle every 10 minutes, stop with SIGTERM",
+        "  arexport sync --watch --interval 10m --includeL1Transactions --includeL1Tags",
+        "",
+        "  # Also export partitions missing below the frontier",
+        "  arexport sync --fill-gaps",
+        "",
+        "Give every run the same --heightPartitionSize and L1 flags.",
+        "Without --watch: exit 0 synced or up to date, 1 runtime failure or stopped, 2 invalid"
+            + " input, 3 state conflict (lock held, overlapping partition, other L1 flags),"
+            + " 4 internal error. With --watch: retries runtime failures with a backoff, waits"
+            + " for a held lock, exits 0 when stopped by SIGINT/SIGTERM, 2, 3 or 4 as above."})
+final class SyncCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final CommandEnvironment environment;
+
+  @Option(names = {"--startHeight", "--start-height"}, paramLabel = "HEIGHT",
+      description = "Lowest height the warehouse should hold (default: where it starts, or the"
+          + " source's lowest stable height for an empty warehouse).")
+  Long startHeight;
+
+  @Option(names = {"--endHeight", "--end-height"}, paramLabel = "HEIGHT",
+      description = "Export no higher than this (default: the source's highest stable height).")
+  Long endHeight;
+
+  @Mixin SourceOptions source = new SourceOptions();
+
+  @Mixin ExportWriteOptions write = new ExportWriteOptions();
+
+  @Option(names = {"--fill-gaps", "--fillGaps"},
+      description = "Also export the partitions missing below the frontier.")
+  boolean fillGaps;
+
+  @Option(names = "--watch", description = "Run a cycle every --interval until SIGINT/SIGTERM.")
+  boolean watch;
+
+  @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Time between the starts of two --watch cycles, e.g. 30s, 10m, 1h"
+          + " (default: 10m).")
+  Duration interval;
+
+  @Option(names = "--json", description = "Print each cycle's summary as JSON on stdout (one"
+      + " object per line with --watch).")
+  boolean json;
+
+  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  SyncCommand(CommandEnvironment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (interval != null && !watch) {
+      throw new InvalidInputException("--interval " + interval + " needs --watch");
+    }
+    Duration every = interval == null ? Duration.ofMinutes(10) : interval;
+    if (every.isZero() || every.isNegative()) {
+      throw new InvalidInputException("--interval must be positive: " + interval);
+    }
+    SyncRequest request = new SyncRequest(optional(startHeight), optional(endHeight),
+        source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
+        source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
+        source.warehouseDir, Compression.parse(write.compression), !write.noIceberg, fillGaps);
+    Cancellation cancellation = environment.stopRequests().cooperate();
+    FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
+        cancellation);
+    MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
+    Progress progress = new Progress(request);
+    Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
+        DirectoryPublisher.opener(iceberg), cancellation);
+    Syncer syncer = new Syncer(environment.clock(), exporter,
+        new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir())), progress,
+        cancellation);
+    if (!watch) {
+      SyncSummary summary = syncer.run(request);
+      if (json) {
+        environment.out().println(JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(summary));
+      } else {
+        environment.out().println(line(summary));
+      }
+      return ExitCodes.OK;
+    }
+    new SyncWatcher(environment.clock(), Sleeper.SYSTEM, cancellation,
+        SyncWatcher.Policy.of(every), new WatchOutput())
+        .run(() -> syncer.run(request));
+    return ExitCodes.OK;
+  }
+
+  private static OptionalLong optional(Long value) {
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+  }
+
+  /** The one-line text summary of a cycle. */
+  static String line(SyncSummary summary) {
+    String position = "warehouse holds up to height " + orNone(summary.highestAfter())
+        + ", source stable tip " + orNone(summary.sourceTip());
+    if (summary.outcome().equals(SyncSummary.UP_TO_DATE)) {
+      return "up to date: " + position + "; nothing written";
+    }
+    StringBuilder ranges = new StringBuilder();
+    for (SyncSummary.Run run : summary.runs()) {
+      if (ranges.length() > 0) {
+        ranges.append(", ");
+      }
+      ranges.append(run.startHeight()).append('-').append(run.endHeight());
+      if (!run.kind().equals("new")) {
+        ranges.append(run.kind().equals("resume") ? " (resumed job)" : " (gap)");
+      }
+    }
+    long rows = summary.tables().values().stream().mapToLong(t -> t.rows()).sum();
+    return String.format("synced heights %s: %,d partition%s, %,d rows (blocks %,d,"
+            + " transactions %,d, tags %,d)%s in %s; %s", ranges, summary.partitions(),
+        summary.partitions() == 1 ? "" : "s", rows, summary.tables().get("blocks").rows(),
+        summary.tables().get("transactions").rows(), summary.tables().get("tags").rows(),
+        summary.icebergCommitted() ? ", iceberg committed" : "",
+        SummaryText.duration(Duration.ofMillis(summary.durationMillis())), position);
+  }
+
+  private static String orNone(Long height) {
+    return height == null ? "(none)" : height.toString();
+  }
+
+  /**
+   * Export progress on stderr, one {@link ConsoleProgress} per export of a cycle, each knowing the
+   * command that resumes its own job.
+   */
+  private final class Progress implements ExportListener, SyncListener {
+    private final SyncRequest request;
+    private ConsoleProgress current;
+
+    Progress(SyncRequest request) {
+      this.request = request;
+    }
+
+    @Override
+    public void exporting(SyncPlan.Kind kind, HeightRange heights, String jobId) {
+      environment.err().println("arexport: sync: " + switch (kind) {
+        case RESUME -> "resuming unfinished job " + jobId + " (heights " + heights + ")";
+        case GAP -> "filling gap " + heights;
+        case NEW -> "exporting heights " + heights;
+      });
+      current = new ConsoleProgress(environment.err(), Terminal.stderrIsTerminal(),
+          environment.clock(), "the same 'arexport sync' (it resumes this job first), or "
+              + ExportCommand.resumeCommand(request.exportOf(heights, true)));
+    }
+
+    private ExportListener delegate() {
+      return current == null ? ExportListener.NONE : current;
+    }
+
+    @Override
+    public void jobStarted(String jobId, Path jobDir, boolean resumed, long partitions) {
+      delegate().jobStarted(jobId, jobDir, resumed, partitions);
+    }
+
+    @Override
+    public void noJobToResume(Path stagingDir) {
+      delegate().noJobToResume(stagingDir);
+    }
+
+    @Override
+    public void rowsWritten(HeightRange partition, ExportTable table, long rows) {
+      delegate().rowsWritten(partition, table, rows);
+    }
+
+    @Override
+    public void partitionDone(PartitionResult result, long position, long total) {
+      delegate().partitionDone(result, position, total);
+    }
+
+    @Override
+    public void jobKept(Path jobDir) {
+      delegate().jobKept(jobDir);
+    }
+  }
+
+  /** --watch output: a line (or JSON object) per cycle on stdout, waits and failures on stderr. */
+  private final class WatchOutput implements SyncWatcher.Listener {
+    @Override
+    public void synced(SyncSummary summary, Duration nextIn) {
+      if (json) {
+        print(JSON.valueToTree(summary));
+      } else {
+        environment.out().println(line(summary) + " (next cycle in "
+            + SummaryText.duration(nextIn) + ")");
+      }
+    }
+
+    @Override
+    public void failed(ArexportException failure, int consecutiveFailures, Duration retryIn) {
+      environment.err().println("arexport: sync cycle failed (" + consecutiveFailures
+          + " in a row): " + failure.getMessage() + "; retrying in "
+          + SummaryText.duration(retryIn));
+      if (stacktrace) {
+        failure.printStackTrace(environment.err());
+      }
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("outcome", "failed");
+      event.put("at", environment.clock().instant().toString());
+      event.put("error", failure.getMessage());
+      event.put("exitStatus", ExitCodes.of(failure));
+      event.put("consecutiveFailures", consecutiveFailures);
+      event.put("retryInSeconds", retryIn.toSeconds());
+      if (json) {
+        print(JSON.valueToTree(event));
+      }
+    }
+
+    @Override
+    public void waitingForLock(WarehouseLockedException held, Duration retryIn) {
+      environment.err().println("arexport: " + held.getMessage() + "; waiting, next try in "
+          + SummaryText.duration(retryIn));
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("outcome", "waiting-for-lock");
+      event.put("at", environment.clock().instant().toString());
+      event.put("error", held.getMessage());
+      event.put("retryInSeconds", retryIn.toSeconds());
+      if (json) {
+        print(JSON.valueToTree(event));
+      }
+    }
+
+    @Override
+    public void stopped(String where) {
+      environment.err().println("arexport: sync --watch stopped on request (" + where + ")");
+    }
+
+    private void print(Object node) {
+      environment.out().println(node.toString());
+      environment.out().flush();
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.arexport.sync;
+
+import io.arexport.HeightRange;
+import java.util.Optional;
+
+/**
+ * Where {@link Syncer} and {@code status} learn which heights a warehouse holds, and where a sync
+ * records what it exported. The directory warehouse implements it with its partition directories
+ * plus a small record ({@link DirectoryCoverageStore}); a catalog warehouse can implement it with
+ * its table's partitions and snapshot properties.
+ */
+public interface CoverageStore {
+  /** The heights the warehouse holds. */
+  Coverage covered();
+
+  /** The L1 flags of the recorded heights; empty when nothing is recorded. */
+  Optional<ExportedRows> recordedRows();
+
+  /**
+   * Records that every stable source row in {@code exported} is now in the warehouse, exported
+   * with {@code rows}. Called only after the export of that range succeeded; a record that is
+   * lost (crash before this call) costs a redundant re-export, never a row.
+   */
+  void record(HeightRange exported, ExportedRows rows);
+}

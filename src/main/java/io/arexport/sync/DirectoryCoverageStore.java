@@ -1,0 +1,113 @@
+package io.arexport.sync;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.HeightRange;
+import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
+import io.arexport.fs.DurableFiles;
+import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.WarehouseLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Coverage of a directory warehouse: the union of
+ * <ul>
+ *   <li>every partition directory of every table. A partition is published for all three tables
+ *       in one commit (see {@code PartitionCommitter}), so a directory {@code height=S-E} of any
+ *       table proves that all of {@code S-E} was exported; and
+ *   <li>the heights recorded in {@code .arexport/exported-heights.json} by earlier syncs. A
+ *       table-partition without rows has no file, so a partition without rows in any table leaves
+ *       no directory at all; only this record says it was exported.
+ * </ul>
+ * The record is written (temp file, fsync, rename) after an export of a range succeeded, so it
+ * never claims a height that is not published; a crash before it only loses the claim for
+ * partitions without rows, which a later sync exports again (cheaply: there is nothing to
+ * read). A warehouse without the record (written by {@code export} or an older version) falls
+ * back to its directories alone.
+ */
+public final class DirectoryCoverageStore implements CoverageStore {
+  static final String RECORD = "exported-heights.json";
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final WarehouseLayout layout;
+  private final Path file;
+
+  public DirectoryCoverageStore(WarehouseLayout layout) {
+    this.layout = layout;
+    this.file = layout.stateDir().resolve(RECORD);
+  }
+
+  /** The record file, {@code <warehouse>/.arexport/exported-heights.json}. */
+  public Path recordFile() {
+    return file;
+  }
+
+  @Override
+  public Coverage covered() {
+    return directories().plus(recorded());
+  }
+
+  /** The heights of the partition directories alone. */
+  public Coverage directories() {
+    List<HeightRange> ranges = new ArrayList<>();
+    for (ExportTable table : ExportTable.values()) {
+      ranges.addAll(layout.partitionDirs(table).keySet());
+    }
+    return Coverage.of(ranges);
+  }
+
+  /** The heights in the record alone; empty when there is no record. */
+  public Coverage recorded() {
+    return read().map(r -> Coverage.of(r.ranges().stream()
+        .map(x -> new HeightRange(x.start(), x.end())).toList())).orElse(Coverage.EMPTY);
+  }
+
+  @Override
+  public Optional<ExportedRows> recordedRows() {
+    return read().map(r -> new ExportedRows(r.includeL1Transactions(), r.includeL1Tags()));
+  }
+
+  @Override
+  public void record(HeightRange exported, ExportedRows rows) {
+    Coverage next = recorded().plus(exported);
+    Stored stored = new Stored(Stored.FORMAT_VERSION, rows.includeL1Transactions(),
+        rows.includeL1Tags(), next.ranges().stream()
+            .map(r -> new StoredRange(r.start(), r.end())).toList());
+    try {
+      Files.createDirectories(file.getParent());
+      DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(stored));
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Optional<Stored> read() {
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(file.toFile(), Stored.class));
+    } catch (IOException | RuntimeException e) {
+      throw new StateConflictException("cannot read " + file + " (corrupt?): "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          + "; delete it to fall back to the partition directories");
+    }
+  }
+
+  /** The record's JSON form. */
+  record Stored(int formatVersion, boolean includeL1Transactions, boolean includeL1Tags,
+      List<StoredRange> ranges) {
+    static final int FORMAT_VERSION = 1;
+  }
+
+  record StoredRange(long start, long end) {}
+}

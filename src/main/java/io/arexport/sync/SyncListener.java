@@ -1,0 +1,11 @@
+package io.arexport.sync;
+
+import io.arexport.HeightRange;
+
+/** Receives a sync cycle's decisions; the CLI prints them on stderr. */
+public interface SyncListener {
+  SyncListener NONE = new SyncListener() {};
+
+  /** The cycle starts exporting {@code heights} ({@code kind}: resume, gap or new). */
+  default void exporting(SyncPlan.Kind kind, HeightRange heights, String jobId) {}
+}

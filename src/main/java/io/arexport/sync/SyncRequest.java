@@ -1,0 +1,66 @@
+package io.arexport.sync;
+
+import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
+import io.arexport.export.ExportRequest;
+import io.arexport.parquet.Compression;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * A validated sync request: the export settings of {@link ExportRequest} without a fixed range.
+ *
+ * @param startHeight the lowest height the warehouse should hold; empty: where it starts now, or
+ *     the source's lowest stable height when it is empty
+ * @param endHeight the highest height to export; empty: the source's stable tip
+ * @param fillGaps also export the missing partitions below the frontier
+ */
+public record SyncRequest(
+    OptionalLong startHeight,
+    OptionalLong endHeight,
+    long heightPartitionSize,
+    long maxFileRows,
+    boolean includeL1Transactions,
+    boolean includeL1Tags,
+    Path coreDb,
+    Path bundlesDb,
+    Path stagingDir,
+    Path warehouseDir,
+    Compression compression,
+    boolean commitIceberg,
+    boolean fillGaps) {
+
+  public SyncRequest {
+    if (startHeight.isPresent() && startHeight.getAsLong() < 0) {
+      throw new InvalidInputException("startHeight must not be negative: "
+          + startHeight.getAsLong());
+    }
+    if (startHeight.isPresent() && endHeight.isPresent()
+        && startHeight.getAsLong() > endHeight.getAsLong()) {
+      throw new InvalidInputException("startHeight " + startHeight.getAsLong()
+          + " is greater than endHeight " + endHeight.getAsLong());
+    }
+    if (endHeight.isPresent() && endHeight.getAsLong() < 0) {
+      throw new InvalidInputException("endHeight must not be negative: " + endHeight.getAsLong());
+    }
+    // The export request checks the rest (partition size, file rows) and normalizes the paths.
+    ExportRequest checked = new ExportRequest(new HeightRange(0, 0), heightPartitionSize,
+        maxFileRows, includeL1Transactions, includeL1Tags, coreDb, bundlesDb, stagingDir,
+        warehouseDir, false, compression, commitIceberg);
+    coreDb = checked.coreDb();
+    bundlesDb = checked.bundlesDb();
+    stagingDir = checked.stagingDir();
+    warehouseDir = checked.warehouseDir();
+  }
+
+  /** The export of {@code range} with this request's settings. */
+  public ExportRequest exportOf(HeightRange range, boolean resume) {
+    return new ExportRequest(range, heightPartitionSize, maxFileRows, includeL1Transactions,
+        includeL1Tags, coreDb, bundlesDb, stagingDir, warehouseDir, resume, compression,
+        commitIceberg);
+  }
+
+  public ExportedRows rows() {
+    return new ExportedRows(includeL1Transactions, includeL1Tags);
+  }
+}

@@ -1,0 +1,156 @@
+package io.arexport.sync;
+
+import io.arexport.Cancellation;
+import io.arexport.HeightRange;
+import io.arexport.StateConflictException;
+import io.arexport.export.ExportRequest;
+import io.arexport.export.ExportSummary;
+import io.arexport.export.Exporter;
+import io.arexport.export.TableCounts;
+import io.arexport.schema.ExportTable;
+import io.arexport.source.SourcePaths;
+import io.arexport.source.StableHeights;
+import io.arexport.warehouse.JobParameters;
+import io.arexport.warehouse.UnfinishedJob;
+import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLock;
+import io.arexport.warehouse.WarehouseLockedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One sync cycle ({@code arexport sync}): brings the warehouse up to the source's stable tip by
+ * planning ranges ({@link SyncPlan}) and exporting each with the ordinary {@link Exporter}, so
+ * every guarantee of {@code export} (staging, atomic publish, checkpoint, lock, Iceberg commit)
+ * holds for sync unchanged.
+ *
+ * <p>A cycle first resumes the unfinished jobs in staging that have exactly this request's
+ * settings (a killed or stopped earlier cycle, or an export with the same settings), so their
+ * work is not redone and no job directory is left behind; then it exports the planned ranges.
+ * After each successful export the range is recorded in the {@link CoverageStore}. A cycle with
+ * nothing new exports nothing and writes nothing.
+ */
+public final class Syncer {
+  private final Clock clock;
+  private final Exporter exporter;
+  private final CoverageStore coverage;
+  private final SyncListener listener;
+  private final Cancellation cancellation;
+
+  public Syncer(Clock clock, Exporter exporter, CoverageStore coverage, SyncListener listener,
+      Cancellation cancellation) {
+    this.clock = clock;
+    this.exporter = exporter;
+    this.coverage = coverage;
+    this.listener = listener;
+    this.cancellation = cancellation;
+  }
+
+  public SyncSummary run(SyncRequest request) {
+    Instant started = clock.instant();
+    WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
+    // The source first: bad input fails before the warehouse is looked at.
+    StableHeights source = StableHeights.read(
+        new SourcePaths(request.coreDb(), request.bundlesDb()),
+        request.includeL1Transactions() || request.includeL1Tags());
+    WarehouseLock.State lock = WarehouseLock.probe(layout);
+    if (lock.held()) {
+      throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
+          + (lock.holder() == null ? "another process" : lock.holder()) + " ("
+          + layout.stateDir().resolve("lock") + ")");
+    }
+    checkRecordedRows(request, layout);
+    Coverage before = coverage.covered();
+
+    Totals totals = new Totals();
+    for (UnfinishedJob job : UnfinishedJob.list(request.stagingDir())) {
+      if (job.checkpoint() == null) {
+        continue;
+      }
+      JobParameters theirs = job.checkpoint().parameters();
+      if (theirs.startHeight() > theirs.endHeight()) {
+        continue;
+      }
+      HeightRange range = new HeightRange(theirs.startHeight(), theirs.endHeight());
+      ExportRequest resume = request.exportOf(range, true);
+      if (resume.jobParameters().differences(theirs).isEmpty()) {
+        export(SyncPlan.Kind.RESUME, resume, job.checkpoint().jobId(), request, totals);
+      }
+    }
+
+    Coverage covered = totals.runs.isEmpty() ? before : coverage.covered();
+    SyncPlan plan = SyncPlan.compute(covered, request.startHeight(), request.endHeight(),
+        source.lowest(), source.highest(), request.heightPartitionSize(), request.fillGaps());
+    for (SyncPlan.Range range : plan.ranges()) {
+      export(range.kind(), request.exportOf(range.heights(), false), null, request, totals);
+    }
+    Coverage after = totals.runs.isEmpty() ? before : coverage.covered();
+    OptionalLong frontierBefore = SyncPlan.frontier(before,
+        request.startHeight().isPresent() ? request.startHeight() : before.lowest(),
+        request.heightPartitionSize());
+    return new SyncSummary(totals.runs.isEmpty() ? SyncSummary.UP_TO_DATE : SyncSummary.SYNCED,
+        started.toString(), boxed(source.lowest()), boxed(source.highest()),
+        boxed(plan.target()), boxed(frontierBefore), boxed(before.highest()),
+        boxed(after.highest()), List.copyOf(totals.runs), totals.partitions, totals.tables,
+        totals.skipped, totals.iceberg, Duration.between(started, clock.instant()).toMillis(),
+        layout.root().toString());
+  }
+
+  private void export(SyncPlan.Kind kind, ExportRequest export, String jobId,
+      SyncRequest request, Totals totals) {
+    cancellation.stopIfRequested("before exporting heights " + export.range());
+    listener.exporting(kind, export.range(), jobId);
+    ExportSummary summary = exporter.run(export);
+    coverage.record(export.range(), request.rows());
+    totals.add(kind, summary);
+  }
+
+  /** Heights recorded with other L1 flags hold other rows: continuing would mix the two. */
+  private void checkRecordedRows(SyncRequest request, WarehouseLayout layout) {
+    Optional<ExportedRows> recorded = coverage.recordedRows();
+    if (recorded.isPresent() && !recorded.get().equals(request.rows())) {
+      throw new StateConflictException("warehouse " + layout.root() + " was synced with "
+          + recorded.get().describe() + ", this run has " + request.rows().describe()
+          + ": pass the same flags (to change them, re-export the whole range with 'arexport"
+          + " export' and then delete " + layout.stateDir().resolve(
+              DirectoryCoverageStore.RECORD) + ")");
+    }
+  }
+
+  private static Long boxed(OptionalLong value) {
+    return value.isPresent() ? value.getAsLong() : null;
+  }
+
+  /** Sums of the cycle's exports. */
+  private static final class Totals {
+    final List<SyncSummary.Run> runs = new ArrayList<>();
+    final Map<String, TableCounts> tables = new LinkedHashMap<>();
+    long partitions;
+    long skipped;
+    boolean iceberg;
+
+    Totals() {
+      for (ExportTable table : ExportTable.values()) {
+        tables.put(table.tableName(), TableCounts.ZERO);
+      }
+    }
+
+    void add(SyncPlan.Kind kind, ExportSummary summary) {
+      long rows = summary.tables().values().stream().mapToLong(TableCounts::rows).sum();
+      runs.add(new SyncSummary.Run(kind.name().toLowerCase(java.util.Locale.ROOT),
+          summary.startHeight(), summary.endHeight(), summary.jobId(), summary.resumed(),
+          summary.partitions(), rows));
+      summary.tables().forEach((name, counts) -> tables.merge(name, counts, TableCounts::plus));
+      partitions += summary.partitions();
+      skipped += summary.skippedDanglingTags();
+      iceberg |= summary.icebergCommitted();
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.arexport.sync;
+
+import static io.arexport.testing.WarehouseAssertions.assertEqualsSource;
+import static io.arexport.testing.WarehouseAssertions.jobDirs;
+import static io.arexport.testing.WarehouseAssertions.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arexport.HeightRange;
+import io.arexport.testing.Cli;
+import io.arexport.testing.ExportArgs;
+import io.arexport.testing.IcebergReader;
+import io.arexport.testing.SampleDatabases;
+import io.arexport.testing.SourceOracle;
+import io.arexport.testing.WarehouseReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code arexport sync} in-process against a source that grows between runs (issue 9): the
+ * warehouse ends equal to the full source row for row (DuckDB against SQLite), the partial tip
+ * partition is replaced whole, a run with nothing new writes nothing; gaps, flags and bad input.
+ */
+class SyncCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Spec.small(): heights 100-349; with P = 50, partitions 100-149 ... 300-349. */
+  private static final HeightRange FULL = new HeightRange(100, 349);
+  private static final long P = 50;
+
+  @TempDir static Path pristine;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    SampleDatabases.generate(SampleDatabases.Spec.small(), pristine.resolve("core.db"),
+        pristine.resolve("bundles.db"));
+  }
+
+  static String[] sync(ExportArgs paths, String... extra) {
+    List<String> args = new ArrayList<>(List.of("sync", "--heightPartitionSize",
+        Long.toString(P), "--includeL1Transactions", "--includeL1Tags",
+        "--coreDb", paths.coreDb().toString(), "--bundlesDb", paths.bundlesDb().toString(),
+        "--stagingDir", paths.stagingDir().toString(),
+        "--warehouseDir", paths.warehouseDir().toString()));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  private static JsonNode ok(Cli.Result result) throws Exception {
+    assertThat(result.status()).as(result.err()).isZero();
+    return JSON.readTree(result.out());
+  }
+
+  private static List<String> dirs(Path warehouse, String table) throws Exception {
+    return WarehouseReader.files(warehouse, table).keySet().stream().map(HeightRange::toString)
+        .toList();
+  }
+
+  private static List<String> fileNames(Path warehouse, String table, HeightRange partition)
+      throws Exception {
+    return WarehouseReader.files(warehouse, table).get(partition).stream()
+        .map(p -> p.getFileName().toString()).toList();
+  }
+
+  @Test
+  void growingSourceEndsEqualToTheFullSourceAndANoChangeRunWritesNothing(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+
+    // Empty warehouse, no --startHeight: from the source's lowest stable height to its tip.
+    JsonNode first = ok(Cli.run(sync(paths, "--json")));
+    assertThat(first.get("outcome").asText()).isEqualTo("synced");
+    assertThat(first.get("sourceLowest").asLong()).isEqualTo(100);
+    assertThat(first.get("sourceTip").asLong()).isEqualTo(224);
+    assertThat(first.get("frontierBefore").isNull()).isTrue();
+    assertThat(first.get("highestAfter").asLong()).isEqualTo(224);
+    assertThat(first.get("runs")).hasSize(1);
+    assertThat(first.get("runs").get(0).get("kind").asText()).isEqualTo("new");
+    assertThat(first.get("runs").get(0).get("startHeight").asLong()).isEqualTo(100);
+    assertThat(first.get("runs").get(0).get("endHeight").asLong()).isEqualTo(224);
+    assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(),
+        new HeightRange(100, 224), true, true);
+    assertThat(dirs(paths.warehouseDir(), "blocks"))
+        .containsExactly("100-149", "150-199", "200-224");
+    List<String> unchanged = fileNames(paths.warehouseDir(), "tags", new HeightRange(100, 149));
+
+    // Iceberg metadata from here on: each later sync commits it too.
+    Cli.Result metadata = Cli.run("metadata", "--datasets-dir", paths.warehouseDir().toString());
+    assertThat(metadata.status()).as(metadata.err()).isZero();
+
+    source.restoreAbove(224);
+    JsonNode second = ok(Cli.run(sync(paths, "--json")));
+    assertThat(second.get("outcome").asText()).isEqualTo("synced");
+    assertThat(second.get("frontierBefore").asLong()).as("the partition of 224 is partial")
+        .isEqualTo(199);
+    assertThat(second.get("highestBefore").asLong()).isEqualTo(224);
+    assertThat(second.get("sourceTip").asLong()).isEqualTo(349);
+    assertThat(second.get("runs")).hasSize(1);
+    assertThat(second.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    assertThat(second.get("runs").get(0).get("endHeight").asLong()).isEqualTo(349);
+    assertThat(second.get("partitions").asLong()).isEqualTo(3);
+    assertThat(second.get("icebergCommitted").asBoolean()).isTrue();
+    // The partial partition 200-224 was replaced by the whole 200-249; earlier ones untouched.
+    assertThat(dirs(paths.warehouseDir(), "blocks"))
+        .containsExactly("100-149", "150-199", "200-249", "250-299", "300-349");
+    assertThat(fileNames(paths.warehouseDir(), "tags", new HeightRange(100, 149)))
+        .isEqualTo(unchanged);
+    assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(), FULL, true,
+        true);
+    try (SourceOracle oracle = new SourceOracle(source.coreDb(), source.bundlesDb())) {
+      for (String table : List.of("blocks", "transactions", "tags")) {
+        assertThat(IcebergReader.rows(IcebergReader.loadWithHadoop(paths.warehouseDir(), table)))
+            .as(table + " rows of the current Iceberg snapshot")
+            .containsExactlyInAnyOrderElementsOf(oracle.rows(table, FULL, true, true));
+      }
+    }
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+
+    // Nothing new: says so, exits 0, and the warehouse tree is byte for byte as it was.
+    SortedMap<String, String> before = snapshot(paths.warehouseDir());
+    Cli.Result third = Cli.run(sync(paths));
+    assertThat(third.status()).as(third.err()).isZero();
+    assertThat(third.out()).startsWith("up to date: warehouse holds up to height 349, source"
+        + " stable tip 349; nothing written");
+    assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+    JsonNode fourth = ok(Cli.run(sync(paths, "--json")));
+    assertThat(fourth.get("outcome").asText()).isEqualTo("up-to-date");
+    assertThat(fourth.get("runs")).isEmpty();
+    assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+  }
+
+  /**
+   * A warehouse written by export runs with a hole and without a partition that has no rows:
+   * plain sync leaves the hole, --fill-gaps exports it, and afterwards sync is up to date.
+   */
+  @Test
+  void fillGapsExportsMissingPartitionsBelowTheFrontier(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    for (long[] range : new long[][] {{100, 199}, {300, 349}}) {
+      Cli.Result export = Cli.run(paths.export(range[0], range[1], P, "--includeL1Transactions",
+          "--includeL1Tags"));
+      assertThat(export.status()).as(export.err()).isZero();
+    }
+
+    JsonNode plain = ok(Cli.run(sync(paths, "--json")));
+    assertThat(plain.get("outcome").asText()).isEqualTo("up-to-date");
+    assertThat(dirs(paths.warehouseDir(), "blocks"))
+        .containsExactly("100-149", "150-199", "300-349");
+
+    JsonNode filled = ok(Cli.run(sync(paths, "--fill-gaps", "--json")));
+    assertThat(filled.get("outcome").asText()).isEqualTo("synced");
+    assertThat(filled.get("runs")).hasSize(1);
+    assertThat(filled.get("runs").get(0).get("kind").asText()).isEqualTo("gap");
+    assertThat(filled.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    assertThat(filled.get("runs").get(0).get("endHeight").asLong()).isEqualTo(299);
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), FULL, true, true);
+
+    JsonNode again = ok(Cli.run(sync(paths, "--fill-gaps", "--json")));
+    assertThat(again.get("outcome").asText()).isEqualTo("up-to-date");
+  }
+
+  /**
+   * A partition without rows in any table leaves no directory; the sync record still says it
+   * was exported, so the next sync neither re-exports it nor calls it a gap.
+   */
+  @Test
+  void partitionsWithoutRowsCountAsExportedThroughTheRecord(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    // No stable rows at 200-299 at all: partitions 200-249 and 250-299 are empty.
+    try (var connection = java.sql.DriverManager.getConnection(
+        "jdbc:sqlite:" + source.coreDb())) {
+      for (String table : List.of("stable_blocks", "stable_transactions",
+          "stable_transaction_tags")) {
+        connection.createStatement().executeUpdate(
+            "DELETE FROM " + table + " WHERE height BETWEEN 200 AND 299");
+      }
+    }
+    try (var connection = java.sql.DriverManager.getConnection(
+        "jdbc:sqlite:" + source.bundlesDb())) {
+      for (String table : List.of("stable_data_items", "stable_data_item_tags")) {
+        connection.createStatement().executeUpdate(
+            "DELETE FROM " + table + " WHERE height BETWEEN 200 AND 299");
+      }
+    }
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    ok(Cli.run(sync(paths, "--json")));
+    assertThat(dirs(paths.warehouseDir(), "blocks"))
+        .containsExactly("100-149", "150-199", "300-349");
+
+    JsonNode status = ok(Cli.run("status", "--json", "--warehouseDir",
+        paths.warehouseDir().toString(), "--stagingDir", paths.stagingDir().toString(),
+        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString()));
+    assertThat(status.get("coverage").get("gaps")).isEmpty();
+    assertThat(status.get("coverage").get("ranges").toString())
+        .isEqualTo("[{\"start\":100,\"end\":349}]");
+    assertThat(ok(Cli.run(sync(paths, "--fill-gaps", "--json"))).get("outcome").asText())
+        .isEqualTo("up-to-date");
+
+    // Without the record (an older warehouse) the empty partitions are a gap, which
+    // --fill-gaps exports once (nothing to write) and records.
+    Files.delete(paths.warehouseDir().resolve(".arexport/exported-heights.json"));
+    JsonNode legacy = ok(Cli.run(sync(paths, "--fill-gaps", "--json")));
+    assertThat(legacy.get("runs")).hasSize(1);
+    assertThat(legacy.get("runs").get(0).get("kind").asText()).isEqualTo("gap");
+    assertThat(legacy.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    assertThat(legacy.get("runs").get(0).get("endHeight").asLong()).isEqualTo(299);
+    assertThat(legacy.get("partitions").asLong()).isZero();
+    assertThat(ok(Cli.run(sync(paths, "--fill-gaps", "--json"))).get("outcome").asText())
+        .isEqualTo("up-to-date");
+    assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(), FULL, true,
+        true);
+  }
+
+  @Test
+  void otherL1FlagsThanTheRecordedOnesAreAConflictAndWriteNothing(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    ok(Cli.run(sync(paths, "--json")));
+    source.restoreAbove(224);
+    SortedMap<String, String> before = snapshot(paths.warehouseDir());
+
+    Cli.Result withoutL1 = Cli.run("sync", "--heightPartitionSize", "50",
+        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", paths.stagingDir().toString(),
+        "--warehouseDir", paths.warehouseDir().toString());
+
+    assertThat(withoutL1.status()).isEqualTo(3);
+    assertThat(withoutL1.errLines()).hasSize(1);
+    assertThat(withoutL1.err()).contains("was synced with --includeL1Transactions"
+        + " --includeL1Tags, this run has no L1 flags");
+    assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+  }
+
+  @Test
+  void badInputIsOneLineAndExitTwo(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    ExportArgs missing = new ExportArgs(work.resolve("nope.db"), paths.bundlesDb(),
+        paths.stagingDir(), paths.warehouseDir());
+    Cli.Result noSource = Cli.run(sync(missing));
+    assertThat(noSource.status()).isEqualTo(2);
+    assertThat(noSource.errLines()).containsExactly(
+        "arexport: coreDb database not found: " + work.resolve("nope.db").toAbsolutePath());
+    assertThat(paths.warehouseDir()).doesNotExist();
+
+    Cli.Result interval = Cli.run(sync(paths, "--interval", "10m"));
+    assertThat(interval.status()).isEqualTo(2);
+    assertThat(interval.err()).contains("--interval PT10M needs --watch");
+
+    Cli.Result badDuration = Cli.run(sync(paths, "--watch", "--interval", "soon"));
+    assertThat(badDuration.status()).isEqualTo(2);
+    assertThat(badDuration.err()).contains("'soon' is not a duration");
+
+    Cli.Result inverted = Cli.run(sync(paths, "--startHeight", "300", "--endHeight", "200"));
+    assertThat(inverted.status()).isEqualTo(2);
+    assertThat(inverted.errLines()).hasSize(1);
+    assertThat(paths.warehouseDir()).doesNotExist();
+  }
+}
