@@ -213,13 +213,13 @@ def live_files(table) -> dict[str, tuple]:
             for t in table.scan().plan_files()}
 
 
-def run_spark_maintenance(spark, catalog: Catalog):
+def run_spark_maintenance(spark, catalog: Catalog, namespace: str = NAMESPACE):
     """What an analyst's Spark job does between two exports (issue 7): compaction of every
     partition with more than one file, expiry of every snapshot but the current one, and a
     manifest rewrite; then checks that each did something."""
     c = catalog.spark_name
     for table in TABLES:
-        ident = f"{NAMESPACE}.{table}"
+        ident = f"{namespace}.{table}"
         rewritten = spark.sql(
             f"CALL {c}.system.rewrite_data_files(table => '{ident}',"
             " options => map('min-input-files', '2', 'rewrite-all', 'true'))").collect()

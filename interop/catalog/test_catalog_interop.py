@@ -129,29 +129,31 @@ def _raw(value, iceberg_type):
     return value
 
 
-@pytest.fixture(scope="module")
-def pyiceberg_written(catalogs):
-    """Every table of 1400000-1400049 written by PyIceberg into namespace readers_check of each
-    catalog, with the contract's column names and types."""
+def write_with_pyiceberg(catalogs, namespace: str, start: int, end: int, batches: int = 1):
+    """Every table of [start, end] written by PyIceberg into `namespace` of each catalog, with the
+    contract's column names and types, in `batches` appends; returns the expected rows."""
     import pyarrow as pa
 
     oracle = SourceOracle(SAMPLE_CORE_DB, SAMPLE_BUNDLES_DB)
     try:
-        want = {t: oracle.rows(t, 1400000, 1400049, FLAGS) for t in TABLES}
+        want = {t: oracle.rows(t, start, end, FLAGS) for t in TABLES}
     finally:
         oracle.close()
     for catalog in catalogs.values():
         cat = catalog.pyiceberg()
-        cat.create_namespace_if_not_exists("readers_check")
+        cat.create_namespace_if_not_exists(namespace)
         for table in TABLES:
             schema = _arrow_schema(table)
-            types = [t for _, t in SCHEMAS[table]]
-            data = pa.Table.from_pylist(
-                [{c: _raw(v, t) for (c, t), v in zip(SCHEMAS[table], row)} for row in want[table]],
-                schema=schema)
-            t = cat.create_table(f"readers_check.{table}", schema=schema)
-            t.append(data)
+            rows = [{c: _raw(v, t) for (c, t), v in zip(SCHEMAS[table], row)} for row in want[table]]
+            t = cat.create_table(f"{namespace}.{table}", schema=schema)
+            for i in range(batches):
+                t.append(pa.Table.from_pylist(rows[i::batches], schema=schema))
     return want
+
+
+@pytest.fixture(scope="module")
+def pyiceberg_written(catalogs):
+    return write_with_pyiceberg(catalogs, "readers_check", 1400000, 1400049)
 
 
 @pytest.mark.parametrize("kind", ["rest", "jdbc"])
@@ -178,6 +180,33 @@ def test_chdb_reader_on_a_pyiceberg_table(kind, catalogs, pyiceberg_written, s3)
     for table in TABLES:
         assert_same_rows(table, chdb_rows(chdb, s3, catalogs[kind], table, "readers_check"),
                          pyiceberg_written[table], f"chdb ({kind})")
+
+
+@pytest.mark.parametrize("kind", ["rest", "jdbc"])
+def test_spark_maintenance_on_a_pyiceberg_table(kind, catalogs, spark_session, s3):
+    """The maintenance sequence of the last stage, on tables PyIceberg wrote in three appends:
+    Spark compacts, expires and rewrites manifests through the catalog, and every reader still
+    sees the same rows, from one file per table."""
+    from lakehouse import run_spark_maintenance
+
+    catalog = catalogs[kind]
+    want = write_with_pyiceberg({kind: catalog}, "maintenance_check", 1400000, 1400099, batches=3)
+    run_spark_maintenance(spark_session(), catalog, "maintenance_check")
+    con = duck_connect(s3)
+    try:
+        for table in TABLES:
+            t, rows = pyiceberg_rows(catalog, table, "maintenance_check")
+            assert_same_rows(table, rows, want[table], f"PyIceberg after maintenance ({kind})")
+            assert len(live_files(t)) == 1, f"{table}: {sorted(live_files(t))}"
+            # expire_snapshots kept the compaction's snapshot; rewrite_manifests added one
+            assert [s.summary.operation.value for s in t.snapshots()] == ["replace", "replace"], (
+                f"{table}: snapshots {t.snapshots()}")
+            _, rows = spark_rows(spark_session(), catalog, table, "maintenance_check")
+            assert_same_rows(table, rows, want[table], f"Spark after maintenance ({kind})")
+            assert_same_rows(table, duck_rows(con, catalog, table, "maintenance_check"),
+                             want[table], f"DuckDB after maintenance ({kind})")
+    finally:
+        con.close()
 
 
 # --------------------------------------------------------------------------------------------
