@@ -235,7 +235,8 @@ class S3Proxy:
         return sorted(i.path[len(bucket) + 1:] for i in infos if i.type == fs.FileType.File)
 
     def close(self):
-        self.process.stop() if hasattr(self, "process") else None
+        if hasattr(self, "process"):
+            self.process.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -365,4 +366,78 @@ class RestCatalog:
 
     def close(self):
         self.process.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+TRINO_HOME = INTEROP / ".trino" / "trino-server-core-476"
+TRINO_JAVA_HOME = Path(os.environ.get("TRINO_JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"))
+
+
+class Trino:
+    """A one-node Trino 476 (coordinator that also runs the work) on 127.0.0.1
+    (node.bind-ip), with an Iceberg catalog per entry of `catalogs`: {name: catalog properties}.
+    Installed by interop/setup-trino.sh; only the extended matrix (--distributed) uses it."""
+
+    def __init__(self, catalogs: dict[str, dict[str, str]]):
+        if not (TRINO_HOME / "plugin" / "iceberg").is_dir():
+            raise RuntimeError(f"Trino is not installed in {TRINO_HOME}: run interop/setup-trino.sh")
+        self.dir = scratch_dir("trino-")
+        self.port = free_port()
+        etc = self.dir / "etc"
+        (etc / "catalog").mkdir(parents=True)
+        (etc / "config.properties").write_text("\n".join([
+            "coordinator=true", "node-scheduler.include-coordinator=true",
+            f"http-server.http.port={self.port}", f"discovery.uri=http://127.0.0.1:{self.port}",
+            "query.max-memory=1GB", "query.max-memory-per-node=512MB",
+            f"catalog.config-dir={etc / 'catalog'}", f"plugin.dir={TRINO_HOME / 'plugin'}", ""]))
+        # What bin/launcher does with node.properties: system properties.
+        node = {"node.environment": "interop", "node.id": f"interop-{secrets.token_hex(4)}",
+                "node.data-dir": str(self.dir / "data"), "node.bind-ip": "127.0.0.1",
+                "node.internal-address": "127.0.0.1"}
+        (etc / "log.properties").write_text("io.trino=WARN\n")
+        for name, props in catalogs.items():
+            (etc / "catalog" / f"{name}.properties").write_text(
+                "".join(f"{k}={v}\n" for k, v in props.items()))
+        cmd = [str(TRINO_JAVA_HOME / "bin" / "java"), "-Xmx2G", "-XX:+UseG1GC",
+               "-XX:+ExitOnOutOfMemoryError", "-Djdk.attach.allowAttachSelf=true",
+               "-XX:+EnableDynamicAgentLoading", "-Dfile.encoding=UTF-8",
+               f"-Dconfig={etc / 'config.properties'}", f"-Dlog.levels-file={etc / 'log.properties'}",
+               *[f"-D{k}={v}" for k, v in node.items()], "-cp", f"{TRINO_HOME / 'lib'}/*", "io.trino.server.TrinoServer"]
+        self.process = ServiceProcess("trino", cmd, self.dir, self.dir / "trino.log")
+        try:
+            self.process.await_ready(300, self._started)
+        except BaseException:
+            self.close()
+            raise
+
+    def _started(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/info", timeout=5) as r:
+                import json
+
+                return not json.load(r).get("starting", True)
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def query(self, sql: str) -> list[tuple]:
+        """Runs sql through Trino's HTTP client protocol; returns every row."""
+        import json
+
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/v1/statement",
+                                     data=sql.encode(), method="POST",
+                                     headers={"X-Trino-User": "interop"})
+        rows: list[tuple] = []
+        while True:
+            with urllib.request.urlopen(req, timeout=300) as r:
+                doc = json.load(r)
+            if "error" in doc:
+                raise RuntimeError(f"Trino: {doc['error'].get('message')} ({sql[:200]})")
+            rows += [tuple(x) for x in doc.get("data", [])]
+            if "nextUri" not in doc:
+                return rows
+            req = urllib.request.Request(doc["nextUri"], headers={"X-Trino-User": "interop"})
+
+    def close(self):
+        if hasattr(self, "process"):
+            self.process.stop(grace=30)
         shutil.rmtree(self.dir, ignore_errors=True)

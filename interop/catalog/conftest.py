@@ -17,7 +17,25 @@ sys.path.insert(0, str(INTEROP))  # pipeline, sqlite_oracle, services
 
 from lakehouse import CATALOG_NAME, CATALOG_STAGES, NAMESPACE, Catalog, CatalogPipeline  # noqa: E402
 from pipeline import TIMINGS  # noqa: E402
-from services import JARS, POSTGRES_DRIVER_JAR, Postgres, RestCatalog, S3Proxy  # noqa: E402
+from services import JARS, POSTGRES_DRIVER_JAR, Postgres, RestCatalog, S3Proxy, Trino  # noqa: E402
+
+# scripts/run-interop --distributed sets it: the tests marked `distributed` (Trino) run too;
+# otherwise they are deselected (CI runs without them: docs/lakehouse.md).
+DISTRIBUTED = os.environ.get("AREXPORT_INTEROP_DISTRIBUTED") == "1"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "distributed: extended matrix only (scripts/run-interop"
+                                       " --distributed): Trino")
+
+
+def pytest_collection_modifyitems(config, items):
+    if DISTRIBUTED:
+        return
+    deselected = [i for i in items if i.get_closest_marker("distributed")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [i for i in items if not i.get_closest_marker("distributed")]
 
 SETUP_HINT = "run interop/setup.sh (or scripts/run-interop) first"
 
@@ -166,6 +184,28 @@ def spark_session(catalogs):
     yield get
     if "spark" in holder:
         holder["spark"].stop()
+
+
+@pytest.fixture(scope="session")
+def trino(rest_server, postgres, s3, jdbc_catalog):
+    """Trino 476 with an Iceberg catalog per catalog under test (names rest and jdbc)."""
+    fs = {"fs.native-s3.enabled": "true", "s3.endpoint": s3.endpoint, "s3.region": "us-east-1",
+          "s3.path-style-access": "true", "s3.aws-access-key": s3.access_key_id,
+          "s3.aws-secret-key": s3.secret_access_key}
+    jdbc = jdbc_catalog.spark_conf
+    service = _timed("Trino", lambda: Trino({
+        "rest": {"connector.name": "iceberg", "iceberg.catalog.type": "rest",
+                 "iceberg.rest-catalog.uri": rest_server.uri, **fs},
+        "jdbc": {"connector.name": "iceberg", "iceberg.catalog.type": "jdbc",
+                 "iceberg.jdbc-catalog.catalog-name": CATALOG_NAME,
+                 "iceberg.jdbc-catalog.driver-class": "org.postgresql.Driver",
+                 "iceberg.jdbc-catalog.connection-url": jdbc["uri"],
+                 "iceberg.jdbc-catalog.connection-user": jdbc["jdbc.user"],
+                 "iceberg.jdbc-catalog.connection-password": jdbc["jdbc.password"],
+                 "iceberg.jdbc-catalog.default-warehouse-dir": jdbc["warehouse"], **fs},
+    }))
+    yield service
+    service.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,14 +14,12 @@ that a reader set-up problem is told apart from an arexport one.
 from __future__ import annotations
 
 import collections
-import decimal
 import re
 
 import pytest
 
-from lakehouse import NAMESPACE, Catalog, height_range, live_files
-from pipeline import FLAGS, SAMPLE_BUNDLES_DB, SAMPLE_CORE_DB
-from sqlite_oracle import SCHEMAS, TABLES, assert_same_rows, canon_rows, columns, SourceOracle
+from lakehouse import NAMESPACE, Catalog, height_range, live_files, write_with_pyiceberg
+from sqlite_oracle import SCHEMAS, TABLES, assert_same_rows, canon_rows, columns
 from services import INTEROP, REGION
 
 INTEROP_EXT = INTEROP / ".duckdb_extensions"
@@ -104,52 +102,19 @@ def chdb_rows(chdb, s3, catalog: Catalog, table: str, namespace: str = NAMESPACE
     return canon_rows(table, list(zip(*(arrow.column(f"c{i}").to_pylist() for i in range(len(select))))))
 
 
+def trino_rows(trino, kind: str, table: str, namespace: str = NAMESPACE):
+    """Trino's Iceberg connector, catalog `rest` or `jdbc` (conftest.trino)."""
+    select = []
+    for c, t in SCHEMAS[table]:
+        select.append(f'to_hex("{c}")' if t == "binary"
+                      else f'CAST("{c}" AS varchar)' if t.startswith("decimal") else f'"{c}"')
+    return canon_rows(table, trino.query(
+        f'SELECT {", ".join(select)} FROM {kind}."{namespace}"."{table}"'))
+
+
 # --------------------------------------------------------------------------------------------
 # The readers themselves, on tables written by PyIceberg (no arexport involved)
 # --------------------------------------------------------------------------------------------
-
-def _arrow_schema(table):
-    import pyarrow as pa
-
-    types = {"binary": pa.binary(), "long": pa.int64(), "int": pa.int32(), "boolean": pa.bool_(),
-             "string": pa.string(), "decimal(20, 0)": pa.decimal128(20, 0)}
-    return pa.schema([pa.field(c, types[t], nullable=(c != "height")) for c, t in SCHEMAS[table]])
-
-
-def _raw(value, iceberg_type):
-    """A canonical oracle value back to what PyIceberg writes."""
-    if value is None:
-        return None
-    if iceberg_type == "binary":
-        return bytes.fromhex(value)
-    if iceberg_type.startswith("decimal"):
-        return decimal.Decimal(value)
-    if iceberg_type == "boolean":
-        return value == "true"
-    return value
-
-
-def write_with_pyiceberg(catalogs, namespace: str, start: int, end: int, batches: int = 1):
-    """Every table of [start, end] written by PyIceberg into `namespace` of each catalog, with the
-    contract's column names and types, in `batches` appends; returns the expected rows."""
-    import pyarrow as pa
-
-    oracle = SourceOracle(SAMPLE_CORE_DB, SAMPLE_BUNDLES_DB)
-    try:
-        want = {t: oracle.rows(t, start, end, FLAGS) for t in TABLES}
-    finally:
-        oracle.close()
-    for catalog in catalogs.values():
-        cat = catalog.pyiceberg()
-        cat.create_namespace_if_not_exists(namespace)
-        for table in TABLES:
-            schema = _arrow_schema(table)
-            rows = [{c: _raw(v, t) for (c, t), v in zip(SCHEMAS[table], row)} for row in want[table]]
-            t = cat.create_table(f"{namespace}.{table}", schema=schema)
-            for i in range(batches):
-                t.append(pa.Table.from_pylist(rows[i::batches], schema=schema))
-    return want
-
 
 @pytest.fixture(scope="module")
 def pyiceberg_written(catalogs):
@@ -209,6 +174,14 @@ def test_spark_maintenance_on_a_pyiceberg_table(kind, catalogs, spark_session, s
         con.close()
 
 
+@pytest.mark.distributed
+@pytest.mark.parametrize("kind", ["rest", "jdbc"])
+def test_trino_reader_on_a_pyiceberg_table(kind, catalogs, pyiceberg_written, trino):
+    for table in TABLES:
+        assert_same_rows(table, trino_rows(trino, kind, table, "readers_check"),
+                         pyiceberg_written[table], f"Trino ({kind})")
+
+
 # --------------------------------------------------------------------------------------------
 # arexport's tables, after every stage
 # --------------------------------------------------------------------------------------------
@@ -256,6 +229,13 @@ def test_chdb(catalog_stage, s3):
     for table in TABLES:
         assert_same_rows(table, chdb_rows(chdb, s3, catalog_stage.catalog, table),
                          catalog_stage.expected.rows[table], f"chdb {catalog_stage.catalog.kind}")
+
+
+@pytest.mark.distributed
+def test_trino(catalog_stage, trino):
+    for table in TABLES:
+        assert_same_rows(table, trino_rows(trino, catalog_stage.catalog.kind, table),
+                         catalog_stage.expected.rows[table], f"Trino {catalog_stage.catalog.kind}")
 
 
 def test_verify_deep(catalog_stage, pipelines):
