@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 
 /** Where the services' artifacts are, their scratch directories and loopback ports. */
 final class ServiceFiles {
+  private static final String OWNER_FILE = ".arexport-test-owner";
+
   private ServiceFiles() {}
 
   /**
@@ -57,8 +59,6 @@ final class ServiceFiles {
       throw new UncheckedIOException("cannot create a scratch directory", e);
     }
   }
-
-  private static final String OWNER_FILE = ".arexport-test-owner";
 
   /** pid and start instant of this JVM (a pid alone may have been reused). */
   private static String ownerTag() {
