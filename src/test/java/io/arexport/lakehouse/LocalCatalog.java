@@ -51,8 +51,6 @@ record LocalCatalog(Path database, Path warehouse) {
       catalog.initialize(CatalogSpec.DEFAULT_NAME, Map.of(CatalogProperties.URI, uri(),
           CatalogProperties.WAREHOUSE_LOCATION, warehouse.toString()));
       return catalog.loadTable(TableIdentifier.of("default", table));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
