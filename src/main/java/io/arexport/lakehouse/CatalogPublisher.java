@@ -380,15 +380,21 @@ public final class CatalogPublisher implements PartitionPublisher {
    * file arexport wrote), else its height bounds (a file another engine wrote, e.g. compacted).
    */
   static HeightRange fileRange(ExportTable table, DataFile file) {
+    HeightRange directory = directoryRange(file);
+    return directory != null ? directory : heightBounds(table, file);
+  }
+
+  /** The range of the file's directory {@code height=S-E}, or null for another directory. */
+  static HeightRange directoryRange(DataFile file) {
     String location = file.location();
     int slash = location.lastIndexOf('/');
     int parent = slash <= 0 ? -1 : location.lastIndexOf('/', slash - 1);
-    if (parent >= 0) {
-      HeightRange range = HeightRange.parseDirectoryName(location.substring(parent + 1, slash));
-      if (range != null) {
-        return range;
-      }
-    }
+    return parent < 0 ? null
+        : HeightRange.parseDirectoryName(location.substring(parent + 1, slash));
+  }
+
+  /** The file's lowest and highest height (column bounds), or null without them. */
+  static HeightRange heightBounds(ExportTable table, DataFile file) {
     int heightId = table.schema().findField("height").fieldId();
     ByteBuffer lower = file.lowerBounds() == null ? null : file.lowerBounds().get(heightId);
     ByteBuffer upper = file.upperBounds() == null ? null : file.upperBounds().get(heightId);

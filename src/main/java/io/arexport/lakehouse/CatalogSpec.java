@@ -87,9 +87,12 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     for (String property : properties) {
       int equals = property.indexOf('=');
       if (equals < 1) {
-        // Shown only when it looks like a property name: a mistyped secret is not printed.
-        boolean showable = property.matches("[A-Za-z0-9._-]{1,80}")
-            && !Secrets.isSecretKey(property);
+        // Shown only when it looks like a property name (dotted lower case, e.g. s3.endpoint,
+        // or a key of the config file): a mistyped secret is never printed.
+        boolean showable = (property.matches("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+")
+            || java.util.Set.of("type", "uri", "warehouse", "name", "namespace", "io-impl")
+                .contains(property))
+            && property.length() <= 80 && !Secrets.isSecretKey(property);
         throw new InvalidInputException("--catalog-property must be KEY=VALUE: "
             + (showable ? property : "(a value without '=' of " + property.length()
                 + " characters, not shown)"));

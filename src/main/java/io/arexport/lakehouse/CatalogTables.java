@@ -7,6 +7,7 @@ import io.arexport.iceberg.TableDefinition;
 import io.arexport.schema.ExportTable;
 import java.io.Closeable;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -19,13 +20,14 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.ForbiddenException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.NotAuthorizedException;
 import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * The exported tables in an Iceberg catalog (contract section 7): opens the catalog with
@@ -172,12 +174,43 @@ public final class CatalogTables implements Closeable {
     if (e instanceof NotAuthorizedException || e instanceof ForbiddenException) {
       return new InvalidInputException("catalog refused the credentials: " + message);
     }
+    String refused = refusal(e);
+    if (refused != null) {
+      return new InvalidInputException(refused + ": " + message);
+    }
     if (e instanceof ValidationException || e instanceof IllegalArgumentException
         && !(e instanceof RESTException)) {
       return new InvalidInputException(message);
     }
     // The cause is kept for --stacktrace only, which an operator asks for explicitly.
     return new RuntimeFailureException(message, e);
+  }
+
+  /**
+   * What in the cause chain is the operator's input rather than a failing service: refused
+   * credentials (SQL state class 28, HTTP 401/403 from the object store), a missing bucket. Null
+   * otherwise.
+   */
+  private static String refusal(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("28")) {
+        return "the catalog database refused the credentials";
+      }
+      if (cause instanceof AwsServiceException aws) {
+        String code = aws.awsErrorDetails() == null ? null : aws.awsErrorDetails().errorCode();
+        if ("NoSuchBucket".equals(code)) {
+          return "the bucket does not exist";
+        }
+        if (aws.statusCode() == 401 || aws.statusCode() == 403) {
+          return "the object store refused the credentials (" + code + ")";
+        }
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
   }
 
   /** The innermost cause's message (the outer ones of the SDKs repeat it or say nothing). */
