@@ -131,11 +131,19 @@ class CatalogBadInputTest {
   }
 
   static void assertOneLine(Cli.Result result, int status, String... contains) {
+    assertOneLineWith(result, status, List.of(SECRET), contains);
+  }
+
+  /** One "arexport: " line containing {@code contains}, and none of {@code secrets} anywhere. */
+  static void assertOneLineWith(Cli.Result result, int status, List<String> secrets,
+      String... contains) {
     assertThat(result.status()).as(result.err()).isEqualTo(status);
     List<String> lines = result.errLines().stream().filter(l -> l.startsWith("arexport: "))
         .toList();
     assertThat(lines).as(result.err()).hasSize(1);
-    assertThat(lines.get(0)).contains(contains).doesNotContain(SECRET);
-    assertThat(result.out() + result.err()).doesNotContain(SECRET);
+    assertThat(lines.get(0)).contains(contains);
+    for (String secret : secrets) {
+      assertThat(result.out() + result.err()).doesNotContain(secret);
+    }
   }
 }
