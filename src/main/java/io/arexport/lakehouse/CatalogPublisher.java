@@ -33,6 +33,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.UpdatePartitionSpec;
@@ -257,9 +258,17 @@ public final class CatalogPublisher implements PartitionPublisher {
 
   /** Makes {@code truncate(height, P)} of this run the table's default spec (its own commit). */
   private void ensureSpec(ExportTable exportTable, Table table) {
-    if (table.spec().fields().size() == 1
-        && TableDefinition.specFor(table, partitionSize) != null
-        && table.spec().specId() == TableDefinition.specFor(table, partitionSize).specId()) {
+    ensureDefaultSpec(catalog, exportTable, table, partitionSize);
+  }
+
+  /**
+   * Makes {@code truncate(height, size)} the table's default spec, in a commit of its own when it
+   * is not (an existing spec of that width is reused; files keep the spec they were added with).
+   */
+  static void ensureDefaultSpec(CatalogTables catalog, ExportTable exportTable, Table table,
+      int size) {
+    PartitionSpec wanted = TableDefinition.specFor(table, size);
+    if (wanted != null && table.spec().specId() == wanted.specId()) {
       return;
     }
     try {
@@ -267,12 +276,12 @@ public final class CatalogPublisher implements PartitionPublisher {
       for (PartitionField field : table.spec().fields()) {
         update.removeField(field.name());
       }
-      update.addField(TableDefinition.partitionFieldName(partitionSize),
-          Expressions.truncate("height", partitionSize)).commit();
+      update.addField(TableDefinition.partitionFieldName(size),
+          Expressions.truncate("height", size)).commit();
       table.updateProperties().set(TableDefinition.PARTITION_SIZE_PROPERTY,
-          Integer.toString(partitionSize)).commit();
+          Integer.toString(size)).commit();
       LOG.info("{}: default partition spec is now truncate(height, {})",
-          catalog.identifier(exportTable), partitionSize);
+          catalog.identifier(exportTable), size);
     } catch (RuntimeException e) {
       throw CatalogTables.failure("cannot evolve the partition spec of "
           + catalog.identifier(exportTable) + " in", catalog.spec(), e);
