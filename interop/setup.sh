@@ -3,7 +3,9 @@
 # registries, into folders that git ignores:
 #   interop/.venv                Python venv: duckdb + extension wheels, pyiceberg, pyarrow, pyspark,
 #                                pytest, chdb (requirements.txt, pinned by constraints.txt)
-#   interop/.jars                iceberg-spark-runtime for Spark (Maven Central, mvn dependency:copy)
+#   interop/.jars                iceberg-spark-runtime + iceberg-aws-bundle for Spark, and the jars of
+#                                the catalog matrix's services: s3proxy, iceberg-open-api (REST
+#                                catalog server), the PostgreSQL driver (Maven Central)
 #   interop/.duckdb_extensions   DuckDB extension directory: iceberg, avro, httpfs installed offline
 #                                from the duckdb-ext-* wheels (DuckDB cannot download them here)
 # Idempotent: each step is skipped when its stamp says it is already done with the same inputs.
@@ -58,6 +60,8 @@ if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want" ]; then
   step="checking the installed consumers"
   "$venv/bin/python" - <<'EOF' || fail "the installed consumers do not import (see above)"
 import duckdb, pyarrow, pyiceberg, pyspark, pytest  # noqa: F401
+import psycopg2, sqlalchemy  # noqa: F401  (PyIceberg's SqlCatalog on PostgreSQL)
+from pyiceberg.catalog.sql import SqlCatalog  # noqa: F401
 from pyiceberg.table import StaticTable  # noqa: F401
 EOF
   step="pip install of chdb"
@@ -100,6 +104,34 @@ if [ ! -s "$jar" ]; then
   [ -s "$jar" ] || fail "Maven ran but $jar is missing"
   say "Spark runtime jar fetched in $((SECONDS - t)) s"
 fi
+
+# 2b. The catalog matrix (interop/catalog): Iceberg's S3 client bundle for Spark, and the test
+# services' jars (run as child processes by interop/services.py, never on a classpath together):
+# s3proxy, Iceberg's REST catalog server (212 MB, fetched once into the Maven cache) and the
+# PostgreSQL JDBC driver that server needs.
+for coords in "org.apache.iceberg:iceberg-aws-bundle:1.10.1" \
+              "org.gaul:s3proxy:4.1.0:jar:jar-with-dependencies" \
+              "org.apache.iceberg:iceberg-open-api:1.10.1" \
+              "org.postgresql:postgresql:42.7.8"; do
+  IFS=: read -r _group artifact version _packaging classifier <<<"$coords"
+  jar="$jars/$artifact-$version${classifier:+-$classifier}.jar"
+  step="mvn dependency:copy of $coords"
+  if [ ! -s "$jar" ]; then
+    t=$SECONDS
+    mkdir -p "$jars"
+    mvn_log="$(mktemp)"
+    if ! (cd "$here" && mvn -q -B -Dstyle.color=never "$DEPENDENCY_PLUGIN:copy" \
+        -Dartifact="$coords" -DoutputDirectory="$jars" -Dmdep.overWriteReleases=true) \
+        >"$mvn_log" 2>&1; then
+      cat "$mvn_log" >&2
+      rm -f "$mvn_log"
+      fail "Maven could not fetch $coords into $jars (Maven's output is above)"
+    fi
+    rm -f "$mvn_log"
+    [ -s "$jar" ] || fail "Maven ran but $jar is missing"
+    say "$artifact fetched in $((SECONDS - t)) s"
+  fi
+done
 
 # 3. DuckDB extensions, installed offline from the wheels into a local extension directory.
 step="offline install of the DuckDB extensions"

@@ -80,8 +80,9 @@ public final class PostgresService implements AutoCloseable {
           "-c", "max_connections=200", "-c", "log_min_messages=warning"),
           dir, dir.resolve("postgres.log"), Map.of(), osUser);
       ServiceProcess started = process;
+      // The socket appears before the server accepts sessions ("starting up"): ask pg_isready.
       process.awaitReady(Duration.ofSeconds(60), () -> ServiceFiles.listening(port)
-          && Files.exists(socketDir.resolve(".s.PGSQL." + port)));
+          && accepting(binDir, socketDir, port));
       String user = "arexport_test";
       String password = HexFormat.of().formatHex(S3ProxyService.randomBytes(new SecureRandom(), 16));
       PostgresService service = new PostgresService(dir, socketDir, binDir, started, port, user, password);
@@ -101,6 +102,17 @@ public final class PostgresService implements AutoCloseable {
       process.close();
     }
     ServiceFiles.deleteRecursively(dir);
+  }
+
+  private static boolean accepting(Path binDir, Path socketDir, int port) {
+    try {
+      ServiceProcess.runToCompletion("pg_isready", List.of(binDir.resolve("pg_isready").toString(),
+          "-q", "-h", socketDir.toString(), "-p", Integer.toString(port)),
+          socketDir.getParent(), Optional.empty(), Duration.ofSeconds(10));
+      return true;
+    } catch (IllegalStateException notYet) {
+      return false;
+    }
   }
 
   /** The newest /usr/lib/postgresql/N/bin (Debian), else the directory of initdb on PATH. */

@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 
 /** Where the services' artifacts are, their scratch directories and loopback ports. */
 final class ServiceFiles {
+  private static final String OWNER_FILE = ".arexport-test-owner";
+
   private ServiceFiles() {}
 
   /**
@@ -39,14 +41,48 @@ final class ServiceFiles {
     return file;
   }
 
-  /** A fresh scratch directory under java.io.tmpdir, readable by other users (PostgreSQL). */
+  /**
+   * A fresh scratch directory under java.io.tmpdir, readable by other users (PostgreSQL). It
+   * records the test JVM's pid: a JVM killed with SIGKILL cannot delete its directories (its
+   * services die with it, see {@link ServiceProcess}), so each new one first removes those of
+   * the same prefix whose JVM is gone.
+   */
   static Path scratchDirectory(String prefix) {
     try {
-      Path dir = Files.createTempDirectory(prefix);
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+      removeAbandoned(tmp, prefix);
+      Path dir = Files.createTempDirectory(tmp, prefix);
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.writeString(dir.resolve(OWNER_FILE), ownerTag());
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a scratch directory", e);
+    }
+  }
+
+  /** pid and start instant of this JVM (a pid alone may have been reused). */
+  private static String ownerTag() {
+    ProcessHandle self = ProcessHandle.current();
+    return self.pid() + " " + self.info().startInstant().map(Object::toString).orElse("?");
+  }
+
+  private static void removeAbandoned(Path tmp, String prefix) throws IOException {
+    try (Stream<Path> entries = Files.list(tmp)) {
+      for (Path dir : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+        Path owner = dir.resolve(OWNER_FILE);
+        if (!Files.isRegularFile(owner)) {
+          continue;  // not one of ours, or still being created
+        }
+        String[] tag = Files.readString(owner).trim().split(" ", 2);
+        boolean ownerAlive = ProcessHandle.of(Long.parseLong(tag[0]))
+            .filter(p -> p.info().startInstant().map(Object::toString).orElse("?").equals(tag[1]))
+            .isPresent();
+        if (!ownerAlive) {
+          deleteRecursively(dir);
+        }
+      }
+    } catch (RuntimeException | IOException e) {
+      // best effort: a directory that cannot be swept is left for the OS's tmp cleaning
     }
   }
 
