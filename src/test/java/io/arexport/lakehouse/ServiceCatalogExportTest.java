@@ -67,6 +67,8 @@ class ServiceCatalogExportTest {
     assertThat(tags.location()).startsWith("s3://" + catalog.bucket() + "/");
     assertThat(tags.specs()).hasSize(2);
     assertThat(catalog.unreferencedDataObjects()).isEmpty();
+    assertVerifyDeepPasses(catalog, 100, 199, 50);
+    assertVerifyDeepPasses(catalog, 200, 349, 100);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -99,6 +101,17 @@ class ServiceCatalogExportTest {
     // Every partition once: 25 partitions of 10 heights, each in its own directory.
     assertThat(catalog.load("blocks").snapshots()).hasSizeGreaterThanOrEqualTo(25);
     assertThat(catalog.unreferencedDataObjects()).isEmpty();
+    assertVerifyDeepPasses(catalog, 100, 349, 10);
+  }
+
+  /** {@code verify --deep} through the catalog and the tables' S3 FileIO passes. */
+  static void assertVerifyDeepPasses(ServiceCatalog catalog, long start, long end, long p) {
+    Cli.Result verify = Cli.run(catalog.with("verify", "--startHeight", Long.toString(start),
+        "--endHeight", Long.toString(end), "--heightPartitionSize", Long.toString(p), TX, TAGS,
+        "--coreDb", sources.resolve("core.db").toString(),
+        "--bundlesDb", sources.resolve("bundles.db").toString(), "--deep"));
+    assertThat(verify.status()).as(verify.out() + verify.err()).isZero();
+    assertNoSecret(catalog, verify.out(), verify.err());
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
