@@ -8,7 +8,9 @@ import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
 import io.arexport.export.Exporter;
 import io.arexport.export.FaultPoints;
+import io.arexport.export.PartitionPublisher;
 import io.arexport.iceberg.MetadataWriter;
+import io.arexport.lakehouse.CatalogPublisher;
 import io.arexport.parquet.Compression;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,6 +42,11 @@ import picocli.CommandLine.Option;
         "      --heightPartitionSize 5000 --includeL1Transactions --includeL1Tags \\",
         "      --warehouseDir /srv/warehouse",
         "",
+        "  # Lakehouse mode: publish to S3 through a REST catalog (docs/lakehouse.md)",
+        "  arexport export --startHeight 1000000 --endHeight 1010000 --catalog-type rest \\",
+        "      --catalog-uri https://catalog.example/api --catalog-warehouse s3://bucket/ario \\",
+        "      --catalog-property token=$TOKEN",
+        "",
         "  # Continue after a crash, with a JSON summary for cron",
         "  arexport export --startHeight 1000000 --endHeight 2000000 --resume --json",
         "",
@@ -52,6 +59,8 @@ final class ExportCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
 
   @Mixin SourceRangeOptions source = new SourceRangeOptions();
+
+  @Mixin CatalogOptions catalog = new CatalogOptions();
 
   @Option(names = {"--maxFileRows", "--max-file-rows"}, paramLabel = "N", defaultValue = "1000000",
       description = "Maximum rows per Parquet file; larger partitions are split"
@@ -93,15 +102,18 @@ final class ExportCommand implements Callable<Integer> {
     ExportRequest request = new ExportRequest(source.range(), source.heightPartitionSize,
         maxFileRows, source.includeL1Transactions, source.includeL1Tags, source.coreDb,
         source.bundlesDb, stagingDir, source.warehouseDir, resume, Compression.parse(compression),
-        !noIceberg);
+        !noIceberg, catalog.spec(environment.env()));
     ConsoleProgress progress = progressOptions.progress(environment, request.range(),
         resumeCommand(request));
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
     MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
+    PartitionPublisher.Opener destination = request.catalog().isDirectory()
+        ? DirectoryPublisher.opener(iceberg)
+        : CatalogPublisher.opener(environment.clock(), environment.pid(), faults);
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        DirectoryPublisher.opener(iceberg), cancellation);
+        destination, cancellation);
     ExportSummary summary = exporter.run(request);
     progress.finished();
     if (json) {
@@ -129,7 +141,9 @@ final class ExportCommand implements Callable<Integer> {
     command.append(" --coreDb ").append(Shell.quote(request.coreDb().toString()))
         .append(" --bundlesDb ").append(Shell.quote(request.bundlesDb().toString()))
         .append(" --stagingDir ").append(Shell.quote(request.stagingDir().toString()))
-        .append(" --warehouseDir ").append(Shell.quote(request.warehouseDir().toString()))
+        .append(request.catalog().isDirectory()
+            ? " --warehouseDir " + Shell.quote(request.warehouseDir().toString())
+            : request.catalog().options(Shell::quote))
         .append(" --compression ").append(request.compression().name().toLowerCase())
         .append(request.commitIceberg() ? "" : " --no-iceberg")
         .append(" --resume");

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.iceberg.MetadataRequest;
 import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.MetadataWriter;
+import io.arexport.lakehouse.CatalogMigration;
+import io.arexport.lakehouse.CatalogSpec;
 import io.arexport.iceberg.TableResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,6 +42,10 @@ import picocli.CommandLine.Option;
         "  arexport metadata --datasets-dir data/datasets/default \\",
         "      --datasets-root http://localhost:4000/local/datasets/default",
         "",
+        "  # Register (migrate) the warehouse in a REST catalog on S3 (docs/lakehouse.md)",
+        "  arexport metadata --datasets-dir /srv/warehouse --catalog-type rest \\",
+        "      --catalog-uri https://catalog.example/api --catalog-warehouse s3://bucket/ario",
+        "",
         "  # Only blocks and transactions, with a JSON summary for cron",
         "  arexport metadata --tables blocks,transactions --json",
         "",
@@ -63,6 +70,8 @@ final class MetadataCommand implements Callable<Integer> {
       description = "Tables to commit: blocks, transactions, tags (default: all that exist).")
   List<String> tables;
 
+  @Mixin CatalogOptions catalog = new CatalogOptions();
+
   @Option(names = "--json", description = "Print the summary as JSON on stdout.")
   boolean json;
 
@@ -76,9 +85,15 @@ final class MetadataCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     MetadataRequest request = MetadataRequest.of(warehouseDir, datasetsRoot, tables);
-    MetadataWriter writer = new MetadataWriter(environment.clock(), environment.pid(),
-        PausingFaultPoints.fromEnvironment(environment.env(), environment.err()));
-    MetadataSummary summary = writer.run(request);
+    CatalogSpec spec = catalog.spec(environment.env());
+    MetadataSummary summary;
+    if (spec.isDirectory()) {
+      summary = new MetadataWriter(environment.clock(), environment.pid(),
+          PausingFaultPoints.fromEnvironment(environment.env(), environment.err())).run(request);
+    } else {
+      // Migration: the directory warehouse's tables registered in catalog tables.
+      summary = new CatalogMigration(environment.clock(), environment.pid()).run(request, spec);
+    }
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(summary));

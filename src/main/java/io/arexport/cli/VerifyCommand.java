@@ -1,5 +1,6 @@
 package io.arexport.cli;
 
+import io.arexport.lakehouse.CatalogSide;
 import io.arexport.verify.Verifier;
 import io.arexport.verify.VerifyRequest;
 import io.arexport.verify.VerifySummary;
@@ -39,6 +40,8 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Mixin SourceRangeOptions source = new SourceRangeOptions();
 
+  @Mixin CatalogOptions catalog = new CatalogOptions();
+
   @Option(names = "--deep", description = "Also compare every value of every row (reads all"
       + " Parquet data and all source rows; without it only row counts are compared, which"
       + " misses a changed value).")
@@ -58,15 +61,15 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     VerifyRequest request = new VerifyRequest(source.range(), source.heightPartitionSize,
         source.includeL1Transactions, source.includeL1Tags, source.coreDb, source.bundlesDb,
-        source.warehouseDir, deep);
+        source.warehouseDir, deep, catalog.spec(environment.env()));
     VerifyReport report = json
         ? VerifyReport.json(environment.out(), request)
         : VerifyReport.text(environment.out(), environment.err(), Terminal.stderrIsTerminal(),
             request);
     VerifySummary summary;
     try {
-      summary = new Verifier(environment.clock(), environment.stopRequests().cooperate())
-          .run(request, report);
+      summary = new Verifier(environment.clock(), environment.stopRequests().cooperate(),
+          CatalogSide.orDirectory()).run(request, report);
     } catch (RuntimeException e) {
       report.aborted(e);
       throw e;

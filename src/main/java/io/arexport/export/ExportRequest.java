@@ -2,6 +2,7 @@ package io.arexport.export;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
+import io.arexport.lakehouse.CatalogSpec;
 import io.arexport.parquet.Compression;
 import io.arexport.warehouse.JobParameters;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ public record ExportRequest(
     Path warehouseDir,
     boolean resume,
     Compression compression,
-    boolean commitIceberg) {
+    boolean commitIceberg,
+    CatalogSpec catalog) {
 
   public ExportRequest {
     if (heightPartitionSize < 1) {
@@ -32,13 +34,39 @@ public record ExportRequest(
     coreDb = coreDb.toAbsolutePath().normalize();
     bundlesDb = bundlesDb.toAbsolutePath().normalize();
     stagingDir = stagingDir.toAbsolutePath().normalize();
+    if (catalog == null) {
+      catalog = CatalogSpec.DIRECTORY;
+    }
+    if (catalog.isDirectory() && CatalogSpec.namesObjectStore(warehouseDir.toString())) {
+      throw new InvalidInputException("--warehouseDir " + warehouseDir + " is an object store,"
+          + " which has no atomic rename: use --catalog-type rest or jdbc with"
+          + " --catalog-warehouse (docs/lakehouse.md)");
+    }
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
+  }
+
+  /** The request of directory mode (no catalog). */
+  public ExportRequest(HeightRange range, long heightPartitionSize, long maxFileRows,
+      boolean includeL1Transactions, boolean includeL1Tags, Path coreDb, Path bundlesDb,
+      Path stagingDir, Path warehouseDir, boolean resume, Compression compression,
+      boolean commitIceberg) {
+    this(range, heightPartitionSize, maxFileRows, includeL1Transactions, includeL1Tags, coreDb,
+        bundlesDb, stagingDir, warehouseDir, resume, compression, commitIceberg,
+        CatalogSpec.DIRECTORY);
+  }
+
+  /**
+   * Where the run publishes, as its job parameters record it: the warehouse directory, or the
+   * catalog destination (without secrets) in catalog mode.
+   */
+  public String destinationId() {
+    return catalog.isDirectory() ? warehouseDir.toString() : "catalog: " + catalog.describe();
   }
 
   /** The parameters a resumed job must share with this request. */
   public JobParameters jobParameters() {
     return new JobParameters(range.start(), range.end(), heightPartitionSize, maxFileRows,
         includeL1Transactions, includeL1Tags, coreDb.toString(), bundlesDb.toString(),
-        warehouseDir.toString());
+        destinationId());
   }
 }

@@ -24,4 +24,8 @@ public interface FaultPoints {
    * temporary name; the {@code vN.metadata.json} rename has not happened yet.
    */
   String ICEBERG_MANIFESTS_WRITTEN = "iceberg-manifests-written";
+  /** Catalog mode: a table's files of a partition are uploaded, its commit not yet made. */
+  String CATALOG_UPLOADED = "catalog-uploaded";
+  /** Catalog mode: one table's commit of a partition landed (the next table's not yet). */
+  String CATALOG_TABLE_COMMITTED = "catalog-table-committed";
 }

@@ -37,7 +37,6 @@ import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.NullOrder;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
@@ -45,10 +44,8 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.SnapshotSummary;
-import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.Transactions;
 import org.apache.iceberg.UpdatePartitionSpec;
@@ -83,7 +80,7 @@ public final class MetadataWriter implements IcebergSync {
   /** Table property: the datasets root the table's locations are recorded under. */
   public static final String ROOT_PROPERTY = "arexport.datasets-root";
   /** Table property: the P of the default partition spec {@code truncate(height, P)}. */
-  public static final String PARTITION_SIZE_PROPERTY = "arexport.height-partition-size";
+  public static final String PARTITION_SIZE_PROPERTY = TableDefinition.PARTITION_SIZE_PROPERTY;
   /** Partition size of the spec of a table created without any data file (export's default). */
   static final int EMPTY_TABLE_PARTITION_SIZE = 1000;
 
@@ -498,23 +495,15 @@ public final class MetadataWriter implements IcebergSync {
   private static TableMetadata newTableMetadata(ExportTable table, int partitionSize,
       String location, String root, TableMetadata previous, Instant created) {
     Schema schema = table.schema();
-    PartitionSpec spec = PartitionSpec.builderFor(schema)
-        .truncate("height", partitionSize, partitionFieldName(partitionSize)).build();
-    SortOrder.Builder order = SortOrder.builderFor(schema);
-    for (String column : table.sortColumns()) {
-      // SQLite and DuckDB order NULL first; binary compares unsigned, as in the contract.
-      order.asc(column, NullOrder.NULLS_FIRST);
-    }
+    PartitionSpec spec = TableDefinition.spec(table, partitionSize);
     Map<String, String> properties = new HashMap<>(TableMaintenance.RETENTION_DEFAULTS);
     properties.put(TableMaintenance.LAST_RUN_PROPERTY, created.toString());
     properties.putAll(previous == null ? Map.of() : previous.properties());
-    properties.putAll(Map.of(
-        TableProperties.FORMAT_VERSION, "2",
-        TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(schema)),
-        ROOT_PROPERTY, root,
-        PARTITION_SIZE_PROPERTY, Integer.toString(partitionSize)));
+    properties.putAll(TableDefinition.properties(table, partitionSize));
+    properties.put(ROOT_PROPERTY, root);
     TableMetadata metadata =
-        TableMetadata.newTableMetadata(schema, spec, order.build(), location, properties);
+        TableMetadata.newTableMetadata(schema, spec, TableDefinition.sortOrder(table), location,
+            properties);
     if (!metadata.schema().sameSchema(schema)) {
       throw new IllegalStateException("Iceberg reassigned the field ids of " + table.tableName());
     }
@@ -561,15 +550,7 @@ public final class MetadataWriter implements IcebergSync {
     Table table = transaction.table();
     List<DataFile> added = new ArrayList<>();
     for (ParquetFileFacts file : plan.toAdd()) {
-      added.add(DataFiles.builder(specFor(table, file.partitionSize()))
-          .withPath(plan.root() + "/" + file.relativePath())
-          .withFormat(FileFormat.PARQUET)
-          .withFileSizeInBytes(file.sizeInBytes())
-          .withMetrics(file.metrics())
-          .withSplitOffsets(file.splitOffsets())
-          .withPartitionValues(List.of(Long.toString(file.partitionValue())))
-          .withSortOrder(table.sortOrder())
-          .build());
+      added.add(TableDefinition.dataFile(table, plan.root() + "/" + file.relativePath(), file));
     }
     if (!plan.toRemove().isEmpty()) {
       OverwriteFiles overwrite = transaction.newOverwrite();
@@ -583,22 +564,12 @@ public final class MetadataWriter implements IcebergSync {
     }
   }
 
-  /** The spec {@code truncate(height, size)} of {@code table}, or null. */
   private static PartitionSpec specFor(Table table, int size) {
-    int heightId = table.schema().findField("height").fieldId();
-    String transform = "truncate[" + size + "]";
-    for (PartitionSpec spec : table.specs().values()) {
-      if (spec.fields().size() == 1 && spec.fields().get(0).sourceId() == heightId
-          && spec.fields().get(0).transform().toString().equals(transform)) {
-        return spec;
-      }
-    }
-    return null;
+    return TableDefinition.specFor(table, size);
   }
 
-  /** Named per P, so fields of different specs never share a name (they differ in id). */
   static String partitionFieldName(int size) {
-    return "height_trunc_" + size;
+    return TableDefinition.partitionFieldName(size);
   }
 
   private static int defaultPartitionSize(List<ParquetFileFacts> files, int fallback) {

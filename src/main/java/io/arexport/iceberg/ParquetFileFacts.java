@@ -34,7 +34,7 @@ import org.apache.parquet.schema.MessageType;
  * @param partitionSize the P of {@code truncate(height, P)} the file was written with
  * @param partitionValue {@code truncate(height, P)} of every row: S - S mod P
  */
-record ParquetFileFacts(String relativePath, long sizeInBytes, int partitionSize,
+public record ParquetFileFacts(String relativePath, long sizeInBytes, int partitionSize,
     long partitionValue, Metrics metrics, List<Long> splitOffsets) {
 
   /**
@@ -42,7 +42,7 @@ record ParquetFileFacts(String relativePath, long sizeInBytes, int partitionSize
    *
    * @throws InvalidInputException naming the file when it is not a Parquet file of this table
    */
-  static ParquetFileFacts read(ExportTable table, String relativePath, Path file,
+  public static ParquetFileFacts read(ExportTable table, String relativePath, Path file,
       HeightRange directory, NameMapping nameMapping) {
     ParquetMetadata footer;
     long size;

@@ -27,7 +27,7 @@ import org.apache.iceberg.types.Types;
  * Lengths make the encoding unambiguous, so no two different rows encode alike: a changed byte
  * anywhere changes the encoding and, but for a 128-bit collision, the hash.
  */
-final class RowDigester {
+public final class RowDigester {
   private static final long SEED = 0x6172657870727476L; // "arexprtv"
 
   private final Type.TypeID[] types;
@@ -35,7 +35,7 @@ final class RowDigester {
   private byte[] buffer = new byte[512];
   private int length;
 
-  RowDigester(ExportTable table) {
+  public RowDigester(ExportTable table) {
     List<Types.NestedField> columns = table.schema().columns();
     types = new Type.TypeID[columns.size()];
     for (int i = 0; i < types.length; i++) {
@@ -44,7 +44,7 @@ final class RowDigester {
   }
 
   /** Adds {@code row} to {@code digest}. */
-  void add(Record row, Digest digest) {
+  public void add(Record row, Digest digest) {
     length = 0;
     for (int i = 0; i < types.length; i++) {
       Object value = row.get(i);

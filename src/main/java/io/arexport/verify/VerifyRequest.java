@@ -2,6 +2,7 @@ package io.arexport.verify;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
+import io.arexport.lakehouse.CatalogSpec;
 import java.nio.file.Path;
 
 /**
@@ -9,6 +10,7 @@ import java.nio.file.Path;
  * used: they decide which rows the warehouse must hold and how its partitions are aligned.
  *
  * @param deep also compare a digest of every value of every row, not only row counts
+ * @param catalog where the tables are: {@link CatalogSpec#DIRECTORY} for {@code warehouseDir}
  */
 public record VerifyRequest(
     HeightRange range,
@@ -18,7 +20,8 @@ public record VerifyRequest(
     Path coreDb,
     Path bundlesDb,
     Path warehouseDir,
-    boolean deep) {
+    boolean deep,
+    CatalogSpec catalog) {
 
   public VerifyRequest {
     if (heightPartitionSize < 1) {
@@ -28,5 +31,15 @@ public record VerifyRequest(
     coreDb = coreDb.toAbsolutePath().normalize();
     bundlesDb = bundlesDb.toAbsolutePath().normalize();
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
+    if (catalog == null) {
+      catalog = CatalogSpec.DIRECTORY;
+    }
+  }
+
+  /** A request against a warehouse directory. */
+  public VerifyRequest(HeightRange range, long heightPartitionSize, boolean includeL1Transactions,
+      boolean includeL1Tags, Path coreDb, Path bundlesDb, Path warehouseDir, boolean deep) {
+    this(range, heightPartitionSize, includeL1Transactions, includeL1Tags, coreDb, bundlesDb,
+        warehouseDir, deep, CatalogSpec.DIRECTORY);
   }
 }

@@ -7,6 +7,9 @@ import java.util.Objects;
 /**
  * The parameters that decide what a job writes. A job can be resumed only by a run with the same
  * parameters; paths are absolute so a run from another directory still matches.
+ *
+ * @param warehouseDir the destination: the warehouse directory, or in catalog mode {@code
+ *     "catalog: <type> catalog <name> at <uri>, namespace <ns>[, warehouse <w>]"} (no secrets)
  */
 public record JobParameters(
     long startHeight,

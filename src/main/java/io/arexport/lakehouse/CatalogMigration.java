@@ -1,0 +1,257 @@
+package io.arexport.lakehouse;
+
+import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
+import io.arexport.StateConflictException;
+import io.arexport.iceberg.MetadataRequest;
+import io.arexport.iceberg.MetadataSummary;
+import io.arexport.iceberg.ParquetFileFacts;
+import io.arexport.iceberg.TableDefinition;
+import io.arexport.iceberg.TableResult;
+import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.PartitionCommitter;
+import io.arexport.warehouse.ReplacedFiles;
+import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLock;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.mapping.MappingUtil;
+import org.apache.iceberg.mapping.NameMapping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code arexport metadata} with catalog options: registers a directory warehouse's tables in
+ * catalog tables (migration to lakehouse mode). Per table, the Parquet files of every partition
+ * directory (minus files a re-export replaced) are uploaded under their own names to {@code
+ * <table location>/data/height=S-E/} through the table's FileIO, unless the table location is the
+ * warehouse's own table directory (then they are registered in place); one validated commit then
+ * replaces whatever the catalog table held in those partitions by them.
+ *
+ * <p>Rerunnable: names are kept, so a rerun after a crash overwrites the same objects and commits
+ * them (no orphan remains once a run succeeded), and files already live are not added twice.
+ */
+public final class CatalogMigration {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogMigration.class);
+
+  private final Clock clock;
+  private final long pid;
+
+  public CatalogMigration(Clock clock, long pid) {
+    this.clock = clock;
+    this.pid = pid;
+  }
+
+  public MetadataSummary run(MetadataRequest request, CatalogSpec spec) {
+    Instant started = clock.instant();
+    WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
+    if (!Files.isDirectory(layout.root())) {
+      throw new InvalidInputException("datasets dir does not exist or is not a directory: "
+          + layout.root());
+    }
+    if (request.datasetsRoot().isPresent()) {
+      throw new InvalidInputException("--datasets-root applies to directory mode only: catalog"
+          + " tables record the locations of their catalog warehouse");
+    }
+    List<TableResult> results = new ArrayList<>();
+    try (WarehouseLock lock = WarehouseLock.acquire(layout,
+            "arexport metadata (pid " + pid + ", since " + started + ")");
+        CatalogTables catalog = CatalogTables.open(spec)) {
+      new PartitionCommitter(layout).recover();
+      ReplacedFiles replaced = ReplacedFiles.load(layout);
+      Map<ExportTable, List<ParquetFileFacts>> files = new LinkedHashMap<>();
+      Map<ParquetFileFacts, Path> paths = new HashMap<>();
+      for (ExportTable table : request.tables()) {
+        List<ParquetFileFacts> facts = new ArrayList<>();
+        NameMapping mapping = MappingUtil.create(table.schema());
+        for (Map.Entry<HeightRange, Path> dir : layout.partitionDirs(table).entrySet()) {
+          for (Path file : WarehouseLayout.parquetFiles(dir.getValue())) {
+            String relative = layout.relative(file);
+            if (!replaced.contains(relative)) {
+              ParquetFileFacts fact = ParquetFileFacts.read(table, relative, file, dir.getKey(),
+                  mapping);
+              facts.add(fact);
+              paths.put(fact, file);
+            }
+          }
+        }
+        if (!facts.isEmpty()) {
+          files.put(table, facts);
+        } else if (request.tablesNamed()) {
+          throw new InvalidInputException("no table " + table.tableName() + " in "
+              + layout.root() + " (no Parquet files under <table>/data/height=S-E/)");
+        }
+      }
+      if (files.isEmpty()) {
+        throw new InvalidInputException("no tables in " + layout.root() + ": expected blocks/,"
+            + " transactions/ or tags/ holding data/height=S-E/*.parquet");
+      }
+      // Every table is read and checked before any is created or changed.
+      catalog.existing();
+      for (Map.Entry<ExportTable, List<ParquetFileFacts>> entry : files.entrySet()) {
+        results.add(migrate(catalog, entry.getKey(), entry.getValue(), paths));
+      }
+    }
+    return new MetadataSummary(spec.describe(), results,
+        Duration.between(started, clock.instant()).toMillis());
+  }
+
+  private TableResult migrate(CatalogTables catalog, ExportTable exportTable,
+      List<ParquetFileFacts> facts, Map<ParquetFileFacts, Path> paths) {
+    // The P of each file; the P of the newest partition ends as the default spec.
+    Map<Integer, Long> newest = new HashMap<>();
+    for (ParquetFileFacts fact : facts) {
+      newest.merge(fact.partitionSize(), fact.partitionValue(), Math::max);
+    }
+    List<Integer> sizes = newest.keySet().stream().sorted(Comparator.comparing(newest::get))
+        .toList();
+    boolean existed = catalog.find(exportTable).isPresent();
+    Table table = catalog.loadOrCreate(exportTable, sizes.get(sizes.size() - 1));
+    for (int size : sizes) {
+      CatalogPublisher.ensureDefaultSpec(catalog, exportTable, table, size);
+    }
+    table.refresh();
+    Snapshot base = table.currentSnapshot();
+    String location = stripSlash(table.location());
+
+    TreeMap<HeightRange, List<ParquetFileFacts>> byPartition = new TreeMap<>(
+        Comparator.comparingLong(HeightRange::start).thenComparingLong(HeightRange::end));
+    for (ParquetFileFacts fact : facts) {
+      byPartition.computeIfAbsent(partitionOf(fact), k -> new ArrayList<>()).add(fact);
+    }
+    Set<String> live = new HashSet<>();
+    List<DataFile> toRemove = new ArrayList<>();
+    for (HeightRange partition : byPartition.keySet()) {
+      for (DataFile file : CatalogPublisher.liveFiles(exportTable, table, base, partition)) {
+        HeightRange range = CatalogPublisher.fileRange(exportTable, file);
+        if (range == null || !partition.contains(range)) {
+          throw new StateConflictException("table " + catalog.identifier(exportTable)
+              + " holds " + file.location() + " reaching outside partition " + partition
+              + " of " + exportTable.tableName() + ": migrate into an empty namespace");
+        }
+        live.add(file.location());
+        toRemove.add(file);
+      }
+    }
+    List<DataFile> toAdd = new ArrayList<>();
+    int uploaded = 0;
+    for (Map.Entry<HeightRange, List<ParquetFileFacts>> partition : byPartition.entrySet()) {
+      for (ParquetFileFacts fact : partition.getValue()) {
+        Path source = paths.get(fact);
+        String target = location + "/data/" + partition.getKey().directoryName() + "/"
+            + source.getFileName();
+        if (live.contains(target)) {
+          toRemove.removeIf(f -> f.location().equals(target));
+          continue; // already registered by an earlier run
+        }
+        if (!isSameLocalFile(target, source)) {
+          upload(catalog, table.io(), source, target);
+          uploaded++;
+        }
+        toAdd.add(TableDefinition.dataFile(table, target, fact));
+      }
+    }
+    String action = existed ? "unchanged" : "created";
+    if (!toAdd.isEmpty() || !toRemove.isEmpty()) {
+      OverwriteFiles overwrite = table.newOverwrite()
+          .conflictDetectionFilter(heights(byPartition))
+          .validateNoConflictingData()
+          .validateNoConflictingDeletes()
+          .set(CatalogPublisher.SUMMARY_RUN, "metadata-migration-" + pid);
+      if (base != null) {
+        overwrite.validateFromSnapshot(base.snapshotId());
+      }
+      toRemove.forEach(overwrite::deleteFile);
+      toAdd.forEach(overwrite::addFile);
+      try {
+        overwrite.commit();
+      } catch (ValidationException e) {
+        throw new StateConflictException("table " + catalog.identifier(exportTable) + " was"
+            + " changed by another writer during the migration (" + CatalogTables.rootMessage(e)
+            + "): rerun it", e);
+      } catch (RuntimeException e) {
+        throw CatalogTables.failure("cannot commit the migration of "
+            + catalog.identifier(exportTable) + " to", catalog.spec(), e);
+      }
+      action = existed ? "committed" : "created";
+    }
+    Snapshot snapshot = table.currentSnapshot();
+    LOG.info("{}: {} ({} files uploaded, +{} -{} files)", catalog.identifier(exportTable),
+        action, uploaded, toAdd.size(), toRemove.size());
+    return new TableResult(exportTable.tableName(), action,
+        table.history().size(),
+        ((HasTableOperations) table).operations().current().metadataFileLocation(),
+        snapshot == null ? null : snapshot.snapshotId(), toAdd.size(), toRemove.size(), 0,
+        summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), table.specs().size());
+  }
+
+  private static HeightRange partitionOf(ParquetFileFacts fact) {
+    String relative = fact.relativePath();
+    String[] parts = relative.split("/");
+    return HeightRange.parseDirectoryName(parts[parts.length - 2]);
+  }
+
+  private static Expression heights(TreeMap<HeightRange, List<ParquetFileFacts>> partitions) {
+    return CatalogPublisher.heights(new HeightRange(partitions.firstKey().start(),
+        partitions.keySet().stream().mapToLong(HeightRange::end).max().orElseThrow()));
+  }
+
+  private static boolean isSameLocalFile(String target, Path source) {
+    String path = target.startsWith("file:") ? target.substring("file:".length()) : target;
+    if (!path.startsWith("/")) {
+      return false;
+    }
+    try {
+      Path local = Path.of(path.replaceFirst("^/+", "/"));
+      return Files.exists(local) && Files.isSameFile(local, source);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void upload(CatalogTables catalog, FileIO io, Path file, String location) {
+    try (InputStream in = Files.newInputStream(file);
+        OutputStream out = io.newOutputFile(location).createOrOverwrite()) {
+      in.transferTo(out);
+    } catch (IOException | RuntimeException e) {
+      throw CatalogTables.failure("cannot upload " + location + " for", catalog.spec(), e);
+    }
+  }
+
+  private static long summaryCount(Snapshot snapshot, String property) {
+    if (snapshot == null || snapshot.summary().get(property) == null) {
+      return 0;
+    }
+    return Long.parseLong(snapshot.summary().get(property));
+  }
+
+  private static String stripSlash(String location) {
+    return location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
+  }
+
+}

@@ -1,0 +1,219 @@
+package io.arexport.lakehouse;
+
+import io.arexport.InvalidInputException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+
+/**
+ * Where an export, metadata or verify run publishes or reads its tables (contract section 7),
+ * validated: {@link CatalogType#HADOOP} is the directory warehouse, anything else an Iceberg
+ * catalog. Built from the {@code --catalog-*} options over an optional properties file ({@code
+ * --catalog-config} or {@code AREXPORT_CATALOG_CONFIG}); options win over the file.
+ *
+ * <p>{@link #toString} and {@link #describe} never show a secret (see {@link Secrets}).
+ *
+ * @param uri REST endpoint or JDBC URL; null for hadoop
+ * @param warehouse where table data lives ({@code s3://bucket/prefix}, a local path); may be null
+ *     for a REST catalog that assigns locations itself
+ * @param properties passed to the Iceberg catalog and its FileIO as they are
+ * @param configFile the file the settings were read from, for the resume command
+ */
+public record CatalogSpec(CatalogType type, String uri, String warehouse, String name,
+    String namespace, Map<String, String> properties, Optional<Path> configFile) {
+  public static final String DEFAULT_NAME = "ar_io";
+  public static final String DEFAULT_NAMESPACE = "default";
+  /** The environment variable naming a catalog config file when --catalog-config is absent. */
+  public static final String CONFIG_VARIABLE = "AREXPORT_CATALOG_CONFIG";
+
+  /** Directory mode, as without any catalog option. */
+  public static final CatalogSpec DIRECTORY = new CatalogSpec(CatalogType.HADOOP, null, null,
+      DEFAULT_NAME, DEFAULT_NAMESPACE, Map.of(), Optional.empty());
+
+  public CatalogSpec {
+    properties = Map.copyOf(properties);
+    if (name == null || name.isBlank()) {
+      throw new InvalidInputException("--catalog-name must not be empty");
+    }
+    if (namespace == null || namespace.isBlank()) {
+      throw new InvalidInputException("--namespace must not be empty");
+    }
+    switch (type) {
+      case HADOOP -> {
+        if (warehouse != null && isObjectStore(warehouse)) {
+          throw new InvalidInputException("--catalog-warehouse " + Secrets.redactUri(warehouse)
+              + " is an object store, which has no atomic rename: use --catalog-type rest or"
+              + " jdbc with it (docs/lakehouse.md)");
+        }
+        if (uri != null) {
+          throw new InvalidInputException("--catalog-uri needs --catalog-type rest or jdbc");
+        }
+      }
+      case REST -> requirePresent(uri, "--catalog-uri (the REST endpoint)");
+      case JDBC -> {
+        requirePresent(uri, "--catalog-uri (the JDBC URL, e.g. jdbc:postgresql://host/db)");
+        requirePresent(warehouse, "--catalog-warehouse");
+        if (!uri.startsWith("jdbc:")) {
+          throw new InvalidInputException("--catalog-uri of a jdbc catalog must be a JDBC URL"
+              + " (jdbc:postgresql://..., jdbc:sqlite:...): " + Secrets.redactUri(uri));
+        }
+      }
+      default -> throw new IllegalStateException(type.name());
+    }
+  }
+
+  /**
+   * Combines the options with the config file.
+   *
+   * @param options the explicitly given {@code type}, {@code uri}, {@code warehouse}, {@code name},
+   *     {@code namespace} (absent keys fall back to the file, then the defaults)
+   * @param properties the {@code --catalog-property KEY=VALUE} values, unparsed
+   * @param configFile {@code --catalog-config}, else {@code AREXPORT_CATALOG_CONFIG}
+   */
+  public static CatalogSpec resolve(Map<String, String> options, Iterable<String> properties,
+      Optional<Path> configFile) {
+    Map<String, String> file = configFile.map(CatalogSpec::readConfig).orElse(Map.of());
+    Map<String, String> merged = new LinkedHashMap<>(file);
+    for (String property : properties) {
+      int equals = property.indexOf('=');
+      if (equals < 1) {
+        // Shown only when it looks like a property name (dotted lower case, e.g. s3.endpoint,
+        // or a key of the config file): a mistyped secret is never printed.
+        boolean showable = (property.matches("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+")
+            || java.util.Set.of("type", "uri", "warehouse", "name", "namespace", "io-impl")
+                .contains(property))
+            && property.length() <= 80 && !Secrets.isSecretKey(property);
+        throw new InvalidInputException("--catalog-property must be KEY=VALUE: "
+            + (showable ? property : "(a value without '=' of " + property.length()
+                + " characters, not shown)"));
+      }
+      merged.put(property.substring(0, equals).trim(), property.substring(equals + 1));
+    }
+    merged.putAll(options);
+    String type = merged.remove("type");
+    String uri = merged.remove("uri");
+    String warehouse = merged.remove("warehouse");
+    String name = merged.remove("name");
+    String namespace = merged.remove("namespace");
+    return new CatalogSpec(type == null ? CatalogType.HADOOP : CatalogType.parse(type),
+        blankToNull(uri), blankToNull(warehouse), name == null ? DEFAULT_NAME : name,
+        namespace == null ? DEFAULT_NAMESPACE : namespace, merged, configFile);
+  }
+
+  /** True for the directory mode. */
+  public boolean isDirectory() {
+    return type == CatalogType.HADOOP;
+  }
+
+  /** The properties for {@link CatalogUtil#buildIcebergCatalog}: type, uri, warehouse and the rest. */
+  public Map<String, String> catalogProperties() {
+    Map<String, String> all = new LinkedHashMap<>(properties);
+    all.put(CatalogUtil.ICEBERG_CATALOG_TYPE, type.optionValue());
+    all.put(CatalogProperties.URI, uri);
+    if (warehouse != null) {
+      all.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    }
+    // Data paths decide the FileIO (s3:// -> S3FileIO, file: -> HadoopFileIO) unless one is set.
+    all.putIfAbsent(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.io.ResolvingFileIO");
+    return all;
+  }
+
+  /** True when several processes cannot commit through this catalog at once (SQLite). */
+  public boolean singleWriterOnly() {
+    return type == CatalogType.JDBC && uri.startsWith("jdbc:sqlite:");
+  }
+
+  /**
+   * What identifies the destination for resume matching and messages, without secrets:
+   * e.g. {@code jdbc catalog ar_io at jdbc:postgresql://db/iceberg, namespace default}.
+   */
+  public String describe() {
+    return type.optionValue() + " catalog " + name + " at " + Secrets.redactUri(uri)
+        + ", namespace " + namespace
+        + (warehouse == null ? "" : ", warehouse " + Secrets.redactUri(warehouse));
+  }
+
+  /** The options that reproduce this spec, secrets redacted (or the config file named). */
+  public String options(ShellQuoting quoting) {
+    if (isDirectory()) {
+      return "";
+    }
+    StringBuilder options = new StringBuilder();
+    configFile.ifPresent(f -> options.append(" --catalog-config ")
+        .append(quoting.quote(f.toString())));
+    options.append(" --catalog-type ").append(type.optionValue())
+        .append(" --catalog-uri ").append(quoting.quote(Secrets.redactUri(uri)));
+    if (warehouse != null) {
+      options.append(" --catalog-warehouse ").append(quoting.quote(Secrets.redactUri(warehouse)));
+    }
+    options.append(" --catalog-name ").append(quoting.quote(name))
+        .append(" --namespace ").append(quoting.quote(namespace));
+    Map<String, String> fromFile = configFile.map(CatalogSpec::readConfig).orElse(Map.of());
+    for (Map.Entry<String, String> property : new TreeMap<>(properties).entrySet()) {
+      if (property.getValue().equals(fromFile.get(property.getKey()))) {
+        continue;
+      }
+      options.append(" --catalog-property ").append(quoting.quote(property.getKey() + "="
+          + Secrets.value(property.getKey(), property.getValue())));
+    }
+    return options.toString();
+  }
+
+  /** Quotes one shell word (the CLI's {@code Shell.quote}). */
+  @FunctionalInterface
+  public interface ShellQuoting {
+    String quote(String word);
+  }
+
+  @Override
+  public String toString() {
+    return describe() + " " + Secrets.printable(properties);
+  }
+
+  private static boolean isObjectStore(String location) {
+    String lower = location.toLowerCase(Locale.ROOT);
+    return lower.startsWith("s3:") || lower.startsWith("s3a:") || lower.startsWith("s3n:")
+        || lower.startsWith("gs:") || lower.startsWith("abfs:") || lower.startsWith("abfss:")
+        || lower.startsWith("wasb:") || lower.startsWith("oss:") || lower.startsWith("r2:");
+  }
+
+  /** True when a {@code --warehouseDir} value names an object store (refused in directory mode). */
+  public static boolean namesObjectStore(String location) {
+    return isObjectStore(location);
+  }
+
+  private static void requirePresent(String value, String what) {
+    if (value == null) {
+      throw new InvalidInputException(what + " is required with this --catalog-type");
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static Map<String, String> readConfig(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new InvalidInputException("cannot read --catalog-config " + file + ": " + e);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("--catalog-config " + file + " is not a Java properties"
+          + " file: " + e.getMessage());
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(k -> values.put(k.trim(), properties.getProperty(k)));
+    return values;
+  }
+}

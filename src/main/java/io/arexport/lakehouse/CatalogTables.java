@@ -1,0 +1,246 @@
+package io.arexport.lakehouse;
+
+import io.arexport.InvalidInputException;
+import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
+import io.arexport.iceberg.TableDefinition;
+import io.arexport.iceberg.TableMaintenance;
+import io.arexport.schema.ExportTable;
+import java.io.Closeable;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.ForbiddenException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.exceptions.NotAuthorizedException;
+import org.apache.iceberg.exceptions.RESTException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+
+/**
+ * The exported tables in an Iceberg catalog (contract section 7): opens the catalog with
+ * Iceberg's {@link CatalogUtil} and loads the tables, creating them on first use with {@link
+ * TableDefinition}'s schema, spec, sort order and properties. A table with another schema is
+ * refused. Every failure names the catalog without its secrets.
+ */
+public final class CatalogTables implements Closeable {
+  /**
+   * Commit retries for contended writers: Iceberg's default of 4 was measured too low for a few
+   * processes committing to one table through JdbcCatalog (issue 7); Iceberg retries with a fresh
+   * base and an exponential, jittered backoff between these bounds.
+   */
+  static final Map<String, String> COMMIT_RETRY = Map.of(
+      TableProperties.COMMIT_NUM_RETRIES, "20",
+      TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "100",
+      TableProperties.COMMIT_MAX_RETRY_WAIT_MS, "5000",
+      TableProperties.COMMIT_TOTAL_RETRY_TIME_MS, "600000");
+
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogTables.class);
+
+  private final CatalogSpec spec;
+  private final Catalog catalog;
+
+  private CatalogTables(CatalogSpec spec, Catalog catalog) {
+    this.spec = spec;
+    this.catalog = catalog;
+  }
+
+  /** Opens the catalog of {@code spec} (not hadoop); an unreachable or refusing catalog fails. */
+  public static CatalogTables open(CatalogSpec spec) {
+    if (spec.isDirectory()) {
+      throw new IllegalArgumentException("directory mode has no catalog");
+    }
+    if (spec.singleWriterOnly()) {
+      LOG.warn("JdbcCatalog on SQLite allows one writer at a time: run one exporter per catalog"
+          + " (two processes committing at once fail with SQLITE_BUSY); use PostgreSQL or a REST"
+          + " catalog for several writers (docs/lakehouse.md)");
+    }
+    try {
+      Catalog catalog = CatalogUtil.buildIcebergCatalog(spec.name(), spec.catalogProperties(),
+          new Configuration());
+      return new CatalogTables(spec, catalog);
+    } catch (RuntimeException e) {
+      throw failure("cannot open", spec, e);
+    }
+  }
+
+  public CatalogSpec spec() {
+    return spec;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public TableIdentifier identifier(ExportTable table) {
+    return TableIdentifier.of(Namespace.of(spec.namespace()), table.tableName());
+  }
+
+  /** The table if it exists (its schema checked), else empty. */
+  public Optional<Table> find(ExportTable table) {
+    try {
+      Table found = catalog.loadTable(identifier(table));
+      checkSchema(table, found);
+      return Optional.of(found);
+    } catch (NoSuchTableException e) {
+      return Optional.empty();
+    } catch (StateConflictException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw failure("cannot load table " + identifier(table) + " from", spec, e);
+    }
+  }
+
+  /** Every table that exists. */
+  public Map<ExportTable, Table> existing() {
+    Map<ExportTable, Table> tables = new EnumMap<>(ExportTable.class);
+    for (ExportTable table : ExportTable.values()) {
+      find(table).ifPresent(t -> tables.put(table, t));
+    }
+    return tables;
+  }
+
+  /**
+   * The table, created (with the namespace) when missing with spec {@code truncate(height,
+   * partitionSize)}. Another writer creating it at the same moment is fine: then it is loaded.
+   */
+  public Table loadOrCreate(ExportTable table, int partitionSize) {
+    Optional<Table> found = find(table);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    try {
+      createNamespaceIfMissing();
+      // The same retention defaults as directory-mode tables: other engines' expire_snapshots
+      // and arexport's maintenance follow them.
+      Map<String, String> properties = new HashMap<>(TableMaintenance.RETENTION_DEFAULTS);
+      properties.putAll(TableDefinition.properties(table, partitionSize));
+      properties.putAll(COMMIT_RETRY);
+      Table created = catalog.buildTable(identifier(table), table.schema())
+          .withPartitionSpec(TableDefinition.spec(table, partitionSize))
+          .withSortOrder(TableDefinition.sortOrder(table))
+          .withProperties(properties)
+          .create();
+      checkSchema(table, created);
+      LOG.info("created table {} in {}", identifier(table), spec.describe());
+      return created;
+    } catch (AlreadyExistsException e) {
+      return find(table).orElseThrow(() -> failure("cannot create table " + identifier(table)
+          + " in", spec, e));
+    } catch (StateConflictException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw failure("cannot create table " + identifier(table) + " in", spec, e);
+    }
+  }
+
+  private void createNamespaceIfMissing() {
+    if (catalog instanceof SupportsNamespaces namespaces) {
+      Namespace namespace = Namespace.of(spec.namespace());
+      if (!namespaces.namespaceExists(namespace)) {
+        try {
+          namespaces.createNamespace(namespace);
+        } catch (AlreadyExistsException e) {
+          // Another writer created it first.
+        }
+      }
+    }
+  }
+
+  private void checkSchema(ExportTable table, Table found) {
+    if (!TableDefinition.sameSchema(table, found.schema())) {
+      throw new StateConflictException("table " + identifier(table) + " in " + spec.describe()
+          + " has another schema than arexport's " + table.tableName() + " (contract section 2):"
+          + " use another --namespace, or drop or rename that table");
+    }
+  }
+
+  /**
+   * A failure of the catalog or its storage as one line without secrets: wrong credentials are
+   * invalid input (2), an unreachable or failing service a runtime failure (1).
+   */
+  static RuntimeException failure(String doing, CatalogSpec spec, Throwable e) {
+    String message = doing + " " + spec.describe() + ": " + rootMessage(e);
+    message = Secrets.scrub(message, spec.properties(), spec.uri(), spec.warehouse());
+    if (e instanceof NotAuthorizedException || e instanceof ForbiddenException) {
+      return new InvalidInputException("catalog refused the credentials: " + message);
+    }
+    String refused = refusal(e);
+    if (refused != null) {
+      return new InvalidInputException(refused + ": " + message);
+    }
+    if (e instanceof ValidationException || e instanceof IllegalArgumentException
+        && !(e instanceof RESTException)) {
+      return new InvalidInputException(message);
+    }
+    // The cause is kept for --stacktrace only, which an operator asks for explicitly.
+    return new RuntimeFailureException(message, e);
+  }
+
+  /**
+   * What in the cause chain is the operator's input rather than a failing service: refused
+   * credentials (SQL state class 28, HTTP 401/403 from the object store), a missing bucket. Null
+   * otherwise.
+   */
+  private static String refusal(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("28")) {
+        return "the catalog database refused the credentials";
+      }
+      if (cause instanceof AwsServiceException aws) {
+        String code = aws.awsErrorDetails() == null ? null : aws.awsErrorDetails().errorCode();
+        if ("NoSuchBucket".equals(code)) {
+          return "the bucket does not exist";
+        }
+        if (aws.statusCode() == 401 || aws.statusCode() == 403) {
+          return "the object store refused the credentials (" + code + ")";
+        }
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  /** The innermost cause's message (the outer ones of the SDKs repeat it or say nothing). */
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName()
+        : root.getMessage();
+    String first = e.getMessage();
+    if (root != e && first != null && !first.contains(message)) {
+      message = first + " (" + message + ")";
+    }
+    return message.replaceAll("\\s+", " ").trim();
+  }
+
+  @Override
+  public void close() {
+    if (catalog instanceof Closeable closeable) {
+      try {
+        closeable.close();
+      } catch (IOException e) {
+        LOG.debug("closing the catalog failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package io.arexport.lakehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arexport.testing.Cli;
+import io.arexport.testing.ExportArgs;
+import io.arexport.testing.SampleDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad catalog input, without services: one line on stderr naming the problem, the documented exit
+ * code (2 invalid input, 1 unreachable service, 3 a table in the way), nothing committed, no
+ * secret printed.
+ */
+class CatalogBadInputTest {
+  static final String SECRET = "s3cr3t-Value-42";
+
+  @TempDir static Path sources;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
+        sources.resolve("bundles.db"));
+  }
+
+  @Test
+  void propertyWithoutEqualsSignIsRefused(@TempDir Path work) {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    Cli.Result result = Cli.run(catalog.with(ExportArgs.of(sources, work).export(100, 149, 50,
+        "--catalog-property", "s3.endpoint")));
+    assertOneLine(result, 2, "--catalog-property must be KEY=VALUE: s3.endpoint");
+    assertThat(Files.exists(catalog.database())).isFalse();
+
+    Cli.Result secret = Cli.run(catalog.with(ExportArgs.of(sources, work).export(100, 149, 50,
+        "--catalog-property", SECRET)));
+    assertOneLine(secret, 2, "--catalog-property must be KEY=VALUE", "not shown");
+  }
+
+  @Test
+  void objectStoreWithoutCatalogIsRefused(@TempDir Path work) {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result warehouse = Cli.run(paths.export(100, 149, 50, "--catalog-warehouse",
+        "s3://bucket/lake"));
+    assertOneLine(warehouse, 2, "s3://bucket/lake is an object store");
+    Cli.Result dir = Cli.run(new ExportArgs(paths.coreDb(), paths.bundlesDb(),
+        paths.stagingDir(), Path.of("s3://bucket/lake")).export(100, 149, 50));
+    assertOneLine(dir, 2, "is an object store");
+    Cli.Result typed = Cli.run(paths.export(100, 149, 50, "--catalog-type", "glue"));
+    assertOneLine(typed, 2, "--catalog-type must be hadoop, rest or jdbc: glue");
+    Cli.Result noUri = Cli.run(paths.export(100, 149, 50, "--catalog-type", "rest"));
+    assertOneLine(noUri, 2, "--catalog-uri (the REST endpoint) is required");
+  }
+
+  @Test
+  void unreachableCatalogsFailWithOneLine(@TempDir Path work) {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result jdbc = Cli.run(paths.export(100, 149, 50, "--catalog-type", "jdbc",
+        "--catalog-uri", "jdbc:postgresql://127.0.0.1:1/iceberg",
+        "--catalog-warehouse", work.resolve("lake").toString(),
+        "--catalog-property", "jdbc.user=arexport",
+        "--catalog-property", "jdbc.password=" + SECRET));
+    assertOneLine(jdbc, 1, "cannot open jdbc catalog ar_io at jdbc:postgresql://127.0.0.1:1");
+    Cli.Result rest = Cli.run(paths.export(100, 149, 50, "--catalog-type", "rest",
+        "--catalog-uri", "http://127.0.0.1:1/catalog",
+        "--catalog-property", "token=" + SECRET));
+    assertOneLine(rest, 1, "cannot open rest catalog ar_io at http://127.0.0.1:1/catalog");
+    assertThat(Files.exists(work.resolve("lake"))).isFalse();
+  }
+
+  @Test
+  void tableWithAnotherSchemaIsRefusedBeforeAnythingIsCreated(@TempDir Path work) {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    try (JdbcCatalog other = new JdbcCatalog()) {
+      other.setConf(new Configuration());
+      other.initialize(CatalogSpec.DEFAULT_NAME, Map.of(CatalogProperties.URI, catalog.uri(),
+          CatalogProperties.WAREHOUSE_LOCATION, catalog.warehouse().toString()));
+      other.createNamespace(Namespace.of("default"));
+      other.createTable(TableIdentifier.of("default", "tags"),
+          new Schema(Types.NestedField.required(1, "height", Types.StringType.get())),
+          PartitionSpec.unpartitioned());
+    }
+    Cli.Result result = Cli.run(catalog.with(ExportArgs.of(sources, work).export(100, 149, 50)));
+    assertOneLine(result, 3, "table default.tags in jdbc catalog ar_io",
+        "has another schema");
+    try (JdbcCatalog reader = new JdbcCatalog()) {
+      reader.setConf(new Configuration());
+      reader.initialize(CatalogSpec.DEFAULT_NAME, Map.of(CatalogProperties.URI, catalog.uri(),
+          CatalogProperties.WAREHOUSE_LOCATION, catalog.warehouse().toString()));
+      assertThat(reader.listTables(Namespace.of("default")))
+          .containsExactly(TableIdentifier.of("default", "tags"));
+      assertThat(reader.loadTable(TableIdentifier.of("default", "tags")).currentSnapshot())
+          .isNull();
+    }
+  }
+
+  @Test
+  void resumeCommandAndSummaryShowNoSecret(@TempDir Path work) {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    List<String> args = new ArrayList<>(List.of(catalog.with(ExportArgs.of(sources, work)
+        .export(100, 199, 50, "--json"))));
+    args.addAll(List.of("--catalog-property", "s3.secret-access-key=" + SECRET,
+        "--catalog-property", "token=" + SECRET));
+    // A stop requested once the run is under way (after its first polls): it stops while writing
+    // its first partition and prints the resume command.
+    AtomicInteger polls = new AtomicInteger();
+    Cli.Result stopped = Cli.run(() -> polls.incrementAndGet() > 2, Map.of(),
+        args.toArray(String[]::new));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    assertThat(stopped.err()).contains("resume with: arexport export",
+        "--catalog-type jdbc", "--catalog-property 's3.secret-access-key=****'",
+        "--catalog-property 'token=****'").doesNotContain(SECRET);
+    Cli.Result done = Cli.run(args.toArray(String[]::new));
+    assertThat(done.status()).as(done.err()).isZero();
+    assertThat(done.out() + done.err()).doesNotContain(SECRET);
+  }
+
+  static void assertOneLine(Cli.Result result, int status, String... contains) {
+    assertOneLineWith(result, status, List.of(SECRET), contains);
+  }
+
+  /** One "arexport: " line containing {@code contains}, and none of {@code secrets} anywhere. */
+  static void assertOneLineWith(Cli.Result result, int status, List<String> secrets,
+      String... contains) {
+    assertThat(result.status()).as(result.err()).isEqualTo(status);
+    List<String> lines = result.errLines().stream().filter(l -> l.startsWith("arexport: "))
+        .toList();
+    assertThat(lines).as(result.err()).hasSize(1);
+    assertThat(lines.get(0)).contains(contains);
+    for (String secret : secrets) {
+      assertThat(result.out() + result.err()).doesNotContain(secret);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.arexport.lakehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arexport.HeightRange;
+import io.arexport.testing.ChildJvm;
+import io.arexport.testing.Cli;
+import io.arexport.testing.ExportArgs;
+import io.arexport.testing.SampleDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A catalog-mode export (JdbcCatalog on SQLite, local warehouse) in a child JVM is killed with
+ * SIGKILL between upload and commit, between the commits of one partition's tables, and after the
+ * commits before the checkpoint; {@code --resume} then finishes it. Every row of the source is in
+ * the current snapshots exactly once, and no Parquet file is left that no snapshot references.
+ */
+class CatalogCrashTest {
+  @TempDir static Path sources;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
+        sources.resolve("bundles.db"));
+  }
+
+  @ParameterizedTest(name = "[{index}] kill at {0}, then --resume")
+  @ValueSource(strings = {"catalog-uploaded:4", "catalog-table-committed:4",
+      "partition-moved:2", "catalog-uploaded:1"})
+  void killedRunResumesWithRowsOnceAndNoOrphans(String point, @TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] args = catalog.with(paths.export(100, 349, 50, "--includeL1Transactions",
+        "--includeL1Tags"));
+    // A first export of the range, so the killed run is a re-export replacing live files.
+    Cli.Result first = Cli.run(args);
+    assertThat(first.status()).as(first.err()).isZero();
+
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx512m"),
+        Map.of("AREXPORT_FAULT_POINT", point), work, args)) {
+      assertThat(child.awaitErrLine("fault point " + point + " reached", 120))
+          .as("child reached %s; stderr:%n%s", point, child.err()).isTrue();
+      child.kill();
+    }
+    if (point.startsWith("catalog-uploaded")) {
+      assertThat(unreferenced(catalog)).as("the kill left uploads no snapshot references")
+          .isNotEmpty();
+    }
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+
+    List<String> resumeArgs = new ArrayList<>(List.of(args));
+    resumeArgs.add("--resume");
+    Cli.Result resumed = Cli.run(resumeArgs.toArray(String[]::new));
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+    assertThat(unreferenced(catalog)).as("no orphan uploads after the next run").isEmpty();
+    assertThat(journals(paths.stagingDir())).as("no upload journal left").isEmpty();
+  }
+
+  /** Parquet files under the catalog warehouse that no snapshot of their table references. */
+  static List<Path> unreferenced(LocalCatalog catalog) {
+    Set<String> referenced = new HashSet<>();
+    for (String name : CatalogExportTest.TABLES) {
+      Table table = catalog.load(name);
+      for (Snapshot snapshot : table.snapshots()) {
+        for (DataFile file : snapshot.addedDataFiles(table.io())) {
+          referenced.add(file.location().replaceFirst("^file:", ""));
+        }
+      }
+    }
+    return catalog.parquetFiles().stream().filter(p -> !referenced.contains(p.toString()))
+        .toList();
+  }
+
+  static List<Path> journals(Path stagingDir) throws IOException {
+    Path dir = stagingDir.resolve("catalog-uploads");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(p -> p.toString().endsWith(".journal")).toList();
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.arexport.lakehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arexport.HeightRange;
+import io.arexport.testing.Cli;
+import io.arexport.testing.ExportArgs;
+import io.arexport.testing.IcebergReader;
+import io.arexport.testing.SampleDatabases;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.iceberg.DataFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code metadata} with catalog options registers a directory warehouse (exported in two partition
+ * sizes, with a re-export) in catalog tables whose warehouse is elsewhere: the files are uploaded,
+ * the tables equal the source, a rerun changes nothing, and catalog-mode exports continue on top.
+ */
+class CatalogMigrationTest {
+  @TempDir static Path sources;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
+        sources.resolve("bundles.db"));
+  }
+
+  @Test
+  void directoryWarehouseMovesToCatalogTables(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    String tx = "--includeL1Transactions";
+    String tags = "--includeL1Tags";
+    for (String[] args : List.of(paths.export(100, 199, 50, tx, tags),
+        paths.export(200, 299, 100, tx, tags), paths.export(150, 199, 50, tx, tags))) {
+      Cli.Result export = Cli.run(args);
+      assertThat(export.status()).as(export.err()).isZero();
+    }
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] migrate = catalog.with("metadata", "--datasets-dir",
+        paths.warehouseDir().toString(), "--json");
+    Cli.Result migrated = Cli.run(migrate);
+    assertThat(migrated.status()).as(migrated.err()).isZero();
+    assertThat(migrated.out()).contains("\"action\" : \"created\"");
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 299));
+    for (String table : CatalogExportTest.TABLES) {
+      for (DataFile file : IcebergReader.dataFiles(catalog.load(table))) {
+        assertThat(file.location()).as("uploaded into the catalog warehouse")
+            .contains(catalog.warehouse().toString()).doesNotContain(paths.warehouseDir()
+                .toString());
+      }
+      assertThat(catalog.load(table).specs()).hasSize(2);
+    }
+
+    Cli.Result again = Cli.run(migrate);
+    assertThat(again.status()).as(again.err()).isZero();
+    assertThat(again.out()).doesNotContain("\"action\" : \"committed\"")
+        .doesNotContain("\"action\" : \"created\"");
+
+    Cli.Result next = Cli.run(catalog.with(paths.export(300, 349, 50, tx, tags)));
+    assertThat(next.status()).as(next.err()).isZero();
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+    assertThat(CatalogCrashTest.unreferenced(catalog)).isEmpty();
+  }
+}
