@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "maintain",
+    header = "Expires old Iceberg snapshots and removes the files and manifests no one needs.",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,

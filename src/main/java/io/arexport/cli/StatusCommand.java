@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
 /** {@code arexport status}: options to a {@link StatusRequest}, then {@link StatusReader}. */
 @Command(
     name = "status",
+    header = "Shows what a warehouse holds, its gaps, its lag behind the gateway and its"
+        + " pending jobs.",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,

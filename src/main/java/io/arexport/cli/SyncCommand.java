@@ -37,6 +37,7 @@ import picocli.CommandLine.Option;
 /** {@code arexport sync}: options to a validated {@link SyncRequest}, then {@link Syncer}. */
 @Command(
     name = "sync",
+    header = "Exports everything new since the last run, up to the gateway's stable tip.",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
