@@ -5,17 +5,19 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.iceberg.MaintainRequest;
 import io.arexport.iceberg.MaintainSummary;
 import io.arexport.iceberg.WarehouseMaintenance;
+import io.arexport.lakehouse.CatalogMaintenance;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code arexport maintain}: options to a validated {@link MaintainRequest}, then {@link
- * WarehouseMaintenance}.
+ * WarehouseMaintenance} (directory mode) or {@link CatalogMaintenance} (catalog options).
  */
 @Command(
     name = "maintain",
@@ -31,7 +33,9 @@ import picocli.CommandLine.Option;
             + " removes orphan files older than the safety age"
             + " (arexport.maintenance.orphan-min-age-ms, default 3 days; younger files are"
             + " kept). export and metadata run the same at most once per"
-            + " arexport.maintenance.interval-ms (default 1 day). See docs/iceberg.md."},
+            + " arexport.maintenance.interval-ms (default 1 day). With the catalog options it"
+            + " maintains the catalog's tables through their own FileIO, without a warehouse"
+            + " lock (docs/lakehouse.md). See docs/iceberg.md."},
     footer = {
         "",
         "Examples:",
@@ -46,6 +50,11 @@ import picocli.CommandLine.Option;
         "  #   ALTER TABLE c.default.tags SET TBLPROPERTIES",
         "  #     ('history.expire.max-snapshot-age-ms'='604800000')",
         "  arexport maintain --tables tags",
+        "",
+        "  # The tables of a JDBC catalog (lakehouse mode, docs/lakehouse.md)",
+        "  arexport maintain --catalog-type jdbc \\",
+        "      --catalog-uri jdbc:postgresql://db/iceberg --catalog-warehouse s3://bucket/ario \\",
+        "      --catalog-property jdbc.user=ario --catalog-property jdbc.password=$PGPASSWORD",
         "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input (missing directory, no"
             + " Iceberg table), 3 state conflict (lock held, corrupt metadata), 4 internal error."})
@@ -62,6 +71,8 @@ final class MaintainCommand implements Callable<Integer> {
           + " metadata).")
   List<String> tables;
 
+  @Mixin CatalogOptions catalog = new CatalogOptions();
+
   @Option(names = "--json", description = "Print the summary as JSON on stdout.")
   boolean json;
 
@@ -74,9 +85,11 @@ final class MaintainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    MaintainRequest request = MaintainRequest.of(warehouseDir, tables);
-    MaintainSummary summary =
-        new WarehouseMaintenance(environment.clock(), environment.pid()).run(request);
+    MaintainRequest request = MaintainRequest.of(warehouseDir, tables,
+        catalog.spec(environment.env()));
+    MaintainSummary summary = request.catalog().isDirectory()
+        ? new WarehouseMaintenance(environment.clock(), environment.pid()).run(request)
+        : new CatalogMaintenance(environment.clock()).run(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(summary));

@@ -1,6 +1,7 @@
 package io.arexport.iceberg;
 
 import io.arexport.InvalidInputException;
+import io.arexport.lakehouse.CatalogSpec;
 import io.arexport.schema.ExportTable;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,8 +12,11 @@ import java.util.List;
  * @param warehouseDir the warehouse ({@code --datasets-dir}), absolute and normalized
  * @param tables the tables to maintain, without duplicates
  * @param tablesNamed true when the operator named the tables, so one without metadata is an error
+ * @param catalog where the tables live: {@link CatalogSpec#DIRECTORY} for the warehouse at {@code
+ *     warehouseDir}, otherwise the catalog's tables (then {@code warehouseDir} is unused)
  */
-public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boolean tablesNamed) {
+public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boolean tablesNamed,
+    CatalogSpec catalog) {
 
   public MaintainRequest {
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
@@ -25,10 +29,15 @@ public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boole
 
   /** Parses {@code --tables blocks,tags}; null or empty means all three. */
   public static MaintainRequest of(Path warehouseDir, List<String> tables) {
+    return of(warehouseDir, tables, CatalogSpec.DIRECTORY);
+  }
+
+  /** Parses {@code --tables blocks,tags} for the tables of {@code catalog}. */
+  public static MaintainRequest of(Path warehouseDir, List<String> tables, CatalogSpec catalog) {
     boolean named = tables != null && !tables.isEmpty();
     List<ExportTable> selected = named
         ? tables.stream().map(String::trim).map(ExportTable::byName).toList()
         : List.of(ExportTable.values());
-    return new MaintainRequest(warehouseDir, selected, named);
+    return new MaintainRequest(warehouseDir, selected, named, catalog);
   }
 }
