@@ -158,9 +158,12 @@ final class PartitionStager implements AutoCloseable {
       long skippedBefore = reader.skippedDanglingTags();
       Map<ExportTable, StagedPartition> staged = new EnumMap<>(ExportTable.class);
       Map<String, TableCounts> counts = new LinkedHashMap<>();
+      // Bounds the distinct ids (and owners, targets, ...) of transactions and of tags: inside
+      // the partition's snapshot, so the rows written next are exactly the ones counted.
+      long transactionRows = reader.transactionCount(partition);
       for (ExportTable table : ExportTable.values()) {
         Path dir = job.partitionDir(table, partition);
-        List<StagedFile> files = writeTable(reader, table, partition, dir);
+        List<StagedFile> files = writeTable(reader, table, partition, dir, transactionRows);
         staged.put(table, new StagedPartition(dir, files.stream().map(StagedFile::path).toList()));
         counts.put(table.tableName(), new TableCounts(
             files.stream().mapToLong(StagedFile::rows).sum(), files.size(),
@@ -176,11 +179,11 @@ final class PartitionStager implements AutoCloseable {
   }
 
   private List<StagedFile> writeTable(PartitionReader reader, ExportTable table,
-      HeightRange partition, Path dir) {
+      HeightRange partition, Path dir, long distinctValues) {
     try (RowCursor rows = reader.open(table, partition);
         PartitionFileWriter writer = new PartitionFileWriter(table, partition, dir, runId,
             request.heightPartitionSize(), request.maxFileRows(), request.compression(),
-            rowGroupBytes)) {
+            rowGroupBytes, distinctValues)) {
       long written = 0;
       while (rows.next()) {
         if (cancellation.requested()) {

@@ -49,6 +49,7 @@ public final class PartitionFileWriter implements AutoCloseable {
   private final long maxFileRows;
   private final Compression compression;
   private final long rowGroupBytes;
+  private final long distinctValues;
   private final RecordWriteSupport writeSupport;
   private final int idPosition;
   private final int tieBreakPosition;
@@ -72,17 +73,20 @@ public final class PartitionFileWriter implements AutoCloseable {
   public PartitionFileWriter(ExportTable table, HeightRange partition, Path directory,
       String runId, long heightPartitionSize, long maxFileRows, Compression compression) {
     this(table, partition, directory, runId, heightPartitionSize, maxFileRows, compression,
-        ROW_GROUP_BYTES);
+        ROW_GROUP_BYTES, maxFileRows);
   }
 
   /**
    * @param rowGroupBytes the buffered bytes at which a row group is flushed; several writers
    *     running at once share the heap, so the export gives each a share of it (at most {@link
    *     #ROW_GROUP_BYTES})
+   * @param distinctValues at most how many distinct values a bloom-filtered column of {@link
+   *     ColumnLayout#sizedBloomFilterColumns()} has in this table-partition (for transactions its
+   *     rows, for tags the transactions and data items it belongs to); sizes the filters
    */
   public PartitionFileWriter(ExportTable table, HeightRange partition, Path directory,
       String runId, long heightPartitionSize, long maxFileRows, Compression compression,
-      long rowGroupBytes) {
+      long rowGroupBytes, long distinctValues) {
     this.table = table;
     this.partition = partition;
     this.directory = directory;
@@ -91,6 +95,7 @@ public final class PartitionFileWriter implements AutoCloseable {
     this.maxFileRows = maxFileRows;
     this.compression = compression;
     this.rowGroupBytes = rowGroupBytes;
+    this.distinctValues = Math.max(1, Math.min(distinctValues, maxFileRows));
     this.writeSupport = new RecordWriteSupport(table.schema(), table.tableName(),
         Map.of(PARTITION_SIZE_KEY, Long.toString(heightPartitionSize)));
     this.idPosition = table.idPosition();
@@ -175,13 +180,16 @@ public final class PartitionFileWriter implements AutoCloseable {
     for (String column : layout.plainColumns()) {
       builder.withDictionaryEncoding(column, false);
     }
-    if (!layout.bloomFilterColumns().isEmpty()) {
-      // Adaptive: candidate filters of several sizes are filled and the smallest one that holds
-      // the row group's distinct values at the target false-positive rate is written, so a
-      // filter costs about what its values need rather than the maximum size.
-      builder.withAdaptiveBloomFilterEnabled(true)
-          .withMaxBloomFilterBytes(ColumnLayout.MAX_BLOOM_FILTER_BYTES);
-      for (String column : layout.bloomFilterColumns()) {
+    builder.withMaxBloomFilterBytes(ColumnLayout.MAX_BLOOM_FILTER_BYTES);
+    for (String column : layout.sizedBloomFilterColumns()) {
+      builder.withBloomFilterEnabled(column, true)
+          .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
+          .withBloomFilterNDV(column, distinctValues);
+    }
+    if (!layout.adaptiveBloomFilterColumns().isEmpty()) {
+      // Applies to the columns without an NDV only: the others get a filter of their NDV's size.
+      builder.withAdaptiveBloomFilterEnabled(true);
+      for (String column : layout.adaptiveBloomFilterColumns()) {
         builder.withBloomFilterEnabled(column, true)
             .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
             .withBloomFilterCandidateNumber(column, ColumnLayout.BLOOM_FILTER_CANDIDATES);
