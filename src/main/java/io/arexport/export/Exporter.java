@@ -131,18 +131,21 @@ public final class Exporter {
       try (PartitionStager stager = new PartitionStager(request, request.threads(), job, runId,
           listener, faults, cancellation, heapBytes)) {
         // Up to `threads` partitions are staged at once; they are published in height order.
-        Deque<Future<PartitionStager.Staged>> inFlight = new ArrayDeque<>();
+        Deque<InFlight> inFlight = new ArrayDeque<>();
         HeightRange upcoming = nextPartition(plan, reader);
         try {
           while (upcoming != null || !inFlight.isEmpty()) {
+            // The same safe point as between partitions of a sequential run: nothing of the
+            // next partition to publish is in the warehouse yet.
+            if (cancellation.requested()) {
+              HeightRange first = inFlight.isEmpty() ? upcoming : inFlight.peek().partition();
+              throw stopped(job, "before partition " + first, exported);
+            }
             while (upcoming != null && inFlight.size() < request.threads()) {
-              if (cancellation.requested()) {
-                throw stopped(job, "before partition " + upcoming, exported);
-              }
-              inFlight.add(stager.submit(upcoming));
+              inFlight.add(new InFlight(upcoming, stager.submit(upcoming)));
               upcoming = nextPartition(plan, reader);
             }
-            PartitionStager.Staged staged = PartitionStager.await(inFlight.remove());
+            PartitionStager.Staged staged = PartitionStager.await(inFlight.remove().staged());
             PartitionResult result = publish(publisher, job, staged);
             stager.published(result.partition());
             result.tables().forEach((name, counts) -> totals.merge(name, counts,
@@ -179,6 +182,9 @@ public final class Exporter {
         Duration.between(started, clock.instant()).toMillis(), publisher.destination(),
         icebergCommitted);
   }
+
+  /** A partition being staged on a worker. */
+  private record InFlight(HeightRange partition, Future<PartitionStager.Staged> staged) {}
 
   /** The plan's next partition; the planning reader's snapshot ends after each probe. */
   private static HeightRange nextPartition(PartitionPlan plan, PartitionReader reader) {
