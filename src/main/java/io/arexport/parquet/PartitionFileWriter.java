@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.data.Record;
+import org.apache.parquet.ParquetRuntimeException;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -113,7 +114,7 @@ public final class PartitionFileWriter implements AutoCloseable {
     }
     try {
       appender.write(row);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
       // A full row group is flushed inside add(): the disk may fill up here too.
       throw new RuntimeFailureException(
           "cannot write Parquet file in " + directory + ": " + rootCause(e), e);
@@ -159,7 +160,7 @@ public final class PartitionFileWriter implements AutoCloseable {
       appender = writerBuilder(temp).build();
       writtenTemp.add(temp);
       rowsInFile = 0;
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
       throw new RuntimeFailureException(
           "cannot create Parquet file in " + directory + ": " + rootCause(e), e);
     }
@@ -227,7 +228,9 @@ public final class PartitionFileWriter implements AutoCloseable {
   private void closeCurrent() {
     try {
       appender.close();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
+      // parquet-java wraps a failed close (e.g. "No space left on device") in a
+      // ParquetRuntimeException; it is a failure of the disk, not of arexport.
       throw new RuntimeFailureException(
           "cannot write Parquet file in " + directory + ": " + rootCause(e), e);
     } finally {
