@@ -85,6 +85,11 @@ final class ExportCommand implements Callable<Integer> {
       description = "Do not commit Iceberg metadata at the end, even for tables that have it.")
   boolean noIceberg;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Partitions staged at once, each with its own SQLite snapshot and Parquet"
+          + " writer; published in height order (default: the number of cores).")
+  Integer threads;
+
   @Mixin ProgressOptions progressOptions = new ProgressOptions();
 
   @Option(names = "--json", description = "Print the run summary as JSON on stdout.")
@@ -102,7 +107,8 @@ final class ExportCommand implements Callable<Integer> {
     ExportRequest request = new ExportRequest(source.range(), source.heightPartitionSize,
         maxFileRows, source.includeL1Transactions, source.includeL1Tags, source.coreDb,
         source.bundlesDb, stagingDir, source.warehouseDir, resume, Compression.parse(compression),
-        !noIceberg, catalog.spec(environment.env()));
+        !noIceberg, threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+        catalog.spec(environment.env()));
     ConsoleProgress progress = progressOptions.progress(environment, request.range(),
         resumeCommand(request));
     Cancellation cancellation = environment.stopRequests().cooperate();

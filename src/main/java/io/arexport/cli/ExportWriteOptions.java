@@ -23,6 +23,16 @@ final class ExportWriteOptions {
           + " (default: ${DEFAULT-VALUE}).")
   String compression;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Partitions staged at once, each with its own SQLite snapshot and Parquet"
+          + " writer; published in height order (default: the number of cores).")
+  Integer threads;
+
+  /** {@code --threads}, or the number of cores. */
+  int threads() {
+    return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+  }
+
   @Option(names = "--no-iceberg",
       description = "Do not commit Iceberg metadata after each export, even for tables that"
           + " have it.")

@@ -96,7 +96,7 @@ final class StatusCommand implements Callable<Integer> {
         new HeightRange(p.startHeight(), p.endHeight()), p.heightPartitionSize(),
         p.maxFileRows(), p.includeL1Transactions(), p.includeL1Tags(), Path.of(p.coreDb()),
         Path.of(p.bundlesDb()), stagingDir, Path.of(p.warehouseDir()), true, Compression.ZSTD,
-        true));
+        true, 1));
   }
 
   static void print(WarehouseStatus status, PrintStream out) {

@@ -120,7 +120,8 @@ final class SyncCommand implements Callable<Integer> {
     SyncRequest request = new SyncRequest(optional(startHeight), optional(endHeight),
         source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
         source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
-        source.warehouseDir, Compression.parse(write.compression), !write.noIceberg, fillGaps);
+        source.warehouseDir, Compression.parse(write.compression), !write.noIceberg,
+        write.threads(), fillGaps);
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);

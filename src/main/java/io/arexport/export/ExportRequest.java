@@ -7,7 +7,11 @@ import io.arexport.parquet.Compression;
 import io.arexport.warehouse.JobParameters;
 import java.nio.file.Path;
 
-/** A validated export request: everything {@link Exporter} needs, nothing about the CLI. */
+/**
+ * A validated export request: everything {@link Exporter} needs, nothing about the CLI. {@code
+ * threads} is how many partitions are staged at once; it is not a job parameter (a resume may use
+ * another number), since the output does not depend on it.
+ */
 public record ExportRequest(
     HeightRange range,
     long heightPartitionSize,
@@ -21,12 +25,20 @@ public record ExportRequest(
     boolean resume,
     Compression compression,
     boolean commitIceberg,
+    int threads,
     CatalogSpec catalog) {
+
+  /** More partitions in flight than this only costs memory. */
+  public static final int MAX_THREADS = 64;
 
   public ExportRequest {
     if (heightPartitionSize < 1) {
       throw new InvalidInputException(
           "heightPartitionSize must be at least 1: " + heightPartitionSize);
+    }
+    if (threads < 1 || threads > MAX_THREADS) {
+      throw new InvalidInputException(
+          "threads must be between 1 and " + MAX_THREADS + ": " + threads);
     }
     if (maxFileRows < 1) {
       throw new InvalidInputException("maxFileRows must be at least 1: " + maxFileRows);
@@ -49,9 +61,9 @@ public record ExportRequest(
   public ExportRequest(HeightRange range, long heightPartitionSize, long maxFileRows,
       boolean includeL1Transactions, boolean includeL1Tags, Path coreDb, Path bundlesDb,
       Path stagingDir, Path warehouseDir, boolean resume, Compression compression,
-      boolean commitIceberg) {
+      boolean commitIceberg, int threads) {
     this(range, heightPartitionSize, maxFileRows, includeL1Transactions, includeL1Tags, coreDb,
-        bundlesDb, stagingDir, warehouseDir, resume, compression, commitIceberg,
+        bundlesDb, stagingDir, warehouseDir, resume, compression, commitIceberg, threads,
         CatalogSpec.DIRECTORY);
   }
 

@@ -3,32 +3,30 @@ package io.arexport.export;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.StoppedException;
-import io.arexport.parquet.PartitionFileWriter;
-import io.arexport.parquet.StagedFile;
 import io.arexport.schema.ExportTable;
 import io.arexport.source.PartitionReader;
-import io.arexport.source.RowCursor;
 import io.arexport.source.SourcePaths;
 import io.arexport.warehouse.JobParameters;
-import io.arexport.warehouse.StagedPartition;
 import io.arexport.warehouse.StagingJob;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.EnumMap;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 
 /**
  * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
  * files in the job's staging directory, hands the staged partition to the {@link
- * PartitionPublisher} of the run's mode, and advances the checkpoint, one partition at a time
- * (contract sections 3 and 4). The loop does not know which mode it runs in.
+ * PartitionPublisher} of the run's mode, and advances the checkpoint (contract sections 3 and 4).
+ * The loop does not know which mode it runs in. Up to {@link ExportRequest#threads()} partitions
+ * are staged at once ({@link PartitionStager}); publishing and the checkpoint stay on this thread,
+ * in height order, one partition at a time.
  *
  * <p>A stop request ({@link Cancellation}, SIGINT/SIGTERM) is honoured at safe points only:
  * before each partition, between rows while a partition is written to staging (its unfinished
@@ -49,6 +47,7 @@ public final class Exporter {
   private final FaultPoints faults;
   private final PartitionPublisher.Opener destination;
   private final Cancellation cancellation;
+  private final long heapBytes;
 
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       PartitionPublisher.Opener destination) {
@@ -62,6 +61,17 @@ public final class Exporter {
    */
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       PartitionPublisher.Opener destination, Cancellation cancellation) {
+    this(clock, pid, listener, faults, destination, cancellation,
+        Runtime.getRuntime().maxMemory());
+  }
+
+  /**
+   * @param heapBytes the heap the run may use; the Parquet writers running at once share a
+   *     quarter of it for their row groups
+   */
+  Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
+      PartitionPublisher.Opener destination, Cancellation cancellation, long heapBytes) {
+    this.heapBytes = heapBytes;
     this.clock = clock;
     this.pid = pid;
     this.listener = listener;
@@ -118,17 +128,40 @@ public final class Exporter {
     boolean icebergCommitted;
     try {
       job.clearPartitionFiles();
-      for (HeightRange partition = plan == null ? null : plan.next(); partition != null;
-          partition = plan.next()) {
-        if (cancellation.requested()) {
-          throw stopped(job, "before partition " + partition, exported);
+      try (PartitionStager stager = new PartitionStager(request, request.threads(), job, runId,
+          listener, faults, cancellation, heapBytes)) {
+        // Up to `threads` partitions are staged at once; they are published in height order.
+        Deque<InFlight> inFlight = new ArrayDeque<>();
+        HeightRange upcoming = nextPartition(plan, reader);
+        try {
+          while (upcoming != null || !inFlight.isEmpty()) {
+            // The same safe point as between partitions of a sequential run: nothing of the
+            // next partition to publish is in the warehouse yet.
+            if (cancellation.requested()) {
+              HeightRange first = inFlight.isEmpty() ? upcoming : inFlight.peek().partition();
+              throw stopped(job, "before partition " + first, exported);
+            }
+            while (upcoming != null && inFlight.size() < request.threads()) {
+              inFlight.add(new InFlight(upcoming, stager.submit(upcoming)));
+              upcoming = nextPartition(plan, reader);
+            }
+            PartitionStager.Staged staged = PartitionStager.await(inFlight.remove().staged());
+            PartitionResult result = publish(publisher, job, staged);
+            stager.published(result.partition());
+            result.tables().forEach((name, counts) -> totals.merge(name, counts,
+                TableCounts::plus));
+            skipped += result.skippedDanglingTags();
+            exported++;
+            synchronized (listener) {
+              listener.partitionDone(result, plan.index(result.partition().end()), total);
+            }
+          }
+        } catch (RuntimeException | Error e) {
+          // The partitions still in flight stop at their next row; their staged files stay in
+          // staging, as those of an interrupted sequential run would, and a resume clears them.
+          stager.abort();
+          throw e;
         }
-        PartitionResult result = exportPartition(request, reader, publisher, job, partition,
-            runId);
-        result.tables().forEach((name, counts) -> totals.merge(name, counts, TableCounts::plus));
-        skipped += result.skippedDanglingTags();
-        exported++;
-        listener.partitionDone(result, plan.index(partition.end()), total);
       }
       // The source may end before the range does: the partitions left are empty.
       reader.endSnapshot();
@@ -139,7 +172,9 @@ public final class Exporter {
       job.delete();
       StagingJob.deleteSuperseded(request.stagingDir(), parameters);
     } catch (RuntimeException | Error e) {
-      listener.jobKept(job.directory());
+      synchronized (listener) {
+        listener.jobKept(job.directory());
+      }
       throw e;
     }
     return new ExportSummary(job.jobId(), resumable.isPresent(), request.range().start(),
@@ -148,51 +183,35 @@ public final class Exporter {
         icebergCommitted);
   }
 
-  private PartitionResult exportPartition(ExportRequest request, PartitionReader reader,
-      PartitionPublisher publisher, StagingJob job, HeightRange partition, String runId) {
-    long skippedBefore = reader.skippedDanglingTags();
-    Map<ExportTable, StagedPartition> staged = new EnumMap<>(ExportTable.class);
-    Map<String, TableCounts> counts = new LinkedHashMap<>();
-    for (ExportTable table : ExportTable.values()) {
-      Path dir = job.partitionDir(table, partition);
-      List<StagedFile> files = writeTable(request, reader, table, partition, dir, runId);
-      staged.put(table, new StagedPartition(dir, files.stream().map(StagedFile::path).toList()));
-      counts.put(table.tableName(), new TableCounts(
-          files.stream().mapToLong(StagedFile::rows).sum(), files.size(),
-          files.stream().mapToLong(StagedFile::bytes).sum()));
+  /** A partition being staged on a worker. */
+  private record InFlight(HeightRange partition, Future<PartitionStager.Staged> staged) {}
+
+  /** The plan's next partition; the planning reader's snapshot ends after each probe. */
+  private static HeightRange nextPartition(PartitionPlan plan, PartitionReader reader) {
+    if (plan == null) {
+      return null;
     }
-    // All three tables were read from one snapshot per database; release it before publishing.
+    HeightRange next = plan.next();
     reader.endSnapshot();
+    return next;
+  }
+
+  /**
+   * Publishes one staged partition and advances the checkpoint past it; runs on the caller's
+   * thread only, one partition at a time in height order, so the checkpoint names the highest
+   * height below which every partition is published and publishers need no thread safety.
+   */
+  private PartitionResult publish(PartitionPublisher publisher, StagingJob job,
+      PartitionStager.Staged staged) {
+    HeightRange partition = staged.partition();
     faults.reached(FaultPoints.PARTITION_STAGED);
-    publisher.publish(partition, staged);
+    publisher.publish(partition, staged.tables());
     faults.reached(FaultPoints.PARTITION_MOVED);
     job.advanceCheckpoint(partition.end(), clock.instant());
     faults.reached(FaultPoints.CHECKPOINT_ADVANCED);
     publisher.checkpointed(partition);
-    job.clearPartitionFiles();
-    return new PartitionResult(partition, counts, reader.skippedDanglingTags() - skippedBefore);
-  }
-
-  private List<StagedFile> writeTable(ExportRequest request, PartitionReader reader,
-      ExportTable table, HeightRange partition, Path dir, String runId) {
-    try (RowCursor rows = reader.open(table, partition);
-        PartitionFileWriter writer = new PartitionFileWriter(table, partition, dir, runId,
-            request.heightPartitionSize(), request.maxFileRows(), request.compression())) {
-      long written = 0;
-      while (rows.next()) {
-        if (cancellation.requested()) {
-          throw new StoppedException("stopped on request while writing " + table.tableName()
-              + " of partition " + partition + " (its unfinished files stay in staging; every"
-              + " earlier partition is in the warehouse)");
-        }
-        writer.add(rows.current());
-        if (++written % ROWS_PER_TICK == 0) {
-          listener.rowsWritten(partition, table, written);
-          faults.reached(FaultPoints.MID_PARTITION);
-        }
-      }
-      return writer.finish();
-    }
+    job.clearPartitionFiles(partition);
+    return new PartitionResult(partition, staged.counts(), staged.skippedDanglingTags());
   }
 
   private static StoppedException stopped(StagingJob job, String where, long exported) {

@@ -2,14 +2,15 @@ package io.arexport.parquet;
 
 import io.arexport.InvalidInputException;
 import java.util.Locale;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /** Parquet compression codecs offered by {@code --compression}. */
 public enum Compression {
   ZSTD, SNAPPY, GZIP, UNCOMPRESSED;
 
-  /** The codec name Iceberg's Parquet writer expects. */
-  String icebergName() {
-    return name().toLowerCase(Locale.ROOT);
+  /** parquet-java's codec. */
+  CompressionCodecName codec() {
+    return CompressionCodecName.valueOf(name());
   }
 
   public static Compression parse(String text) {

@@ -9,15 +9,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.data.GenericRecord;
+import java.util.Map;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
-import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.parquet.Parquet;
+import org.apache.parquet.ParquetRuntimeException;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
 
 /**
  * Writes the rows of one table-partition into Parquet files in a staging directory, starting a new
@@ -34,7 +36,11 @@ public final class PartitionFileWriter implements AutoCloseable {
    * Row groups of this many bytes keep scans efficient while bounding memory: the writer buffers
    * one row group before flushing it.
    */
-  static final long ROW_GROUP_BYTES = 64L * 1024 * 1024;
+  public static final long ROW_GROUP_BYTES = 64L * 1024 * 1024;
+
+  /** Iceberg's defaults, kept so that files are encoded as before this writer replaced it. */
+  private static final int PAGE_BYTES = 1024 * 1024;
+  private static final int DICTIONARY_PAGE_BYTES = 2 * 1024 * 1024;
 
   private final ExportTable table;
   private final HeightRange partition;
@@ -43,13 +49,21 @@ public final class PartitionFileWriter implements AutoCloseable {
   private final long heightPartitionSize;
   private final long maxFileRows;
   private final Compression compression;
-  private final Comparator<Record> order;
+  private final long rowGroupBytes;
+  private final long distinctValues;
+  private final RecordWriteSupport writeSupport;
+  private final int idPosition;
+  private final int tieBreakPosition;
   private final List<Path> writtenTemp = new ArrayList<>();
   private final List<Long> writtenRows = new ArrayList<>();
-  private FileAppender<Record> appender;
+  private ParquetWriter<Record> appender;
   private long rowsInFile;
   private long totalRows;
-  private Record previous;
+  // The previous row's sort key. Its values are immutable objects the cursor never reuses, so
+  // keeping references is enough: no copy of the row.
+  private long previousHeight;
+  private ByteBuffer previousId;
+  private Integer previousTieBreak;
 
   /**
    * Key-value metadata entry recording the partition size a file was written with, so the Iceberg
@@ -59,6 +73,21 @@ public final class PartitionFileWriter implements AutoCloseable {
 
   public PartitionFileWriter(ExportTable table, HeightRange partition, Path directory,
       String runId, long heightPartitionSize, long maxFileRows, Compression compression) {
+    this(table, partition, directory, runId, heightPartitionSize, maxFileRows, compression,
+        ROW_GROUP_BYTES, maxFileRows);
+  }
+
+  /**
+   * @param rowGroupBytes the buffered bytes at which a row group is flushed; several writers
+   *     running at once share the heap, so the export gives each a share of it (at most {@link
+   *     #ROW_GROUP_BYTES})
+   * @param distinctValues at most how many distinct values a bloom-filtered column of {@link
+   *     ColumnLayout#sizedBloomFilterColumns()} has in this table-partition (for transactions its
+   *     rows, for tags the transactions and data items it belongs to); sizes the filters
+   */
+  public PartitionFileWriter(ExportTable table, HeightRange partition, Path directory,
+      String runId, long heightPartitionSize, long maxFileRows, Compression compression,
+      long rowGroupBytes, long distinctValues) {
     this.table = table;
     this.partition = partition;
     this.directory = directory;
@@ -66,7 +95,12 @@ public final class PartitionFileWriter implements AutoCloseable {
     this.heightPartitionSize = heightPartitionSize;
     this.maxFileRows = maxFileRows;
     this.compression = compression;
-    this.order = table.rowOrder();
+    this.rowGroupBytes = rowGroupBytes;
+    this.distinctValues = Math.max(1, Math.min(distinctValues, maxFileRows));
+    this.writeSupport = new RecordWriteSupport(table.schema(), table.tableName(),
+        Map.of(PARTITION_SIZE_KEY, Long.toString(heightPartitionSize)));
+    this.idPosition = table.idPosition();
+    this.tieBreakPosition = table.tieBreakPosition();
   }
 
   /** Appends one row; rows must arrive in the table's sort order (checked). */
@@ -79,8 +113,8 @@ public final class PartitionFileWriter implements AutoCloseable {
       openNext();
     }
     try {
-      appender.add(row);
-    } catch (UncheckedIOException e) {
+      appender.write(row);
+    } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
       // A full row group is flushed inside add(): the disk may fill up here too.
       throw new RuntimeFailureException(
           "cannot write Parquet file in " + directory + ": " + rootCause(e), e);
@@ -95,43 +129,108 @@ public final class PartitionFileWriter implements AutoCloseable {
       throw new IllegalStateException(
           table.tableName() + " row at height " + height + " is outside partition " + partition);
     }
-    if (previous != null && order.compare(previous, row) > 0) {
+    ByteBuffer id = (ByteBuffer) row.get(idPosition);
+    Integer tieBreak = tieBreakPosition < 0 ? null : (Integer) row.get(tieBreakPosition);
+    if (previousId != null && compareToPrevious(height, id, tieBreak) > 0) {
       throw new IllegalStateException(
           table.tableName() + " rows arrived out of order in partition " + partition);
     }
-    if (previous == null) {
-      previous = GenericRecord.create(table.schema());
+    previousHeight = height;
+    previousId = id;
+    previousTieBreak = tieBreak;
+  }
+
+  /** The contract's row order ({@link ExportTable#rowOrder()}) of the previous row to this one. */
+  private int compareToPrevious(long height, ByteBuffer id, Integer tieBreak) {
+    int c = Long.compare(previousHeight, height);
+    if (c != 0) {
+      return c;
     }
-    // Keep a copy: the source record is reused by its cursor.
-    for (int i = 0; i < table.schema().columns().size(); i++) {
-      previous.set(i, row.get(i));
+    c = ExportTable.compareUnsigned(previousId, id);
+    if (c != 0 || tieBreak == null) {
+      return c;
     }
+    return Integer.compare(previousTieBreak, tieBreak);
   }
 
   private void openNext() {
     try {
       Files.createDirectories(directory);
       Path temp = directory.resolve(".part-" + writtenTemp.size() + ".parquet");
-      appender = Parquet.write(org.apache.iceberg.Files.localOutput(temp.toFile()))
-          .schema(table.schema())
-          .createWriterFunc(GenericParquetWriter::create)
-          .set(TableProperties.PARQUET_COMPRESSION, compression.icebergName())
-          .set(TableProperties.PARQUET_ROW_GROUP_SIZE_BYTES, Long.toString(ROW_GROUP_BYTES))
-          .meta(PARTITION_SIZE_KEY, Long.toString(heightPartitionSize))
-          .overwrite()
-          .build();
+      appender = writerBuilder(temp).build();
       writtenTemp.add(temp);
       rowsInFile = 0;
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
       throw new RuntimeFailureException(
           "cannot create Parquet file in " + directory + ": " + rootCause(e), e);
+    }
+  }
+
+  private ParquetWriter.Builder<Record, ?> writerBuilder(Path file) {
+    ParquetWriter.Builder<Record, ?> builder = new Builder(new LocalOutputFile(file), writeSupport)
+        .withConf(new PlainParquetConfiguration())
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+        .withCompressionCodec(compression.codec())
+        .withRowGroupSize(rowGroupBytes)
+        .withPageSize(PAGE_BYTES)
+        .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
+        .withDictionaryEncoding(true)
+        .withValidation(false);
+    ColumnLayout layout = ColumnLayout.of(table);
+    for (String column : layout.plainColumns()) {
+      builder.withDictionaryEncoding(column, false);
+    }
+    builder.withMaxBloomFilterBytes(ColumnLayout.MAX_BLOOM_FILTER_BYTES);
+    for (String column : layout.sizedBloomFilterColumns()) {
+      builder.withBloomFilterEnabled(column, true)
+          .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
+          .withBloomFilterNDV(column, distinctValues);
+    }
+    if (!layout.adaptiveBloomFilterColumns().isEmpty()) {
+      // Applies to the columns without an NDV only: the others get a filter of their NDV's size.
+      builder.withAdaptiveBloomFilterEnabled(true);
+      for (String column : layout.adaptiveBloomFilterColumns()) {
+        builder.withBloomFilterEnabled(column, true)
+            .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
+            .withBloomFilterCandidateNumber(column, ColumnLayout.BLOOM_FILTER_CANDIDATES);
+      }
+    }
+    return builder;
+  }
+
+  /** parquet-java's builder, bound to this writer's {@link RecordWriteSupport}. */
+  private static final class Builder extends ParquetWriter.Builder<Record, Builder> {
+    private final RecordWriteSupport writeSupport;
+
+    Builder(LocalOutputFile file, RecordWriteSupport writeSupport) {
+      super(file);
+      this.writeSupport = writeSupport;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected RecordWriteSupport getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+      return writeSupport;
+    }
+
+    @Override
+    protected RecordWriteSupport getWriteSupport(
+        org.apache.parquet.conf.ParquetConfiguration conf) {
+      return writeSupport;
     }
   }
 
   private void closeCurrent() {
     try {
       appender.close();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
+      // parquet-java wraps a failed close (e.g. "No space left on device") in a
+      // ParquetRuntimeException; it is a failure of the disk, not of arexport.
       throw new RuntimeFailureException(
           "cannot write Parquet file in " + directory + ": " + rootCause(e), e);
     } finally {

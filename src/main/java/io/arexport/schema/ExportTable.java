@@ -110,6 +110,16 @@ public enum ExportTable {
         : java.util.List.of("height", idColumn, tieBreakColumn);
   }
 
+  /** Position of the binary id (the second sort column) in a record of this table. */
+  public int idPosition() {
+    return idPos;
+  }
+
+  /** Position of the tie-breaking sort column ({@code tag_index}), or -1 when there is none. */
+  public int tieBreakPosition() {
+    return tieBreakPos;
+  }
+
   /** Position of {@code height} in a record of this table. */
   public int heightPosition() {
     return heightPos;

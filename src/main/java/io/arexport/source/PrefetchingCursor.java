@@ -8,13 +8,15 @@ import org.apache.iceberg.data.Record;
 /**
  * Reads a cursor on a background thread, a bounded number of row batches ahead, so SQLite's
  * stepping and the Parquet encoding run on two cores instead of taking turns. Memory stays
- * bounded: at most {@link #QUEUED_BATCHES} batches of {@link #BATCH_ROWS} copied rows wait.
+ * bounded: at most {@link #QUEUED_BATCHES} batches of {@link #BATCH_ROWS} rows wait. Rows are
+ * queued as the source cursor made them (each row is its own record, see {@link RowCursor}), not
+ * copied.
  */
 final class PrefetchingCursor implements RowCursor {
   static final int BATCH_ROWS = 1024;
   static final int QUEUED_BATCHES = 8;
 
-  /** A batch of copied rows; the last one may be partial, or carry the reader's failure. */
+  /** A batch of rows; the last one may be partial, or carry the reader's failure. */
   private record Batch(Record[] rows, int size, boolean last, RuntimeException failure) {}
 
   private final RowCursor source;
@@ -39,7 +41,7 @@ final class PrefetchingCursor implements RowCursor {
         rows = new Record[BATCH_ROWS];
         size = 0;
         while (size < BATCH_ROWS && source.next()) {
-          rows[size++] = source.current().copy();
+          rows[size++] = source.current();
         }
         boolean last = size < BATCH_ROWS;
         if (!hand(new Batch(rows, size, last, null)) || last) {

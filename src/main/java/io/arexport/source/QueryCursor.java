@@ -7,7 +7,10 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 
-/** Streams the rows of one SQLite query into one reused record. */
+/**
+ * Streams the rows of one SQLite query, each into a new record (a copy of an empty template,
+ * which shares its schema lookups), so the rows can be handed to another thread as they are.
+ */
 final class QueryCursor implements RowCursor {
 
   /** Fills {@code record} from the current result row; returns false to skip the row. */
@@ -20,14 +23,16 @@ final class QueryCursor implements RowCursor {
   private final PreparedStatement statement;
   private final ResultSet rows;
   private final RowMapper mapper;
-  private final Record record;
+  private final Record template;
+  private Record record;
+  private Record unused;
 
   QueryCursor(SqliteSource source, String sql, long fromHeight, long toHeight, Schema schema,
       RowMapper mapper) {
     this.source = source;
     this.statement = source.prepare(sql);
     this.mapper = mapper;
-    this.record = GenericRecord.create(schema);
+    this.template = GenericRecord.create(schema);
     try {
       statement.setLong(1, fromHeight);
       statement.setLong(2, toHeight);
@@ -42,9 +47,14 @@ final class QueryCursor implements RowCursor {
   public boolean next() {
     try {
       while (rows.next()) {
-        if (mapper.map(rows, record)) {
+        // A skipped row leaves its record untouched (mappers skip before setting a value).
+        Record next = unused != null ? unused : template.copy();
+        if (mapper.map(rows, next)) {
+          record = next;
+          unused = null;
           return true;
         }
+        unused = next;
       }
       return false;
     } catch (SQLException e) {

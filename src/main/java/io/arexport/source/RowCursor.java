@@ -4,13 +4,14 @@ import org.apache.iceberg.data.Record;
 
 /**
  * A forward-only stream of export rows in the table's sort order. {@link #current()} returns a
- * record that is reused by the next call to {@link #next()}, so rows are never accumulated.
+ * new record for each row, which the cursor never changes afterwards: a consumer may keep it (the
+ * read-ahead queue does) without copying it. Cursors never accumulate rows themselves.
  */
 public interface RowCursor extends AutoCloseable {
   /** Advances to the next row; false when there are no more. */
   boolean next();
 
-  /** The current row; valid until the next call to {@link #next()}. */
+  /** The current row; the cursor does not modify it after {@link #next()} moves on. */
   Record current();
 
   @Override

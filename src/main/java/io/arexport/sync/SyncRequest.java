@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  * @param startHeight the lowest height the warehouse should hold; empty: where it starts now, or
  *     the source's lowest stable height when it is empty
  * @param endHeight the highest height to export; empty: the source's stable tip
+ * @param threads partitions staged at once (see {@link ExportRequest})
  * @param fillGaps also export the missing partitions below the frontier
  */
 public record SyncRequest(
@@ -28,6 +29,7 @@ public record SyncRequest(
     Path warehouseDir,
     Compression compression,
     boolean commitIceberg,
+    int threads,
     boolean fillGaps) {
 
   public SyncRequest {
@@ -46,7 +48,7 @@ public record SyncRequest(
     // The export request checks the rest (partition size, file rows) and normalizes the paths.
     ExportRequest checked = new ExportRequest(new HeightRange(0, 0), heightPartitionSize,
         maxFileRows, includeL1Transactions, includeL1Tags, coreDb, bundlesDb, stagingDir,
-        warehouseDir, false, compression, commitIceberg);
+        warehouseDir, false, compression, commitIceberg, threads);
     coreDb = checked.coreDb();
     bundlesDb = checked.bundlesDb();
     stagingDir = checked.stagingDir();
@@ -57,7 +59,7 @@ public record SyncRequest(
   public ExportRequest exportOf(HeightRange range, boolean resume) {
     return new ExportRequest(range, heightPartitionSize, maxFileRows, includeL1Transactions,
         includeL1Tags, coreDb, bundlesDb, stagingDir, warehouseDir, resume, compression,
-        commitIceberg);
+        commitIceberg, threads);
   }
 
   public ExportedRows rows() {

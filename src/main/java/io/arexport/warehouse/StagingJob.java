@@ -180,6 +180,13 @@ public final class StagingJob {
     }
   }
 
+  /** Removes the staged files of one partition once it is published and checkpointed. */
+  public void clearPartitionFiles(HeightRange partition) {
+    for (ExportTable table : ExportTable.values()) {
+      DurableFiles.deleteTree(partitionDir(table, partition));
+    }
+  }
+
   /** Deletes the job directory; called once the whole job succeeded. */
   public void delete() {
     DurableFiles.deleteTree(directory);

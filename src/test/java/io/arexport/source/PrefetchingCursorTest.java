@@ -13,9 +13,9 @@ import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.Test;
 
 class PrefetchingCursorTest {
-  /** A cursor of n tag rows with heights 0..n-1 that reuses one record, like QueryCursor. */
+  /** A cursor of n tag rows with heights 0..n-1, a new record per row, like QueryCursor. */
   private static final class CountingCursor implements RowCursor {
-    final Record record = GenericRecord.create(ExportTable.TAGS.schema());
+    Record record;
     final long rows;
     final long failAt;
     final AtomicBoolean closed = new AtomicBoolean();
@@ -34,6 +34,7 @@ class PrefetchingCursorTest {
       if (next >= rows) {
         return false;
       }
+      record = GenericRecord.create(ExportTable.TAGS.schema());
       record.set(0, next++);
       record.set(1, ByteBuffer.wrap(new byte[] {1}));
       return true;

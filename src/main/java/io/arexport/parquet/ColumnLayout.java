@@ -1,0 +1,50 @@
+package io.arexport.parquet;
+
+import io.arexport.schema.ExportTable;
+import java.util.List;
+
+/**
+ * Per-table Parquet encoding choices that are not the writer's defaults.
+ *
+ * <ul>
+ *   <li><b>Plain columns</b> (no dictionary): values that never repeat — ids, hashes, anchors,
+ *       data roots, byte offsets. A dictionary for them is built, found useless at the end of the
+ *       first page and dropped, so building it only costs time; the bytes written are the same.
+ *       Columns whose values do repeat (tag names and values, content types, owners, heights,
+ *       small enums, the id column of {@code tags}, repeated once per tag) keep it.
+ *   <li><b>Bloom filters</b> on the columns people look up by value, so that {@code WHERE id = X}
+ *       over the whole warehouse reads each file's footer and filter instead of its data: a
+ *       random 32-byte id falls inside nearly every file's min/max range, so statistics alone
+ *       cannot skip a file. A filter is sized for the number of distinct values it will hold:
+ *       <em>sized</em> columns have at most as many as the writer's hint (the partition's
+ *       transactions and data items, counted before it is written), so their filter is sized from
+ *       the hint at no cost per value; <em>adaptive</em> columns ({@code tag_value}) have no such
+ *       bound, so parquet-java fills candidate filters of several sizes and keeps the smallest
+ *       that fits, at the cost of one insert per candidate and value. parquet-java drops the
+ *       filter of a column chunk whose pages are all dictionary-encoded (its dictionary answers
+ *       the same question), which is why {@code tag_name}, a few distinct values, has none.
+ * </ul>
+ */
+record ColumnLayout(List<String> plainColumns, List<String> sizedBloomFilterColumns,
+    List<String> adaptiveBloomFilterColumns) {
+  /** Target false-positive rate of a bloom filter: 1 in 100 files without the value is read. */
+  static final double BLOOM_FILTER_FPP = 0.01;
+  /** Filter sizes tried per column and row group (the smallest that fits is written). */
+  static final int BLOOM_FILTER_CANDIDATES = 5;
+  /** parquet-java's default upper bound per column and row group. */
+  static final int MAX_BLOOM_FILTER_BYTES = 1024 * 1024;
+
+  static ColumnLayout of(ExportTable table) {
+    return switch (table) {
+      case BLOCKS -> new ColumnLayout(
+          List.of("indep_hash", "previous_block", "nonce", "hash"), List.of(), List.of());
+      case TRANSACTIONS -> new ColumnLayout(
+          List.of("id", "anchor", "data_root", "offset", "data_offset", "owner_offset",
+              "signature_offset"),
+          List.of("id", "owner_address", "target", "parent", "root_transaction_id"), List.of());
+      // tags.id repeats once per tag of a row, but plain with a bloom filter is smaller than its
+      // dictionary (one 32-byte entry per row of the partition) and lets lookups skip files.
+      case TAGS -> new ColumnLayout(List.of("id"), List.of("id"), List.of("tag_value"));
+    };
+  }
+}
