@@ -6,6 +6,7 @@ import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.apache.iceberg.data.Record;
 import org.apache.parquet.ParquetRuntimeException;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.DefaultV1ValuesWriterFactory;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -177,6 +179,7 @@ public final class PartitionFileWriter implements AutoCloseable {
         .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
         .withDictionaryEncoding(true)
         .withValidation(false);
+    isolateValuesWriterFactory(builder);
     ColumnLayout layout = ColumnLayout.of(table);
     for (String column : layout.plainColumns()) {
       builder.withDictionaryEncoding(column, false);
@@ -197,6 +200,27 @@ public final class PartitionFileWriter implements AutoCloseable {
       }
     }
     return builder;
+  }
+
+  /**
+   * Gives the writer a values-writer factory of its own. parquet-java 1.16's default factory
+   * delegates to a static singleton that every writer's build re-initializes with its own
+   * properties (apache/parquet-java GH-3497, fixed upstream after 1.17), so with several
+   * partitions in flight a writer starting a row group picked up another table's per-column
+   * dictionary settings: the values stayed right, but the encodings (and file sizes) depended on
+   * thread timing. The builder does not expose the setting, hence the reflection; arexport always
+   * writes format version 1, whose factory this is.
+   */
+  private static void isolateValuesWriterFactory(ParquetWriter.Builder<?, ?> builder) {
+    try {
+      Field field = ParquetWriter.Builder.class.getDeclaredField("encodingPropsBuilder");
+      field.setAccessible(true);
+      ((ParquetProperties.Builder) field.get(builder))
+          .withValuesWriterFactory(new DefaultV1ValuesWriterFactory());
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("this parquet-java has no ParquetWriter.Builder"
+          + ".encodingPropsBuilder; check whether its values-writer factory is still shared", e);
+    }
   }
 
   /** parquet-java's builder, bound to this writer's {@link RecordWriteSupport}. */
