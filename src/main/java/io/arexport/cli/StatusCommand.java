@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
+import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.lakehouse.CatalogStatusReader;
 import io.arexport.parquet.Compression;
 import io.arexport.status.StatusReader;
 import io.arexport.status.StatusRequest;
@@ -16,9 +18,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code arexport status}: options to a {@link StatusRequest}, then {@link StatusReader}. */
+/**
+ * {@code arexport status}: options to a {@link StatusRequest}, then {@link StatusReader}
+ * (directory mode) or {@link CatalogStatusReader} (catalog options).
+ */
 @Command(
     name = "status",
     header = "Shows what a warehouse holds, its gaps, its lag behind the gateway and its"
@@ -31,15 +37,23 @@ import picocli.CommandLine.Option;
             + " partitions, files, rows (from Parquet footers) and bytes and the current Iceberg"
             + " snapshot; the gateway's stable tip and how far behind the warehouse is; unfinished"
             + " staging jobs with the command that resumes each; who holds the lock. Only reads,"
-            + " takes no lock."},
+            + " takes no lock. With the catalog options it reports the catalog's tables from"
+            + " their current snapshots' manifests (rows are the commits' record counts), the"
+            + " metadata file the catalog reports, and the staging jobs that publish to that"
+            + " catalog; there is no lock (docs/lakehouse.md)."},
     footer = {
         "",
         "Examples:",
         "  arexport status",
         "  arexport status --warehouseDir /srv/warehouse --stagingDir /srv/staging --json",
         "",
+        "  # The tables of a JDBC catalog (lakehouse mode, docs/lakehouse.md)",
+        "  arexport status --json --catalog-type jdbc \\",
+        "      --catalog-uri jdbc:postgresql://db/iceberg --catalog-warehouse s3://bucket/ario \\",
+        "      --catalog-property jdbc.user=ario --catalog-property jdbc.password=$PGPASSWORD",
+        "",
         "Exit status: 0 ok (whatever the warehouse's state), 1 runtime failure, 2 usage or"
-            + " invalid input (no such warehouse), 4 internal error."})
+            + " invalid input (no such warehouse, bad catalog options), 4 internal error."})
 final class StatusCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
 
@@ -64,6 +78,8 @@ final class StatusCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   Path bundlesDb;
 
+  @Mixin CatalogOptions catalog = new CatalogOptions();
+
   @Option(names = "--json", description = "Print the status as JSON on stdout.")
   boolean json;
 
@@ -76,8 +92,12 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WarehouseStatus status = new StatusReader(environment.clock(), StatusCommand::resumeCommand)
-        .read(new StatusRequest(warehouseDir, stagingDir, coreDb, bundlesDb));
+    CatalogSpec spec = catalog.spec(environment.env());
+    StatusRequest request = new StatusRequest(warehouseDir, stagingDir, coreDb, bundlesDb, spec);
+    WarehouseStatus status = spec.isDirectory()
+        ? new StatusReader(environment.clock(), StatusCommand::resumeCommand).read(request)
+        : new CatalogStatusReader(environment.clock(),
+            (parameters, staging) -> resumeCommand(parameters, staging, spec)).read(request);
     if (json) {
       environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValueAsString(status));
@@ -99,11 +119,25 @@ final class StatusCommand implements Callable<Integer> {
         true, 1));
   }
 
+  /**
+   * The export command that resumes a job of the catalog {@code spec}: its catalog options, with
+   * secrets redacted as in every printed command (the operator supplies them again).
+   */
+  static String resumeCommand(JobParameters p, Path stagingDir, CatalogSpec spec) {
+    return ExportCommand.resumeCommand(new ExportRequest(
+        new HeightRange(p.startHeight(), p.endHeight()), p.heightPartitionSize(),
+        p.maxFileRows(), p.includeL1Transactions(), p.includeL1Tags(), Path.of(p.coreDb()),
+        Path.of(p.bundlesDb()), stagingDir, Path.of("."), true, Compression.ZSTD, true, 1,
+        spec));
+  }
+
   static void print(WarehouseStatus status, PrintStream out) {
     WarehouseStatus.CoverageStatus coverage = status.coverage();
     out.println("warehouse " + status.warehouse());
     out.println("  heights:  " + (coverage.ranges().isEmpty() ? "none" : ranges(coverage.ranges()))
-        + (coverage.recorded() ? "" : " (from partition directories; no sync record)"));
+        + (coverage.recorded() ? ""
+            : status.lock() == null ? " (from the tables' live data files)"
+            : " (from partition directories; no sync record)"));
     out.println("  gaps:     " + (coverage.gaps().isEmpty() ? "none" : ranges(coverage.gaps())));
     if (coverage.error() != null) {
       out.println("  coverage record unreadable: " + coverage.error());
@@ -128,6 +162,9 @@ final class StatusCommand implements Callable<Integer> {
         out.println("                iceberg: v" + iceberg.version() + ", snapshot "
             + orNone(iceberg.snapshotId()) + " committed " + orNone(iceberg.committedAt()) + ", "
             + iceberg.snapshots() + " snapshot" + (iceberg.snapshots() == 1 ? "" : "s"));
+        if (iceberg.metadataFile() != null) {
+          out.println("                metadata: " + iceberg.metadataFile());
+        }
       }
       for (String file : table.unreadableFiles()) {
         out.println("                unreadable footer: " + file);
@@ -147,8 +184,12 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     WarehouseStatus.LockStatus lock = status.lock();
-    out.println("  lock:     " + (lock.held() ? "held by " + orNone(lock.holder())
-        : lock.stale() ? "free (stale holder line: " + lock.holder() + ")" : "free"));
+    if (lock == null) {
+      out.println("  lock:     none (catalog commits are optimistic)");
+    } else {
+      out.println("  lock:     " + (lock.held() ? "held by " + orNone(lock.holder())
+          : lock.stale() ? "free (stale holder line: " + lock.holder() + ")" : "free"));
+    }
     if (status.pendingCommit()) {
       out.println("  an interrupted partition commit is pending; the next export or metadata"
           + " run completes it");

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.TableMetadata;
 import org.apache.parquet.io.InputFile;
@@ -89,7 +90,7 @@ public final class StatusReader {
     }
     Instant now = clock.instant();
     CoverageResult coverage = coverage(layout);
-    SourceStatus source = source(request, coverage);
+    SourceStatus source = source(request, coverage.covered(), coverage.rows());
     Map<String, TableStatus> tables = new LinkedHashMap<>();
     for (ExportTable table : ExportTable.values()) {
       tables.put(table.tableName(), table(layout, table));
@@ -102,7 +103,7 @@ public final class StatusReader {
       replaced = null;
     }
     return new WarehouseStatus(layout.root().toString(), now.toString(), coverage.status,
-        source, tables, jobs(request.stagingDir()),
+        source, tables, jobs(request.stagingDir(), parameters -> true, resumeCommands),
         new LockStatus(lock.held(), lock.stale(), lock.holder()),
         Files.exists(layout.stateDir().resolve("pending-commit.json")), replaced);
   }
@@ -131,17 +132,22 @@ public final class StatusReader {
     return new CoverageResult(status, covered, rows);
   }
 
-  private static SourceStatus source(StatusRequest request, CoverageResult coverage) {
+  /**
+   * The source's stable heights and how far {@code covered} lags behind them; shared with the
+   * catalog-mode status reader.
+   */
+  public static SourceStatus source(StatusRequest request, Coverage covered,
+      Optional<ExportedRows> recordedRows) {
     String core = request.coreDb().toString();
     String bundles = request.bundlesDb().toString();
     // The tables a sync of this warehouse reads: L1 transactions unless the record says not.
-    boolean includeL1 = coverage.rows()
+    boolean includeL1 = recordedRows
         .map(r -> r.includeL1Transactions() || r.includeL1Tags()).orElse(true);
     try {
       StableHeights heights = StableHeights.read(
           new SourcePaths(request.coreDb(), request.bundlesDb()), includeL1);
       Long tip = boxed(heights.highest());
-      Long highest = boxed(coverage.covered().highest());
+      Long highest = boxed(covered.highest());
       return new SourceStatus(true, core, bundles, boxed(heights.lowest()), tip,
           tip == null || highest == null ? null : tip - highest, null);
     } catch (ArexportException e) {
@@ -190,18 +196,26 @@ public final class StatusReader {
       }
       return new IcebergStatus(ops.version(), snapshot == null ? null : snapshot.snapshotId(),
           snapshot == null ? null : Instant.ofEpochMilli(snapshot.timestampMillis()).toString(),
-          metadata.snapshots().size(), total, null);
+          metadata.snapshots().size(), total, null, null);
     } catch (RuntimeException e) {
       return new IcebergStatus(null, null, null, null, null,
-          String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+          String.valueOf(e.getMessage()).lines().findFirst().orElse(""), null);
     }
   }
 
-  private List<JobStatus> jobs(Path stagingDir) {
+  /**
+   * The unfinished jobs in {@code stagingDir} whose parameters {@code belongs} accepts (jobs
+   * without a readable checkpoint are always listed: nobody knows where they publish).
+   */
+  public static List<JobStatus> jobs(Path stagingDir, Predicate<JobParameters> belongs,
+      ResumeCommands resumeCommands) {
     List<JobStatus> jobs = new ArrayList<>();
     for (UnfinishedJob job : UnfinishedJob.list(stagingDir)) {
       Checkpoint checkpoint = job.checkpoint();
       String name = job.directory().getFileName().toString();
+      if (checkpoint != null && !belongs.test(checkpoint.parameters())) {
+        continue;
+      }
       if (checkpoint == null) {
         jobs.add(new JobStatus(name.substring("job-".length()), job.directory().toString(),
             null, null, null, null, null, null, null, null, null, job.problem()));
@@ -216,7 +230,7 @@ public final class StatusReader {
     return jobs;
   }
 
-  private static Long boxed(java.util.OptionalLong value) {
+  static Long boxed(java.util.OptionalLong value) {
     return value.isPresent() ? value.getAsLong() : null;
   }
 }

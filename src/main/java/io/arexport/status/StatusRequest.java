@@ -1,12 +1,22 @@
 package io.arexport.status;
 
+import io.arexport.lakehouse.CatalogSpec;
 import java.nio.file.Path;
 
 /**
  * A validated status request. The databases are optional: when they cannot be read the status
  * says why instead of the source's tip.
+ *
+ * @param catalog where the tables live: {@link CatalogSpec#DIRECTORY} for the directory
+ *     warehouse at {@code warehouseDir}, else a catalog (then {@code warehouseDir} is unused)
  */
-public record StatusRequest(Path warehouseDir, Path stagingDir, Path coreDb, Path bundlesDb) {
+public record StatusRequest(Path warehouseDir, Path stagingDir, Path coreDb, Path bundlesDb,
+    CatalogSpec catalog) {
+  /** A directory-mode request. */
+  public StatusRequest(Path warehouseDir, Path stagingDir, Path coreDb, Path bundlesDb) {
+    this(warehouseDir, stagingDir, coreDb, bundlesDb, CatalogSpec.DIRECTORY);
+  }
+
   public StatusRequest {
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
     stagingDir = stagingDir.toAbsolutePath().normalize();

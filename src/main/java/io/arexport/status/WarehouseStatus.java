@@ -1,5 +1,6 @@
 package io.arexport.status;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.arexport.HeightRange;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.Map;
  *     export or metadata run completes or undoes it
  * @param replacedFilesAwaitingDeletion files a re-export replaced that the current Iceberg
  *     snapshot still lists (deleted by the next Iceberg commit)
+ * @param lock the warehouse lock; null in catalog mode (the catalog's optimistic commits
+ *     serialize writers, there is no lock)
  */
 public record WarehouseStatus(
     String warehouse,
@@ -30,7 +33,7 @@ public record WarehouseStatus(
 
   /** An inclusive height range. */
   public record Range(long start, long end) {
-    static List<Range> of(List<HeightRange> ranges) {
+    public static List<Range> of(List<HeightRange> ranges) {
       return ranges.stream().map(r -> new Range(r.start(), r.end())).toList();
     }
   }
@@ -79,9 +82,12 @@ public record WarehouseStatus(
    * @param snapshots how many snapshots the metadata lists
    * @param snapshotRows the current snapshot's {@code total-records}
    * @param error why the metadata could not be read (the other fields are then null)
+   * @param metadataFile catalog mode only: the current metadata file as the catalog reports it
+   *     (omitted from the JSON in directory mode)
    */
   public record IcebergStatus(Integer version, Long snapshotId, String committedAt,
-      Integer snapshots, Long snapshotRows, String error) {}
+      Integer snapshots, Long snapshotRows, String error,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String metadataFile) {}
 
   /**
    * @param lastCompletedHeight the checkpoint: every partition through it is in the warehouse

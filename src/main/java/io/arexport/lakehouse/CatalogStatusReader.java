@@ -1,0 +1,115 @@
+package io.arexport.lakehouse;
+
+import io.arexport.HeightRange;
+import io.arexport.schema.ExportTable;
+import io.arexport.status.StatusReader;
+import io.arexport.status.StatusRequest;
+import io.arexport.status.WarehouseStatus;
+import io.arexport.status.WarehouseStatus.CoverageStatus;
+import io.arexport.status.WarehouseStatus.IcebergStatus;
+import io.arexport.status.WarehouseStatus.Range;
+import io.arexport.status.WarehouseStatus.TableStatus;
+import io.arexport.sync.Coverage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+
+/**
+ * {@code arexport status} in catalog mode: the same report as {@link StatusReader}, read from the
+ * catalog. Per table from its current snapshot's manifests (never a data file): partitions,
+ * files, rows (the record counts the commits recorded), bytes, the snapshot and the metadata
+ * file the catalog reports; coverage merged over the tables ({@link CatalogCoverage}); the
+ * source's tip and lag as in directory mode; the staging jobs that publish to this catalog
+ * destination. There is no lock ({@code lock} is null), no pending partition commit and no
+ * replaced-file list: the catalog's commits are atomic and replaced files go with the snapshots
+ * that reference them (maintain).
+ */
+public final class CatalogStatusReader {
+  private final Clock clock;
+  private final StatusReader.ResumeCommands resumeCommands;
+
+  public CatalogStatusReader(Clock clock, StatusReader.ResumeCommands resumeCommands) {
+    this.clock = clock;
+    this.resumeCommands = resumeCommands;
+  }
+
+  public WarehouseStatus read(StatusRequest request) {
+    CatalogSpec spec = request.catalog();
+    Instant now = clock.instant();
+    Map<String, TableStatus> tables = new LinkedHashMap<>();
+    List<HeightRange> covered = new ArrayList<>();
+    try (CatalogTables catalog = CatalogTables.open(spec)) {
+      Map<ExportTable, Table> existing = catalog.existing();
+      for (ExportTable exportTable : ExportTable.values()) {
+        Table table = existing.get(exportTable);
+        Map<HeightRange, CatalogCoverage.PartitionFiles> partitions = table == null
+            ? Map.of() : CatalogCoverage.partitions(exportTable, table);
+        List<HeightRange> known = partitions.keySet().stream().filter(Objects::nonNull)
+            .toList();
+        covered.addAll(known);
+        tables.put(exportTable.tableName(), table(table, partitions, known));
+      }
+    }
+    Coverage coverage = Coverage.of(covered);
+    CoverageStatus coverageStatus = new CoverageStatus(Range.of(coverage.ranges()),
+        Range.of(coverage.gaps()), boxed(coverage.lowest()), boxed(coverage.highest()), false,
+        null, null);
+    String destination = "catalog: " + spec.describe();
+    return new WarehouseStatus(spec.describe(), now.toString(), coverageStatus,
+        StatusReader.source(request, coverage, Optional.empty()), tables,
+        StatusReader.jobs(request.stagingDir(),
+            parameters -> destination.equals(parameters.warehouseDir()), resumeCommands),
+        null, false, null);
+  }
+
+  private static TableStatus table(Table table,
+      Map<HeightRange, CatalogCoverage.PartitionFiles> partitions, List<HeightRange> known) {
+    long files = 0;
+    long rows = 0;
+    long bytes = 0;
+    for (CatalogCoverage.PartitionFiles p : partitions.values()) {
+      files += p.files();
+      rows += p.rows();
+      bytes += p.bytes();
+    }
+    List<String> unknownPartition = new ArrayList<>();
+    if (partitions.containsKey(null)) {
+      unknownPartition.add(partitions.get(null).files() + " data files of no known partition"
+          + " (no height=S-E directory, partition value or height bounds)");
+    }
+    return new TableStatus(known.size(), files, rows, bytes,
+        Range.of(Coverage.of(known).ranges()), unknownPartition, iceberg(table));
+  }
+
+  private static IcebergStatus iceberg(Table table) {
+    if (table == null) {
+      return null;
+    }
+    TableMetadata metadata = ((HasTableOperations) table).operations().current();
+    Snapshot snapshot = metadata.currentSnapshot();
+    Long total = null;
+    if (snapshot != null && snapshot.summary() != null
+        && snapshot.summary().get("total-records") != null) {
+      total = Long.parseLong(snapshot.summary().get("total-records"));
+    }
+    String metadataFile = metadata.metadataFileLocation();
+    int version = CatalogMaintenance.version(metadataFile);
+    return new IcebergStatus(version < 0 ? null : version,
+        snapshot == null ? null : snapshot.snapshotId(),
+        snapshot == null ? null : Instant.ofEpochMilli(snapshot.timestampMillis()).toString(),
+        metadata.snapshots().size(), total, null, metadataFile);
+  }
+
+  private static Long boxed(java.util.OptionalLong value) {
+    return value.isPresent() ? value.getAsLong() : null;
+  }
+}
