@@ -61,6 +61,15 @@ class CatalogStatusTest {
         withSecret(catalog.with(paths.export(150, 249, 50, "--includeL1Transactions",
             "--includeL1Tags", "--threads", "1")), secret));
     assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    // A directory-mode job in the same staging directory is another destination's: not listed.
+    AtomicInteger directoryPolls = new AtomicInteger();
+    Cli.Result directoryJob = Cli.run(() -> directoryPolls.incrementAndGet() > 2, Map.of(),
+        paths.export(150, 249, 50, "--threads", "1"));
+    assertThat(directoryJob.status()).as(directoryJob.err()).isEqualTo(1);
+    try (var jobDirs = Files.list(paths.stagingDir())) {
+      assertThat(jobDirs.filter(d -> d.getFileName().toString().startsWith("job-")).count())
+          .isEqualTo(2);
+    }
 
     List<String> statusArgs = new ArrayList<>(List.of("status", "--json",
         "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
@@ -81,7 +90,6 @@ class CatalogStatusTest {
     assertThat(status.get("lock").isNull()).isTrue();
     assertThat(status.get("pendingCommit").asBoolean()).isFalse();
     assertThat(status.get("replacedFilesAwaitingDeletion").isNull()).isTrue();
-    assertThat(Files.exists(paths.warehouseDir())).as("no directory warehouse").isFalse();
 
     // The unfinished job: its checkpoint says how far the second range is published.
     JsonNode jobs = status.get("stagingJobs");
