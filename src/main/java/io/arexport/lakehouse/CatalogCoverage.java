@@ -1,14 +1,20 @@
 package io.arexport.lakehouse;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
 import io.arexport.schema.ExportTable;
 import io.arexport.sync.Coverage;
+import io.arexport.sync.CoverageStore;
+import io.arexport.sync.ExportedRows;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -20,11 +26,20 @@ import org.apache.iceberg.io.CloseableIterable;
  * Which heights the catalog tables hold: the union over the three tables of the partitions of
  * the live data files of each table's current snapshot (a partition is published to all three
  * tables in one run, so a data file of any table proves its partition was exported). Read from
- * the manifests only, never from data files. This is the read half of a catalog sync's coverage
- * store; a partition without rows in any table leaves no file, so it shows as a gap until a sync
- * records it (that record, e.g. in a table property, is not written yet).
+ * the manifests only, never from data files. A partition without rows in any table leaves no
+ * file; only a record says it was exported: {@link #record} keeps the recorded heights and L1
+ * flags in the {@value #PROPERTY} property of the blocks table (a JSON document), so every
+ * engine and every arexport host sees the same record through the catalog. The property is set
+ * after the export of a range succeeded; a concurrent record that Iceberg's retry overwrites
+ * (it re-applies our value on the fresh metadata) only loses a claim, costing a redundant
+ * re-export, never a row.
  */
-public final class CatalogCoverage {
+public final class CatalogCoverage implements CoverageStore {
+  /** The blocks table property holding the recorded coverage. */
+  public static final String PROPERTY = "arexport.exported-heights";
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   /** What the live data files of one partition of one table add up to (manifest metadata). */
   public record PartitionFiles(long files, long rows, long bytes) {
     PartitionFiles plus(DataFile file) {
@@ -39,13 +54,66 @@ public final class CatalogCoverage {
     this.catalog = catalog;
   }
 
-  /** The heights the catalog's tables hold. */
+  /** The heights the catalog's tables hold: their live partitions plus the record. */
+  @Override
   public Coverage covered() {
     List<HeightRange> ranges = new ArrayList<>();
-    catalog.existing().forEach((exportTable, table) ->
-        ranges.addAll(partitions(exportTable, table).keySet()));
-    return Coverage.of(ranges);
+    catalog.existing().forEach((exportTable, table) -> partitions(exportTable, table).keySet()
+        .stream().filter(java.util.Objects::nonNull).forEach(ranges::add));
+    return Coverage.of(ranges).plus(recorded());
   }
+
+  /** The recorded heights alone; empty without a record. */
+  public Coverage recorded() {
+    return read().map(r -> Coverage.of(r.ranges().stream()
+        .map(x -> new HeightRange(x.start(), x.end())).toList())).orElse(Coverage.EMPTY);
+  }
+
+  @Override
+  public Optional<ExportedRows> recordedRows() {
+    return read().map(r -> new ExportedRows(r.includeL1Transactions(), r.includeL1Tags()));
+  }
+
+  @Override
+  public void record(HeightRange exported, ExportedRows rows) {
+    Table blocks = catalog.find(ExportTable.BLOCKS).orElseThrow(() ->
+        new StateConflictException("cannot record exported heights: no table "
+            + catalog.identifier(ExportTable.BLOCKS) + " in " + catalog.spec().describe()));
+    Coverage next = recorded().plus(exported);
+    Stored stored = new Stored(Stored.FORMAT_VERSION, rows.includeL1Transactions(),
+        rows.includeL1Tags(), next.ranges().stream()
+            .map(r -> new StoredRange(r.start(), r.end())).toList());
+    try {
+      blocks.updateProperties().set(PROPERTY, JSON.writeValueAsString(stored)).commit();
+    } catch (IOException | RuntimeException e) {
+      throw CatalogTables.failure("cannot record exported heights in "
+          + catalog.identifier(ExportTable.BLOCKS) + " of", catalog.spec(), e);
+    }
+  }
+
+  private Optional<Stored> read() {
+    Optional<String> value = catalog.find(ExportTable.BLOCKS)
+        .map(t -> t.properties().get(PROPERTY));
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(value.get(), Stored.class));
+    } catch (IOException | RuntimeException e) {
+      throw new StateConflictException("cannot read the " + PROPERTY + " property of "
+          + catalog.identifier(ExportTable.BLOCKS) + " (corrupt?): "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          + "; remove it to fall back to the tables' data files");
+    }
+  }
+
+  /** The record's JSON form (the same as the directory warehouse's record file). */
+  record Stored(int formatVersion, boolean includeL1Transactions, boolean includeL1Tags,
+      List<StoredRange> ranges) {
+    static final int FORMAT_VERSION = 1;
+  }
+
+  record StoredRange(long start, long end) {}
 
   /**
    * The live data files of the table's current snapshot by partition (see {@link

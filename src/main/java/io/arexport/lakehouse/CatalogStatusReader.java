@@ -1,5 +1,6 @@
 package io.arexport.lakehouse;
 
+import io.arexport.ArexportException;
 import io.arexport.HeightRange;
 import io.arexport.schema.ExportTable;
 import io.arexport.status.StatusReader;
@@ -10,6 +11,7 @@ import io.arexport.status.WarehouseStatus.IcebergStatus;
 import io.arexport.status.WarehouseStatus.Range;
 import io.arexport.status.WarehouseStatus.TableStatus;
 import io.arexport.sync.Coverage;
+import io.arexport.sync.ExportedRows;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +29,8 @@ import org.apache.iceberg.TableMetadata;
  * {@code arexport status} in catalog mode: the same report as {@link StatusReader}, read from the
  * catalog. Per table from its current snapshot's manifests (never a data file): partitions,
  * files, rows (the record counts the commits recorded), bytes, the snapshot and the metadata
- * file the catalog reports; coverage merged over the tables ({@link CatalogCoverage}); the
+ * file the catalog reports; coverage merged over the tables plus the recorded heights ({@link
+ * CatalogCoverage}); the
  * source's tip and lag as in directory mode; the staging jobs that publish to this catalog
  * destination. There is no lock ({@code lock} is null), no pending partition commit and no
  * replaced-file list: the catalog's commits are atomic and replaced files go with the snapshots
@@ -47,7 +50,17 @@ public final class CatalogStatusReader {
     Instant now = clock.instant();
     Map<String, TableStatus> tables = new LinkedHashMap<>();
     List<HeightRange> covered = new ArrayList<>();
+    Coverage recorded = Coverage.EMPTY;
+    Optional<ExportedRows> recordedRows = Optional.empty();
+    String recordError = null;
     try (CatalogTables catalog = CatalogTables.open(spec)) {
+      CatalogCoverage store = new CatalogCoverage(catalog);
+      try {
+        recorded = store.recorded();
+        recordedRows = store.recordedRows();
+      } catch (ArexportException e) {
+        recordError = e.getMessage();
+      }
       Map<ExportTable, Table> existing = catalog.existing();
       for (ExportTable exportTable : ExportTable.values()) {
         Table table = existing.get(exportTable);
@@ -59,13 +72,15 @@ public final class CatalogStatusReader {
         tables.put(exportTable.tableName(), table(table, partitions, known));
       }
     }
-    Coverage coverage = Coverage.of(covered);
+    // As CatalogCoverage.covered(), from the partitions already read above.
+    Coverage coverage = Coverage.of(covered).plus(recorded);
     CoverageStatus coverageStatus = new CoverageStatus(Range.of(coverage.ranges()),
-        Range.of(coverage.gaps()), boxed(coverage.lowest()), boxed(coverage.highest()), false,
-        null, null);
+        Range.of(coverage.gaps()), boxed(coverage.lowest()), boxed(coverage.highest()),
+        recordedRows.isPresent(), recordedRows.map(r -> new WarehouseStatus.RecordedRows(
+            r.includeL1Transactions(), r.includeL1Tags())).orElse(null), recordError);
     String destination = "catalog: " + spec.describe();
     return new WarehouseStatus(spec.describe(), now.toString(), coverageStatus,
-        StatusReader.source(request, coverage, Optional.empty()), tables,
+        StatusReader.source(request, coverage, recordedRows), tables,
         StatusReader.jobs(request.stagingDir(),
             parameters -> destination.equals(parameters.warehouseDir()), resumeCommands),
         null, false, null);
