@@ -48,11 +48,14 @@ import picocli.CommandLine.Option;
         "  arexport status --warehouseDir /srv/warehouse --stagingDir /srv/staging --json",
         "",
         "  # The tables of a JDBC catalog (lakehouse mode, docs/lakehouse.md)",
-        "  arexport status --json --catalog-type jdbc \\",
-        "      --catalog-uri jdbc:postgresql://db/iceberg --catalog-warehouse s3://bucket/ario \\",
-        "      --catalog-property jdbc.user=ario --catalog-property jdbc.password=$PGPASSWORD",
+        "  arexport status --json --stagingDir /srv/staging \\",
+        "      --catalog-type jdbc --catalog-uri jdbc:postgresql://db/iceberg \\",
+        "      --catalog-warehouse s3://bucket/ario \\",
+        "      --catalog-property jdbc.user=ario \\",
+        "      --catalog-property jdbc.password=$PGPASSWORD",
         "",
-        "Exit status: 0 ok (whatever the warehouse's state), 1 runtime failure, 2 usage or"
+        "Exit status: 0 ok (whatever the warehouse's state), 1 runtime failure (catalog"
+            + " unreachable), 2 usage or"
             + " invalid input (no such warehouse, bad catalog options), 4 internal error."})
 final class StatusCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
