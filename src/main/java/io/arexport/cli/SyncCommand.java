@@ -10,10 +10,14 @@ import io.arexport.export.DirectoryPublisher;
 import io.arexport.export.ExportListener;
 import io.arexport.export.Exporter;
 import io.arexport.export.FaultPoints;
+import io.arexport.export.PartitionPublisher;
 import io.arexport.export.PartitionResult;
+import io.arexport.lakehouse.CatalogCoverage;
+import io.arexport.lakehouse.CatalogPublisher;
 import io.arexport.iceberg.MetadataWriter;
 import io.arexport.parquet.Compression;
 import io.arexport.schema.ExportTable;
+import io.arexport.sync.CoverageStore;
 import io.arexport.sync.DirectoryCoverageStore;
 import io.arexport.sync.Sleeper;
 import io.arexport.sync.SyncListener;
@@ -62,11 +66,18 @@ import picocli.CommandLine.Option;
         "  # Also export partitions missing below the frontier",
         "  arexport sync --fill-gaps",
         "",
+        "  # Lakehouse mode: sync the tables of a REST catalog (docs/lakehouse.md)",
+        "  arexport sync --includeL1Transactions --includeL1Tags --catalog-type rest \\",
+        "      --catalog-uri https://catalog.example/api --catalog-warehouse s3://bucket/ario \\",
+        "      --catalog-property token=$TOKEN",
+        "",
         "Give every run the same --heightPartitionSize and L1 flags.",
         "Without --watch: exit 0 synced or up to date, 1 runtime failure or stopped, 2 invalid"
             + " input, 3 state conflict (lock held, overlapping partition, other L1 flags),"
             + " 4 internal error. With --watch: retries runtime failures with a backoff, waits"
-            + " for a held lock, exits 0 when stopped by SIGINT/SIGTERM, 2, 3 or 4 as above."})
+            + " for a held lock, exits 0 when stopped by SIGINT/SIGTERM, 2, 3 or 4 as above."
+            + " In catalog mode there is no lock; a commit that conflicts with another writer"
+            + " exits 3, also with --watch."})
 final class SyncCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,6 +95,8 @@ final class SyncCommand implements Callable<Integer> {
   @Mixin SourceOptions source = new SourceOptions();
 
   @Mixin ExportWriteOptions write = new ExportWriteOptions();
+
+  @Mixin CatalogOptions catalog = new CatalogOptions();
 
   @Option(names = {"--fill-gaps", "--fillGaps"},
       description = "Also export the partitions missing below the frontier.")
@@ -121,17 +134,23 @@ final class SyncCommand implements Callable<Integer> {
         source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
         source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
         source.warehouseDir, Compression.parse(write.compression), !write.noIceberg,
-        write.threads(), fillGaps);
+        write.threads(), fillGaps, catalog.spec(environment.env()));
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
     MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
     Progress progress = new Progress(request);
+    // Directory or catalog: the one place that chooses (the Syncer knows neither).
+    boolean directory = request.catalog().isDirectory();
+    PartitionPublisher.Opener destination = directory
+        ? DirectoryPublisher.opener(iceberg)
+        : CatalogPublisher.opener(environment.clock(), environment.pid(), faults);
+    CoverageStore coverage = directory
+        ? new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir()))
+        : CatalogCoverage.opening(request.catalog());
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        DirectoryPublisher.opener(iceberg), cancellation);
-    Syncer syncer = new Syncer(environment.clock(), exporter,
-        new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir())), progress,
-        cancellation);
+        destination, cancellation);
+    Syncer syncer = new Syncer(environment.clock(), exporter, coverage, progress, cancellation);
     if (!watch) {
       SyncSummary summary = syncer.run(request);
       if (json) {

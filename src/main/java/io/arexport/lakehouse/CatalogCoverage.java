@@ -54,6 +54,49 @@ public final class CatalogCoverage implements CoverageStore {
     this.catalog = catalog;
   }
 
+  /**
+   * The coverage of {@code spec}'s tables for {@code sync}, opening the catalog for each call and
+   * closing it again: no connection stays idle between the publisher's commits (an idle SQLite
+   * connection makes a JdbcCatalog commit fail with SQLITE_BUSY), and an unreachable catalog
+   * fails only the call (a runtime failure that {@code sync --watch} retries). It does not repeat
+   * the SQLite single-writer warning: the publisher gives it once per export.
+   */
+  public static CoverageStore opening(CatalogSpec spec) {
+    return new CoverageStore() {
+      @Override
+      public Coverage covered() {
+        try (CatalogTables catalog = CatalogTables.open(spec, false)) {
+          return new CatalogCoverage(catalog).covered();
+        }
+      }
+
+      @Override
+      public Optional<ExportedRows> recordedRows() {
+        try (CatalogTables catalog = CatalogTables.open(spec, false)) {
+          return new CatalogCoverage(catalog).recordedRows();
+        }
+      }
+
+      @Override
+      public void record(HeightRange exported, ExportedRows rows) {
+        try (CatalogTables catalog = CatalogTables.open(spec, false)) {
+          new CatalogCoverage(catalog).record(exported, rows);
+        }
+      }
+
+      @Override
+      public String describe() {
+        return spec.describe();
+      }
+
+      @Override
+      public String resetHint() {
+        return "remove the " + PROPERTY + " property of table " + spec.namespace() + "."
+            + ExportTable.BLOCKS.tableName();
+      }
+    };
+  }
+
   /** The heights the catalog's tables hold: their live partitions plus the record. */
   @Override
   public Coverage covered() {
@@ -89,6 +132,18 @@ public final class CatalogCoverage implements CoverageStore {
       throw CatalogTables.failure("cannot record exported heights in "
           + catalog.identifier(ExportTable.BLOCKS) + " of", catalog.spec(), e);
     }
+  }
+
+  /** The catalog destination, as {@code status} names it (no secret). */
+  @Override
+  public String describe() {
+    return catalog.spec().describe();
+  }
+
+  @Override
+  public String resetHint() {
+    return "remove the " + PROPERTY + " property of table "
+        + catalog.identifier(ExportTable.BLOCKS);
   }
 
   private Optional<Stored> read() {

@@ -61,10 +61,18 @@ public final class CatalogTables implements Closeable {
 
   /** Opens the catalog of {@code spec} (not hadoop); an unreachable or refusing catalog fails. */
   public static CatalogTables open(CatalogSpec spec) {
+    return open(spec, true);
+  }
+
+  /**
+   * As {@link #open(CatalogSpec)}; without {@code warnSingleWriter} no SQLite warning (for a
+   * reader that opens the catalog again and again next to a writer that already warned).
+   */
+  static CatalogTables open(CatalogSpec spec, boolean warnSingleWriter) {
     if (spec.isDirectory()) {
       throw new IllegalArgumentException("directory mode has no catalog");
     }
-    if (spec.singleWriterOnly()) {
+    if (warnSingleWriter && spec.singleWriterOnly()) {
       LOG.warn("JdbcCatalog on SQLite allows one writer at a time: run one exporter per catalog"
           + " (two processes committing at once fail with SQLITE_BUSY); use PostgreSQL or a REST"
           + " catalog for several writers (docs/lakehouse.md)");

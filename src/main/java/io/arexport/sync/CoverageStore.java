@@ -22,4 +22,17 @@ public interface CoverageStore {
    * lost (crash before this call) costs a redundant re-export, never a row.
    */
   void record(HeightRange exported, ExportedRows rows);
+
+  /** The warehouse, for messages and the summary's {@code warehouse} (never a secret). */
+  String describe();
+
+  /** What an operator does to drop the record (after re-exporting with other L1 flags). */
+  String resetHint();
+
+  /**
+   * Fails with a {@link io.arexport.warehouse.WarehouseLockedException} when another writer
+   * holds the warehouse, before a cycle plans anything. A catalog has no lock (its commits are
+   * atomic and conflict-checked), so by default there is nothing to check.
+   */
+  default void checkNoWriter() {}
 }

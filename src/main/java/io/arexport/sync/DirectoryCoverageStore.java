@@ -9,6 +9,8 @@ import io.arexport.StateConflictException;
 import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLock;
+import io.arexport.warehouse.WarehouseLockedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +89,27 @@ public final class DirectoryCoverageStore implements CoverageStore {
       DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(stored));
     } catch (IOException e) {
       throw new RuntimeFailureException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return layout.root().toString();
+  }
+
+  @Override
+  public String resetHint() {
+    return "delete " + file;
+  }
+
+  /** The warehouse lock: a sync that finds it held waits (--watch) or exits 3. */
+  @Override
+  public void checkNoWriter() {
+    WarehouseLock.State lock = WarehouseLock.probe(layout);
+    if (lock.held()) {
+      throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
+          + (lock.holder() == null ? "another process" : lock.holder()) + " ("
+          + layout.stateDir().resolve("lock") + ")");
     }
   }
 

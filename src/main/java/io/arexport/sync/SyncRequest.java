@@ -3,6 +3,7 @@ package io.arexport.sync;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.export.ExportRequest;
+import io.arexport.lakehouse.CatalogSpec;
 import io.arexport.parquet.Compression;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -15,6 +16,8 @@ import java.util.OptionalLong;
  * @param endHeight the highest height to export; empty: the source's stable tip
  * @param threads partitions staged at once (see {@link ExportRequest})
  * @param fillGaps also export the missing partitions below the frontier
+ * @param catalog where the exports publish: {@link CatalogSpec#DIRECTORY} for the warehouse
+ *     directory, or a catalog (see {@link ExportRequest#catalog})
  */
 public record SyncRequest(
     OptionalLong startHeight,
@@ -30,7 +33,8 @@ public record SyncRequest(
     Compression compression,
     boolean commitIceberg,
     int threads,
-    boolean fillGaps) {
+    boolean fillGaps,
+    CatalogSpec catalog) {
 
   public SyncRequest {
     if (startHeight.isPresent() && startHeight.getAsLong() < 0) {
@@ -45,10 +49,13 @@ public record SyncRequest(
     if (endHeight.isPresent() && endHeight.getAsLong() < 0) {
       throw new InvalidInputException("endHeight must not be negative: " + endHeight.getAsLong());
     }
+    if (catalog == null) {
+      catalog = CatalogSpec.DIRECTORY;
+    }
     // The export request checks the rest (partition size, file rows) and normalizes the paths.
     ExportRequest checked = new ExportRequest(new HeightRange(0, 0), heightPartitionSize,
         maxFileRows, includeL1Transactions, includeL1Tags, coreDb, bundlesDb, stagingDir,
-        warehouseDir, false, compression, commitIceberg, threads);
+        warehouseDir, false, compression, commitIceberg, threads, catalog);
     coreDb = checked.coreDb();
     bundlesDb = checked.bundlesDb();
     stagingDir = checked.stagingDir();
@@ -59,7 +66,7 @@ public record SyncRequest(
   public ExportRequest exportOf(HeightRange range, boolean resume) {
     return new ExportRequest(range, heightPartitionSize, maxFileRows, includeL1Transactions,
         includeL1Tags, coreDb, bundlesDb, stagingDir, warehouseDir, resume, compression,
-        commitIceberg, threads);
+        commitIceberg, threads, catalog);
   }
 
   public ExportedRows rows() {

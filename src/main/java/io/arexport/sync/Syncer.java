@@ -12,9 +12,6 @@ import io.arexport.source.SourcePaths;
 import io.arexport.source.StableHeights;
 import io.arexport.warehouse.JobParameters;
 import io.arexport.warehouse.UnfinishedJob;
-import io.arexport.warehouse.WarehouseLayout;
-import io.arexport.warehouse.WarehouseLock;
-import io.arexport.warehouse.WarehouseLockedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,18 +52,12 @@ public final class Syncer {
 
   public SyncSummary run(SyncRequest request) {
     Instant started = clock.instant();
-    WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
     // The source first: bad input fails before the warehouse is looked at.
     StableHeights source = StableHeights.read(
         new SourcePaths(request.coreDb(), request.bundlesDb()),
         request.includeL1Transactions() || request.includeL1Tags());
-    WarehouseLock.State lock = WarehouseLock.probe(layout);
-    if (lock.held()) {
-      throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-          + (lock.holder() == null ? "another process" : lock.holder()) + " ("
-          + layout.stateDir().resolve("lock") + ")");
-    }
-    checkRecordedRows(request, layout);
+    coverage.checkNoWriter();
+    checkRecordedRows(request);
     Coverage before = coverage.covered();
 
     Totals totals = new Totals();
@@ -100,7 +91,7 @@ public final class Syncer {
         boxed(plan.target()), boxed(frontierBefore), boxed(before.highest()),
         boxed(after.highest()), List.copyOf(totals.runs), totals.partitions, totals.tables,
         totals.skipped, totals.iceberg, Duration.between(started, clock.instant()).toMillis(),
-        layout.root().toString());
+        coverage.describe());
   }
 
   private void export(SyncPlan.Kind kind, ExportRequest export, String jobId,
@@ -113,14 +104,13 @@ public final class Syncer {
   }
 
   /** Heights recorded with other L1 flags hold other rows: continuing would mix the two. */
-  private void checkRecordedRows(SyncRequest request, WarehouseLayout layout) {
+  private void checkRecordedRows(SyncRequest request) {
     Optional<ExportedRows> recorded = coverage.recordedRows();
     if (recorded.isPresent() && !recorded.get().equals(request.rows())) {
-      throw new StateConflictException("warehouse " + layout.root() + " was synced with "
+      throw new StateConflictException("warehouse " + coverage.describe() + " was synced with "
           + recorded.get().describe() + ", this run has " + request.rows().describe()
           + ": pass the same flags (to change them, re-export the whole range with 'arexport"
-          + " export' and then delete " + layout.stateDir().resolve(
-              DirectoryCoverageStore.RECORD) + ")");
+          + " export' and then " + coverage.resetHint() + ")");
     }
   }
 

@@ -12,10 +12,11 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * A copy of a fixture whose top heights can be cut (DELETE from the stable tables above a height)
- * and restored (INSERT them back from the pristine fixture), as a gateway's stable tip moves.
+ * Test support (public for the catalog sync tests too): a copy of a fixture whose top heights can
+ * be cut (DELETE from the stable tables above a height) and restored (INSERT them back from the
+ * pristine fixture), as a gateway's stable tip moves.
  */
-final class GrowingSource {
+public final class GrowingSource {
   private static final List<String> CORE_TABLES =
       List.of("stable_blocks", "stable_transactions", "stable_transaction_tags");
   private static final List<String> BUNDLES_TABLES =
@@ -30,7 +31,7 @@ final class GrowingSource {
   }
 
   /** Copies {@code pristine}'s core.db and bundles.db into {@code dir}. */
-  static GrowingSource copy(Path pristine, Path dir) throws IOException {
+  public static GrowingSource copy(Path pristine, Path dir) throws IOException {
     Files.createDirectories(dir);
     for (String db : List.of("core.db", "bundles.db")) {
       Files.copy(pristine.resolve(db), dir.resolve(db), StandardCopyOption.REPLACE_EXISTING);
@@ -38,22 +39,22 @@ final class GrowingSource {
     return new GrowingSource(pristine, dir);
   }
 
-  Path coreDb() {
+  public Path coreDb() {
     return dir.resolve("core.db");
   }
 
-  Path bundlesDb() {
+  public Path bundlesDb() {
     return dir.resolve("bundles.db");
   }
 
   /** Removes every stable row above {@code height}. */
-  void cutAbove(long height) throws SQLException {
+  public void cutAbove(long height) throws SQLException {
     run("core.db", CORE_TABLES, "DELETE FROM main.%s WHERE height > ?", height);
     run("bundles.db", BUNDLES_TABLES, "DELETE FROM main.%s WHERE height > ?", height);
   }
 
   /** Inserts the pristine fixture's stable rows above {@code height} again. */
-  void restoreAbove(long height) throws SQLException {
+  public void restoreAbove(long height) throws SQLException {
     run("core.db", CORE_TABLES, "INSERT INTO main.%1$s SELECT * FROM p.%1$s WHERE height > ?",
         height);
     run("bundles.db", BUNDLES_TABLES,
