@@ -33,6 +33,14 @@ class GracefulStopTest {
   /** P=10 over 250 heights: 25 partitions, so a signal after the first lands mid-job. */
   private static final List<String> RANGE = List.of("--startHeight", "100", "--endHeight", "349",
       "--heightPartitionSize", "10", "--includeL1Transactions", "--includeL1Tags");
+  /**
+   * The signal tests pause the export with partition 2 staged (the pause ends on the stop
+   * request), so the signal always lands mid-job: with partitions staged in parallel the small
+   * job could otherwise finish between the first progress line and the signal.
+   */
+  private static final Map<String, String> PAUSE_MID_JOB =
+      Map.of("AREXPORT_FAULT_POINT", "partition-staged:2");
+  private static final String PAUSED = "fault point partition-staged:2 reached";
 
   @TempDir static Path sources;
   static Path core;
@@ -48,8 +56,9 @@ class GracefulStopTest {
   @Test
   void sigtermAfterTheFirstPartitionStopsResumablyAndResumeCompletes(@TempDir Path work)
       throws Exception {
-    try (ChildJvm child = ChildJvm.start(List.of("-Xmx256m"), Map.of(), work, exportArgs(work))) {
-      assertThat(child.awaitErrLine("[1/25]", 120)).as(child.err()).isTrue();
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx256m"), PAUSE_MID_JOB, work,
+        exportArgs(work))) {
+      assertThat(child.awaitErrLine(PAUSED, 120)).as(child.err()).isTrue();
       long signalled = System.nanoTime();
       ProcessHandle.of(child.pid()).orElseThrow().destroy(); // SIGTERM
 
@@ -64,8 +73,9 @@ class GracefulStopTest {
 
   @Test
   void sigintStopsTheSameWay(@TempDir Path work) throws Exception {
-    try (ChildJvm child = ChildJvm.start(List.of("-Xmx256m"), Map.of(), work, exportArgs(work))) {
-      assertThat(child.awaitErrLine("[1/25]", 120)).as(child.err()).isTrue();
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx256m"), PAUSE_MID_JOB, work,
+        exportArgs(work))) {
+      assertThat(child.awaitErrLine(PAUSED, 120)).as(child.err()).isTrue();
       // A process started with SIGINT ignored (e.g. a background job of a non-interactive shell)
       // keeps it ignored: the JVM then installs no handler, and SIGINT cannot stop it.
       assumeThat(sigintIgnored(child.pid())).as("SIGINT is ignored in this environment").isFalse();
