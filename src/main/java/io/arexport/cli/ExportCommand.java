@@ -104,11 +104,22 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExportRequest request = new ExportRequest(source.range(), source.heightPartitionSize,
-        maxFileRows, source.includeL1Transactions, source.includeL1Tags, source.coreDb,
-        source.bundlesDb, stagingDir, source.warehouseDir, resume, Compression.parse(compression),
-        !noIceberg, threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-        catalog.spec(environment.env()));
+    ExportRequest.Builder builder = ExportRequest.builder(source.range(), source.coreDb,
+            source.bundlesDb)
+        .stagingDir(stagingDir)
+        .warehouseDir(source.warehouseDir)
+        .heightPartitionSize(source.heightPartitionSize)
+        .maxFileRows(maxFileRows)
+        .includeL1Transactions(source.includeL1Transactions)
+        .includeL1Tags(source.includeL1Tags)
+        .resume(resume)
+        .compression(Compression.parse(compression))
+        .commitIceberg(!noIceberg)
+        .catalog(catalog.spec(environment.env()));
+    if (threads != null) {
+      builder.threads(threads);
+    }
+    ExportRequest request = builder.build();
     ConsoleProgress progress = progressOptions.progress(environment, request.range(),
         resumeCommand(request));
     Cancellation cancellation = environment.stopRequests().cooperate();

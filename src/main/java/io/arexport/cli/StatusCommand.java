@@ -6,7 +6,6 @@ import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
 import io.arexport.lakehouse.CatalogSpec;
 import io.arexport.lakehouse.CatalogStatusReader;
-import io.arexport.parquet.Compression;
 import io.arexport.status.StatusReader;
 import io.arexport.status.StatusRequest;
 import io.arexport.status.WarehouseStatus;
@@ -115,11 +114,9 @@ final class StatusCommand implements Callable<Integer> {
    * --no-iceberg (a resume need not match them), so the command has the defaults.
    */
   static String resumeCommand(JobParameters p, Path stagingDir) {
-    return ExportCommand.resumeCommand(new ExportRequest(
-        new HeightRange(p.startHeight(), p.endHeight()), p.heightPartitionSize(),
-        p.maxFileRows(), p.includeL1Transactions(), p.includeL1Tags(), Path.of(p.coreDb()),
-        Path.of(p.bundlesDb()), stagingDir, Path.of(p.warehouseDir()), true, Compression.ZSTD,
-        true, 1));
+    return ExportCommand.resumeCommand(resumeOf(p, stagingDir)
+        .warehouseDir(Path.of(p.warehouseDir()))
+        .build());
   }
 
   /**
@@ -127,11 +124,23 @@ final class StatusCommand implements Callable<Integer> {
    * secrets redacted as in every printed command (the operator supplies them again).
    */
   static String resumeCommand(JobParameters p, Path stagingDir, CatalogSpec spec) {
-    return ExportCommand.resumeCommand(new ExportRequest(
-        new HeightRange(p.startHeight(), p.endHeight()), p.heightPartitionSize(),
-        p.maxFileRows(), p.includeL1Transactions(), p.includeL1Tags(), Path.of(p.coreDb()),
-        Path.of(p.bundlesDb()), stagingDir, Path.of("."), true, Compression.ZSTD, true, 1,
-        spec));
+    return ExportCommand.resumeCommand(resumeOf(p, stagingDir)
+        .warehouseDir(Path.of("."))
+        .catalog(spec)
+        .build());
+  }
+
+  /** The resume of the job {@code p} with the default compression and Iceberg commit. */
+  private static ExportRequest.Builder resumeOf(JobParameters p, Path stagingDir) {
+    return ExportRequest.builder(new HeightRange(p.startHeight(), p.endHeight()),
+            Path.of(p.coreDb()), Path.of(p.bundlesDb()))
+        .stagingDir(stagingDir)
+        .heightPartitionSize(p.heightPartitionSize())
+        .maxFileRows(p.maxFileRows())
+        .includeL1Transactions(p.includeL1Transactions())
+        .includeL1Tags(p.includeL1Tags())
+        .resume(true)
+        .threads(1);
   }
 
   static void print(WarehouseStatus status, PrintStream out) {

@@ -6,11 +6,14 @@ import io.arexport.lakehouse.CatalogSpec;
 import io.arexport.parquet.Compression;
 import io.arexport.warehouse.JobParameters;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * A validated export request: everything {@link Exporter} needs, nothing about the CLI. {@code
  * threads} is how many partitions are staged at once; it is not a job parameter (a resume may use
- * another number), since the output does not depend on it.
+ * another number), since the output does not depend on it. Build one with {@link #builder}: the
+ * components are many and mostly have defaults; the compact constructor is the one place that
+ * validates and normalizes them.
  */
 public record ExportRequest(
     HeightRange range,
@@ -31,7 +34,18 @@ public record ExportRequest(
   /** More partitions in flight than this only costs memory. */
   public static final int MAX_THREADS = 64;
 
+  /** The builder's defaults, the same as the CLI's. */
+  public static final long DEFAULT_HEIGHT_PARTITION_SIZE = 1000;
+
+  public static final long DEFAULT_MAX_FILE_ROWS = 1_000_000;
+
   public ExportRequest {
+    Objects.requireNonNull(range, "range");
+    Objects.requireNonNull(coreDb, "coreDb");
+    Objects.requireNonNull(bundlesDb, "bundlesDb");
+    Objects.requireNonNull(stagingDir, "stagingDir");
+    Objects.requireNonNull(warehouseDir, "warehouseDir");
+    Objects.requireNonNull(compression, "compression");
     if (heightPartitionSize < 1) {
       throw new InvalidInputException(
           "heightPartitionSize must be at least 1: " + heightPartitionSize);
@@ -57,16 +71,6 @@ public record ExportRequest(
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
   }
 
-  /** The request of directory mode (no catalog). */
-  public ExportRequest(HeightRange range, long heightPartitionSize, long maxFileRows,
-      boolean includeL1Transactions, boolean includeL1Tags, Path coreDb, Path bundlesDb,
-      Path stagingDir, Path warehouseDir, boolean resume, Compression compression,
-      boolean commitIceberg, int threads) {
-    this(range, heightPartitionSize, maxFileRows, includeL1Transactions, includeL1Tags, coreDb,
-        bundlesDb, stagingDir, warehouseDir, resume, compression, commitIceberg, threads,
-        CatalogSpec.DIRECTORY);
-  }
-
   /**
    * Where the run publishes, as its job parameters record it: the warehouse directory, or the
    * catalog destination (without secrets) in catalog mode.
@@ -80,5 +84,108 @@ public record ExportRequest(
     return new JobParameters(range.start(), range.end(), heightPartitionSize, maxFileRows,
         includeL1Transactions, includeL1Tags, coreDb.toString(), bundlesDb.toString(),
         destinationId());
+  }
+
+  /**
+   * A request for {@code range} of the gateway databases {@code coreDb} and {@code bundlesDb};
+   * {@link Builder#stagingDir} and {@link Builder#warehouseDir} must be set too. Defaults:
+   * partitions of {@value #DEFAULT_HEIGHT_PARTITION_SIZE} heights, files of at most {@value
+   * #DEFAULT_MAX_FILE_ROWS} rows, data items only (no L1 transactions or tags), a new job (no
+   * resume), zstd, Iceberg metadata committed, one thread per core, directory mode.
+   */
+  public static Builder builder(HeightRange range, Path coreDb, Path bundlesDb) {
+    return new Builder(range, coreDb, bundlesDb);
+  }
+
+  /** Sets the components of an {@link ExportRequest}; {@link #build} validates them. */
+  public static final class Builder {
+    private final HeightRange range;
+    private final Path coreDb;
+    private final Path bundlesDb;
+    private Path stagingDir;
+    private Path warehouseDir;
+    private long heightPartitionSize = DEFAULT_HEIGHT_PARTITION_SIZE;
+    private long maxFileRows = DEFAULT_MAX_FILE_ROWS;
+    private boolean includeL1Transactions;
+    private boolean includeL1Tags;
+    private boolean resume;
+    private Compression compression = Compression.ZSTD;
+    private boolean commitIceberg = true;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private CatalogSpec catalog = CatalogSpec.DIRECTORY;
+
+    private Builder(HeightRange range, Path coreDb, Path bundlesDb) {
+      this.range = range;
+      this.coreDb = coreDb;
+      this.bundlesDb = bundlesDb;
+    }
+
+    /** Where the job writes before publishing (required). */
+    public Builder stagingDir(Path dir) {
+      this.stagingDir = dir;
+      return this;
+    }
+
+    /**
+     * The warehouse directory (required); unused in catalog mode, where the catalog says where
+     * the tables live.
+     */
+    public Builder warehouseDir(Path dir) {
+      this.warehouseDir = dir;
+      return this;
+    }
+
+    public Builder heightPartitionSize(long heights) {
+      this.heightPartitionSize = heights;
+      return this;
+    }
+
+    public Builder maxFileRows(long rows) {
+      this.maxFileRows = rows;
+      return this;
+    }
+
+    public Builder includeL1Transactions(boolean include) {
+      this.includeL1Transactions = include;
+      return this;
+    }
+
+    public Builder includeL1Tags(boolean include) {
+      this.includeL1Tags = include;
+      return this;
+    }
+
+    public Builder resume(boolean resume) {
+      this.resume = resume;
+      return this;
+    }
+
+    public Builder compression(Compression compression) {
+      this.compression = compression;
+      return this;
+    }
+
+    public Builder commitIceberg(boolean commit) {
+      this.commitIceberg = commit;
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Where to publish: {@link CatalogSpec#DIRECTORY} (the default) or a catalog. */
+    public Builder catalog(CatalogSpec catalog) {
+      this.catalog = catalog;
+      return this;
+    }
+
+    /** The request; throws {@link InvalidInputException} naming the first bad value. */
+    public ExportRequest build() {
+      return new ExportRequest(range, heightPartitionSize, maxFileRows, includeL1Transactions,
+          includeL1Tags, coreDb, bundlesDb, stagingDir, warehouseDir, resume, compression,
+          commitIceberg, threads, catalog);
+    }
   }
 }

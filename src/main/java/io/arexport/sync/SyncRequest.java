@@ -53,9 +53,15 @@ public record SyncRequest(
       catalog = CatalogSpec.DIRECTORY;
     }
     // The export request checks the rest (partition size, file rows) and normalizes the paths.
-    ExportRequest checked = new ExportRequest(new HeightRange(0, 0), heightPartitionSize,
-        maxFileRows, includeL1Transactions, includeL1Tags, coreDb, bundlesDb, stagingDir,
-        warehouseDir, false, compression, commitIceberg, threads, catalog);
+    ExportRequest checked = ExportRequest.builder(new HeightRange(0, 0), coreDb, bundlesDb)
+        .stagingDir(stagingDir)
+        .warehouseDir(warehouseDir)
+        .heightPartitionSize(heightPartitionSize)
+        .maxFileRows(maxFileRows)
+        .compression(compression)
+        .threads(threads)
+        .catalog(catalog)
+        .build();
     coreDb = checked.coreDb();
     bundlesDb = checked.bundlesDb();
     stagingDir = checked.stagingDir();
@@ -64,9 +70,19 @@ public record SyncRequest(
 
   /** The export of {@code range} with this request's settings. */
   public ExportRequest exportOf(HeightRange range, boolean resume) {
-    return new ExportRequest(range, heightPartitionSize, maxFileRows, includeL1Transactions,
-        includeL1Tags, coreDb, bundlesDb, stagingDir, warehouseDir, resume, compression,
-        commitIceberg, threads, catalog);
+    return ExportRequest.builder(range, coreDb, bundlesDb)
+        .stagingDir(stagingDir)
+        .warehouseDir(warehouseDir)
+        .heightPartitionSize(heightPartitionSize)
+        .maxFileRows(maxFileRows)
+        .includeL1Transactions(includeL1Transactions)
+        .includeL1Tags(includeL1Tags)
+        .resume(resume)
+        .compression(compression)
+        .commitIceberg(commitIceberg)
+        .threads(threads)
+        .catalog(catalog)
+        .build();
   }
 
   public ExportedRows rows() {
