@@ -12,7 +12,6 @@ import io.arexport.export.PartitionPublisher;
 import io.arexport.iceberg.MetadataWriter;
 import io.arexport.lakehouse.CatalogPublisher;
 import io.arexport.parquet.Compression;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,37 +57,21 @@ import picocli.CommandLine.Option;
 final class ExportCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
 
-  @Mixin SourceRangeOptions source = new SourceRangeOptions();
+  @Mixin HeightRangeOptions heights = new HeightRangeOptions();
+
+  @Mixin SourceOptions source = new SourceOptions();
 
   @Mixin CatalogOptions catalog = new CatalogOptions();
 
-  @Option(names = {"--maxFileRows", "--max-file-rows"}, paramLabel = "N", defaultValue = "1000000",
-      description = "Maximum rows per Parquet file; larger partitions are split"
-          + " (default: ${DEFAULT-VALUE}).")
-  long maxFileRows;
-
-  @Option(names = {"--stagingDir", "--staging-dir"}, paramLabel = "DIR",
-      defaultValue = "data/staging", description = "Where jobs write before publishing"
-          + " (default: ${DEFAULT-VALUE}).")
-  Path stagingDir;
+  @Mixin ExportWriteOptions write = new ExportWriteOptions();
 
   @Option(names = "--resume",
       description = "Continue the newest unfinished job with the same parameters.")
   boolean resume;
 
-  @Option(names = "--compression", paramLabel = "CODEC", defaultValue = "zstd",
-      description = "Parquet compression: zstd, snappy, gzip or uncompressed"
-          + " (default: ${DEFAULT-VALUE}).")
-  String compression;
-
   @Option(names = "--no-iceberg",
       description = "Do not commit Iceberg metadata at the end, even for tables that have it.")
   boolean noIceberg;
-
-  @Option(names = "--threads", paramLabel = "N",
-      description = "Partitions staged at once, each with its own SQLite snapshot and Parquet"
-          + " writer; published in height order (default: the number of cores).")
-  Integer threads;
 
   @Mixin ProgressOptions progressOptions = new ProgressOptions();
 
@@ -104,22 +87,20 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ExportRequest.Builder builder = ExportRequest.builder(source.range(), source.coreDb,
+    ExportRequest request = ExportRequest.builder(heights.range(), source.coreDb,
             source.bundlesDb)
-        .stagingDir(stagingDir)
+        .stagingDir(write.stagingDir)
         .warehouseDir(source.warehouseDir)
         .heightPartitionSize(source.heightPartitionSize)
-        .maxFileRows(maxFileRows)
+        .maxFileRows(write.maxFileRows)
         .includeL1Transactions(source.includeL1Transactions)
         .includeL1Tags(source.includeL1Tags)
         .resume(resume)
-        .compression(Compression.parse(compression))
+        .compression(Compression.parse(write.compression))
         .commitIceberg(!noIceberg)
-        .catalog(catalog.spec(environment.env()));
-    if (threads != null) {
-      builder.threads(threads);
-    }
-    ExportRequest request = builder.build();
+        .threads(write.threads())
+        .catalog(catalog.spec(environment.env()))
+        .build();
     ConsoleProgress progress = progressOptions.progress(environment, request.range(),
         resumeCommand(request));
     Cancellation cancellation = environment.stopRequests().cooperate();

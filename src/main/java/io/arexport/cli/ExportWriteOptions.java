@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * How {@code sync} writes: the same options, names and defaults as {@code export}'s (which
- * declares its own today; they can share this mixin).
+ * How {@code export} and {@code sync} write, declared once for both. ({@code --no-iceberg} is
+ * not here: its help says when each command commits.)
  */
 final class ExportWriteOptions {
   @Option(names = {"--maxFileRows", "--max-file-rows"}, paramLabel = "N", defaultValue = "1000000",
@@ -32,9 +32,4 @@ final class ExportWriteOptions {
   int threads() {
     return threads != null ? threads : Runtime.getRuntime().availableProcessors();
   }
-
-  @Option(names = "--no-iceberg",
-      description = "Do not commit Iceberg metadata after each export, even for tables that"
-          + " have it.")
-  boolean noIceberg;
 }

@@ -4,11 +4,10 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sync}'s source, partitioning and warehouse options: those of {@link SourceRangeOptions}
- * (same names, defaults and help) without the required height range, which sync works out
- * itself. Declared again rather than inherited so that {@code export}'s help keeps the range
- * first (picocli lists a superclass's options before the subclass's); {@code
- * SyncOptionsTest} fails if the two drift apart.
+ * Which source rows an export covers and where they go, declared once for {@code export},
+ * {@code verify} and {@code sync} so that all three accept the same spellings (the seed's
+ * camelCase and kebab-case), defaults and help, and a command line moves from one to another
+ * unchanged.
  */
 final class SourceOptions {
   @Option(names = {"--heightPartitionSize", "--height-partition-size"}, paramLabel = "N",

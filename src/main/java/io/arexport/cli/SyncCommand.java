@@ -96,6 +96,11 @@ final class SyncCommand implements Callable<Integer> {
 
   @Mixin ExportWriteOptions write = new ExportWriteOptions();
 
+  @Option(names = "--no-iceberg",
+      description = "Do not commit Iceberg metadata after each export, even for tables that"
+          + " have it.")
+  boolean noIceberg;
+
   @Mixin CatalogOptions catalog = new CatalogOptions();
 
   @Option(names = {"--fill-gaps", "--fillGaps"},
@@ -133,7 +138,7 @@ final class SyncCommand implements Callable<Integer> {
     SyncRequest request = new SyncRequest(optional(startHeight), optional(endHeight),
         source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
         source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
-        source.warehouseDir, Compression.parse(write.compression), !write.noIceberg,
+        source.warehouseDir, Compression.parse(write.compression), !noIceberg,
         write.threads(), fillGaps, catalog.spec(environment.env()));
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),

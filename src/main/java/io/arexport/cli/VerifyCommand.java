@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
 final class VerifyCommand implements Callable<Integer> {
   private final CommandEnvironment environment;
 
-  @Mixin SourceRangeOptions source = new SourceRangeOptions();
+  @Mixin HeightRangeOptions heights = new HeightRangeOptions();
+
+  @Mixin SourceOptions source = new SourceOptions();
 
   @Mixin CatalogOptions catalog = new CatalogOptions();
 
@@ -59,7 +61,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    VerifyRequest request = new VerifyRequest(source.range(), source.heightPartitionSize,
+    VerifyRequest request = new VerifyRequest(heights.range(), source.heightPartitionSize,
         source.includeL1Transactions, source.includeL1Tags, source.coreDb, source.bundlesDb,
         source.warehouseDir, deep, catalog.spec(environment.env()));
     VerifyReport report = json

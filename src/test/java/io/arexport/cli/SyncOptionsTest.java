@@ -3,43 +3,62 @@ package io.arexport.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * {@code sync} declares {@code export}'s options again (see {@link SourceOptions}); they must
- * keep the same names, defaults, labels and help, so a command line moves from one to the other
- * unchanged. The height range is the one intended difference: optional for sync.
+ * {@code sync} takes {@code export}'s options, so a command line moves from one to the other
+ * unchanged: each option the two share is declared once, in a mixin both use, except the few
+ * whose help must differ. The height range is the one intended difference in meaning: optional
+ * for sync.
  */
 class SyncOptionsTest {
-  private static final List<String> SHARED = List.of("--heightPartitionSize",
-      "--includeL1Transactions", "--includeL1Tags", "--coreDb", "--bundlesDb", "--warehouseDir",
-      "--maxFileRows", "--stagingDir", "--compression");
-
   private static final CommandSpec EXPORT = CommandSpec.forAnnotatedObject(new ExportCommand(null));
   private static final CommandSpec SYNC = CommandSpec.forAnnotatedObject(new SyncCommand(null));
 
+  /** Declared by each command itself: sync's range is optional, the others' help differs. */
+  private static final Set<String> OWN = Set.of("--startHeight", "--endHeight", "--no-iceberg",
+      "--json", "--stacktrace");
+
   @Test
-  void sharedOptionsAreIdenticalToExports() {
-    for (String name : SHARED) {
-      OptionSpec export = EXPORT.findOption(name);
-      OptionSpec sync = SYNC.findOption(name);
-      assertThat(sync).as(name).isNotNull();
-      assertThat(Arrays.asList(sync.names())).as(name + " names")
-          .containsExactlyInAnyOrder(export.names());
-      assertThat(sync.defaultValue()).as(name + " default").isEqualTo(export.defaultValue());
-      assertThat(sync.paramLabel()).as(name + " label").isEqualTo(export.paramLabel());
-      assertThat(sync.description()).as(name + " help").isEqualTo(export.description());
-      assertThat(sync.type()).as(name + " type").isEqualTo(export.type());
+  void everySharedOptionComesFromAMixinBothCommandsUse() {
+    Map<String, Class<?>> exportMixins = mixinOfEachOption(EXPORT);
+    Map<String, Class<?>> syncMixins = mixinOfEachOption(SYNC);
+    Set<String> shared = new TreeSet<>(names(EXPORT));
+    shared.retainAll(names(SYNC));
+    for (String own : OWN) {
+      shared.removeAll(Arrays.asList(EXPORT.findOption(own).names()));
+    }
+
+    assertThat(shared).contains("--heightPartitionSize", "--includeL1Transactions",
+        "--includeL1Tags", "--coreDb", "--bundlesDb", "--warehouseDir", "--maxFileRows",
+        "--stagingDir", "--compression", "--threads", "--catalog-type");
+    for (String name : shared) {
+      assertThat(syncMixins.get(name)).as(name + " in sync").isNotNull()
+          .isEqualTo(exportMixins.get(name));
     }
   }
 
   @Test
-  void theRangeAndTheOtherFlagsHaveExportsNamesAndTheRangeIsOptional() {
-    for (String name : List.of("--startHeight", "--endHeight", "--no-iceberg", "--json",
-        "--stacktrace")) {
+  void syncTakesEveryExportOptionButTheJobAndProgressOnes() {
+    Set<String> exportOnly = new TreeSet<>(names(EXPORT));
+    exportOnly.removeAll(names(SYNC));
+    Set<String> syncOnly = new TreeSet<>(names(SYNC));
+    syncOnly.removeAll(names(EXPORT));
+
+    assertThat(exportOnly).containsExactlyInAnyOrder("-q", "--quiet", "--resume");
+    assertThat(syncOnly).containsExactlyInAnyOrder("--fill-gaps", "--fillGaps", "--interval",
+        "--watch");
+  }
+
+  @Test
+  void theOwnOptionsHaveExportsNamesAndTheRangeIsOptional() {
+    for (String name : OWN) {
       assertThat(Arrays.asList(SYNC.findOption(name).names())).as(name)
           .containsExactlyInAnyOrder(EXPORT.findOption(name).names());
     }
@@ -59,5 +78,27 @@ class SyncOptionsTest {
     assertThat(converter.convert("PT15M")).isEqualTo(java.time.Duration.ofMinutes(15));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> converter.convert("10 minutes"))
         .hasMessage("'10 minutes' is not a duration (e.g. 30s, 10m, 1h)");
+  }
+
+  /** Every name (and alias) of every option. */
+  private static Set<String> names(CommandSpec command) {
+    Set<String> names = new TreeSet<>();
+    for (OptionSpec option : command.options()) {
+      names.addAll(Arrays.asList(option.names()));
+    }
+    return names;
+  }
+
+  /** The class of the mixin that declares each option; options of the command itself absent. */
+  private static Map<String, Class<?>> mixinOfEachOption(CommandSpec command) {
+    Map<String, Class<?>> mixins = new HashMap<>();
+    for (CommandSpec mixin : command.mixins().values()) {
+      for (OptionSpec option : mixin.options()) {
+        for (String name : option.names()) {
+          mixins.put(name, mixin.userObject().getClass());
+        }
+      }
+    }
+    return mixins;
   }
 }
