@@ -1,7 +1,5 @@
 package io.arexport.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.iceberg.MaintainRequest;
 import io.arexport.iceberg.MaintainSummary;
 import io.arexport.iceberg.WarehouseMaintenance;
@@ -73,11 +71,7 @@ final class MaintainCommand implements Callable<Integer> {
 
   @Mixin CatalogOptions catalog = new CatalogOptions();
 
-  @Option(names = "--json", description = "Print the summary as JSON on stdout.")
-  boolean json;
-
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin SummaryOptions output = new SummaryOptions();
 
   MaintainCommand(CommandEnvironment environment) {
     this.environment = environment;
@@ -90,12 +84,7 @@ final class MaintainCommand implements Callable<Integer> {
     MaintainSummary summary = request.catalog().isDirectory()
         ? new WarehouseMaintenance(environment.clock(), environment.pid()).run(request)
         : new CatalogMaintenance(environment.clock()).run(request);
-    if (json) {
-      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(summary));
-    } else {
-      print(summary, environment.out());
-    }
+    output.print(summary, environment.out(), MaintainCommand::print);
     return ExitCodes.OK;
   }
 

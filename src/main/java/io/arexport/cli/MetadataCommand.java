@@ -1,7 +1,5 @@
 package io.arexport.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.iceberg.MetadataRequest;
 import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.MetadataWriter;
@@ -72,11 +70,7 @@ final class MetadataCommand implements Callable<Integer> {
 
   @Mixin CatalogOptions catalog = new CatalogOptions();
 
-  @Option(names = "--json", description = "Print the summary as JSON on stdout.")
-  boolean json;
-
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin SummaryOptions output = new SummaryOptions();
 
   MetadataCommand(CommandEnvironment environment) {
     this.environment = environment;
@@ -94,12 +88,7 @@ final class MetadataCommand implements Callable<Integer> {
       // Migration: the directory warehouse's tables registered in catalog tables.
       summary = new CatalogMigration(environment.clock(), environment.pid()).run(request, spec);
     }
-    if (json) {
-      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(summary));
-    } else {
-      print(summary, environment.out());
-    }
+    output.print(summary, environment.out(), MetadataCommand::print);
     return ExitCodes.OK;
   }
 

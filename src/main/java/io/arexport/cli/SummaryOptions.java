@@ -1,0 +1,32 @@
+package io.arexport.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.util.function.BiConsumer;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --json} and {@code --stacktrace} of the Iceberg table commands ({@code metadata},
+ * {@code maintain}), which print one summary: as indented JSON, or as their text.
+ */
+final class SummaryOptions {
+  @Option(names = "--json", description = "Print the summary as JSON on stdout.")
+  boolean json;
+
+  // Read by ExitCodes from the parse result; declared so that picocli accepts and lists it.
+  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  /** Prints {@code summary} on {@code out}: as JSON with {@code --json}, else with {@code text}. */
+  <T> void print(T summary, PrintStream out, BiConsumer<T, PrintStream> text)
+      throws JsonProcessingException {
+    if (json) {
+      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(summary));
+    } else {
+      text.accept(summary, out);
+    }
+  }
+}
