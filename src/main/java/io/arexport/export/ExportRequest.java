@@ -91,7 +91,8 @@ public record ExportRequest(
    * {@link Builder#stagingDir} and {@link Builder#warehouseDir} must be set too. Defaults:
    * partitions of {@value #DEFAULT_HEIGHT_PARTITION_SIZE} heights, files of at most {@value
    * #DEFAULT_MAX_FILE_ROWS} rows, data items only (no L1 transactions or tags), a new job (no
-   * resume), zstd, Iceberg metadata committed, one thread per core, directory mode.
+   * resume), zstd, Iceberg metadata committed, one thread per core (at most {@value
+   * #MAX_THREADS}), directory mode.
    */
   public static Builder builder(HeightRange range, Path coreDb, Path bundlesDb) {
     return new Builder(range, coreDb, bundlesDb);
@@ -111,7 +112,7 @@ public record ExportRequest(
     private boolean resume;
     private Compression compression = Compression.ZSTD;
     private boolean commitIceberg = true;
-    private int threads = Runtime.getRuntime().availableProcessors();
+    private int threads = Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS);
     private CatalogSpec catalog = CatalogSpec.DIRECTORY;
 
     private Builder(HeightRange range, Path coreDb, Path bundlesDb) {

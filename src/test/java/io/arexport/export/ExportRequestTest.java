@@ -31,7 +31,8 @@ class ExportRequestTest {
     assertThat(request.resume()).isFalse();
     assertThat(request.compression()).isEqualTo(Compression.ZSTD);
     assertThat(request.commitIceberg()).isTrue();
-    assertThat(request.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(request.threads())
+        .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), ExportRequest.MAX_THREADS));
     assertThat(request.catalog()).isSameAs(CatalogSpec.DIRECTORY);
   }
 
