@@ -1,0 +1,120 @@
+package io.arexport.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/arexport}, the launcher, run by bash on the packaged jar in a copy of the
+ * project layout ({@code scripts/}, {@code target/}, {@code testdata/}): it makes the class-data
+ * archive of the build once, uses it on later runs, makes a new one when the jar is newer, and
+ * still runs the command when no archive can be made; stdout carries only the command's output.
+ */
+class LauncherIT {
+  @TempDir Path root;
+  Path target;
+
+  @BeforeEach
+  void layOut() throws IOException {
+    Files.createDirectories(root.resolve("scripts"));
+    Files.copy(Path.of("scripts", "arexport"), root.resolve("scripts/arexport"),
+        StandardCopyOption.COPY_ATTRIBUTES);
+    target = Files.createDirectories(root.resolve("target"));
+    Files.copy(Path.of("target", "arexport.jar"), target.resolve("arexport.jar"));
+    Files.createDirectories(root.resolve("testdata"));
+    for (String db : List.of("core.db", "bundles.db")) {
+      Files.copy(Path.of("testdata", db), root.resolve("testdata").resolve(db));
+    }
+  }
+
+  @Test
+  void theFirstRunMakesTheArchiveAndLaterRunsUseIt() throws Exception {
+    Result first = run(Map.of(), "--version");
+    assertThat(first.status()).isZero();
+    assertThat(first.stdout()).startsWith("arexport ");
+    assertThat(first.stderr()).contains("preparing the class-data archive");
+    List<Path> archives = archives();
+    assertThat(archives).hasSize(1);
+    assertThat(Files.size(archives.get(0))).isGreaterThan(1 << 20);
+    // No temporary archive is left behind.
+    try (Stream<Path> files = Files.list(target)) {
+      assertThat(files.map(Path::getFileName).map(Path::toString))
+          .noneMatch(name -> name.endsWith(".tmp"));
+    }
+
+    // -Xshare:on makes the JVM fail instead of running without the archive: it is valid and used.
+    Result second = run(Map.of("AREXPORT_JAVA_OPTS", "-Xshare:on"), "--version");
+    assertThat(second.status()).isZero();
+    assertThat(second.stdout()).isEqualTo(first.stdout());
+    assertThat(second.stderr()).doesNotContain("preparing");
+    assertThat(archives()).isEqualTo(archives);
+  }
+
+  @Test
+  void aNewerJarGetsANewArchive() throws Exception {
+    assertThat(run(Map.of(), "--version").status()).isZero();
+    Path archive = archives().get(0);
+    FileTime before = Files.getLastModifiedTime(archive);
+    Files.setLastModifiedTime(target.resolve("arexport.jar"),
+        FileTime.from(Instant.now().plusSeconds(5)));
+
+    Result rebuilt = run(Map.of("AREXPORT_JAVA_OPTS", "-Xshare:on"), "--version");
+    assertThat(rebuilt.status()).isZero();
+    assertThat(rebuilt.stderr()).contains("preparing the class-data archive");
+    assertThat(rebuilt.stdout()).startsWith("arexport ").doesNotContain("warning");
+    assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(before);
+  }
+
+  @Test
+  void withoutTheSampleDataOrWithCdsOffTheCommandRunsWithoutAnArchive() throws Exception {
+    Result off = run(Map.of("AREXPORT_CDS", "off"), "--version");
+    assertThat(off.status()).isZero();
+    assertThat(off.stdout()).startsWith("arexport ");
+    assertThat(archives()).isEmpty();
+
+    for (String db : List.of("core.db", "bundles.db")) {
+      Files.delete(root.resolve("testdata").resolve(db));
+    }
+    Result noSample = run(Map.of(), "--version");
+    assertThat(noSample.status()).isZero();
+    assertThat(noSample.stdout()).isEqualTo(off.stdout());
+    assertThat(archives()).isEmpty();
+  }
+
+  private List<Path> archives() throws IOException {
+    try (Stream<Path> files = Files.list(target)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".jsa")).sorted().toList();
+    }
+  }
+
+  private record Result(int status, String stdout, String stderr) {}
+
+  private Result run(Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", root.resolve("scripts/arexport")
+        .toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove("AREXPORT_JAVA_OPTS");
+    builder.environment().remove("AREXPORT_CDS");
+    builder.environment().putAll(env);
+    Path out = root.resolve("stdout.txt");
+    Path err = root.resolve("stderr.txt");
+    builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process process = builder.start();
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+}
