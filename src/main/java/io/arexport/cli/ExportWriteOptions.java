@@ -1,5 +1,6 @@
 package io.arexport.cli;
 
+import io.arexport.export.ExportRequest;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -28,8 +29,8 @@ final class ExportWriteOptions {
           + " writer; published in height order (default: the number of cores).")
   Integer threads;
 
-  /** {@code --threads}, or the number of cores. */
+  /** {@code --threads}, or the number of cores (at most {@value ExportRequest#MAX_THREADS}). */
   int threads() {
-    return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    return threads != null ? threads : ExportRequest.defaultThreads();
   }
 }

@@ -98,6 +98,11 @@ public record ExportRequest(
     return new Builder(range, coreDb, bundlesDb);
   }
 
+  /** One thread per core, at most {@value #MAX_THREADS}: the default of {@code --threads}. */
+  public static int defaultThreads() {
+    return Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS);
+  }
+
   /** Sets the components of an {@link ExportRequest}; {@link #build} validates them. */
   public static final class Builder {
     private final HeightRange range;
@@ -112,7 +117,7 @@ public record ExportRequest(
     private boolean resume;
     private Compression compression = Compression.ZSTD;
     private boolean commitIceberg = true;
-    private int threads = Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS);
+    private int threads = defaultThreads();
     private CatalogSpec catalog = CatalogSpec.DIRECTORY;
 
     private Builder(HeightRange range, Path coreDb, Path bundlesDb) {
