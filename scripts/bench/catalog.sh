@@ -84,6 +84,17 @@ for run in $(seq "$runs"); do
   fi
 done
 
+# Both sides exported the same rows (the summaries' counts; verify checks the writers' tables).
+rows=$(python3 - build/bench/summary.json build/bench/catalog-summary.json <<'EOPY'
+import json, sys
+directory, catalog = ({n: c["rows"] for n, c in json.load(open(f))["tables"].items()}
+                      for f in sys.argv[1:])
+if directory != catalog:
+    sys.exit(f"bench-export: catalog mode exported {catalog}, directory mode {directory}")
+print(",".join(f"{n}={r}" for n, r in directory.items()), "(total", sum(directory.values()), end=")")
+EOPY
+) || exit 1
+
 # Three writers per catalog.
 writer_results=build/bench/writers.tsv
 : > "$writer_results"
@@ -188,17 +199,19 @@ print(f"bench-export: no catalog secret in the {len(files)} logs and summaries w
       file=sys.stderr)
 EOPY
 
-python3 - "$results" "$writer_results" "$fixture" "$(du -sh "$fixture" | cut -f1)" "$cores" "$p" <<'EOPY'
+python3 - "$results" "$writer_results" "$fixture" "$(du -sh "$fixture" | cut -f1)" "$cores" "$p" \
+  "$rows" <<'EOPY'
 import statistics, sys
 from collections import defaultdict
-results, writers, fixture, size, cores, p = sys.argv[1:]
+results, writers, fixture, size, cores, p, rows = sys.argv[1:]
 runs = defaultdict(list)
 for line in open(results):
     name, wall, cpu, rss = line.split()
     runs[name].append((float(wall), float(cpu), int(rss)))
 def med(name, i):
     return statistics.median(r[i] for r in runs[name])
-print(f"fixture:        {fixture} ({size} of SQLite); export --threads {cores}, default partitions")
+print(f"fixture:        {fixture} ({size} of SQLite), rows {rows}, the same in both modes")
+print(f"export:         --threads {cores}, default partitions")
 print(f"{'side':<13} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13}   (medians of {len(runs['catalog'])} rounds)")
 for name in ["directory", "dir-metadata", "catalog"]:
     print(f"{name:<13} {med(name, 0):8.2f} {med(name, 1):8.2f} {max(r[2] for r in runs[name]) / 1024:13.0f}")
