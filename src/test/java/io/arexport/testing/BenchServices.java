@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,7 +30,8 @@ import java.util.Map;
  * {@code bench-jdbc}), each mode 0600 and holding the S3 key pair and database password, for
  * {@code arexport --catalog-config FILE}; then prints one line {@code ready rest=URI s3=URI} on
  * stdout (no secret) and serves until its standard input ends (the script closes it, or dies)
- * or it is signalled, then stops every service and deletes their scratch directories.
+ * or it is signalled, then deletes the two files, stops every service and deletes their
+ * scratch directories.
  */
 public final class BenchServices {
   private BenchServices() {}
@@ -41,23 +42,30 @@ public final class BenchServices {
       System.exit(2);
     }
     Path dir = Files.createDirectories(Path.of(args[0]));
-    List<AutoCloseable> started = new ArrayList<>();
+    // Closed newest first: the secret-bearing configs, then the REST server, PostgreSQL, s3proxy.
+    Deque<AutoCloseable> started = new ArrayDeque<>();
     Thread stopper = new Thread(() -> stopAll(started), "bench-services-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
 
     S3ProxyService s3 = S3ProxyService.start();
-    started.add(s3);
+    push(started, s3);
     PostgresService postgres = PostgresService.start();
-    started.add(postgres);
+    push(started, postgres);
     RestCatalogService rest = RestCatalogService.start(postgres, s3, "bench-rest");
-    started.add(rest);
+    push(started, rest);
+    Path restFile = dir.resolve("rest.properties");
+    Path jdbcFile = dir.resolve("jdbc.properties");
+    push(started, () -> {
+      Files.deleteIfExists(restFile);
+      Files.deleteIfExists(jdbcFile);
+    });
 
     Map<String, String> restConfig = new LinkedHashMap<>();
     restConfig.put("type", "rest");
     restConfig.put("uri", rest.uri().toString());
     restConfig.put("warehouse", rest.warehouse());
     restConfig.putAll(s3.fileIoProperties());
-    writePrivateProperties(dir.resolve("rest.properties"), restConfig);
+    writePrivateProperties(restFile, restConfig);
 
     Map<String, String> jdbcConfig = new LinkedHashMap<>();
     jdbcConfig.put("type", "jdbc");
@@ -65,7 +73,7 @@ public final class BenchServices {
     jdbcConfig.put("warehouse", s3.createBucket("bench-jdbc", "lake"));
     jdbcConfig.putAll(postgres.jdbcCatalogProperties());
     jdbcConfig.putAll(s3.fileIoProperties());
-    writePrivateProperties(dir.resolve("jdbc.properties"), jdbcConfig);
+    writePrivateProperties(jdbcFile, jdbcConfig);
 
     System.out.println("ready rest=" + rest.uri() + " s3=" + s3.endpoint());
     System.out.flush();
@@ -76,18 +84,24 @@ public final class BenchServices {
     stopAll(started);
   }
 
-  /** Closes the services in reverse start order; safe to call twice (main and the hook). */
-  private static void stopAll(List<AutoCloseable> started) {
+  private static void push(Deque<AutoCloseable> started, AutoCloseable resource) {
     synchronized (started) {
-      for (int i = started.size() - 1; i >= 0; i--) {
+      started.push(resource);
+    }
+  }
+
+  /** Closes everything started, newest first; safe to call twice (main and the hook). */
+  private static void stopAll(Deque<AutoCloseable> started) {
+    synchronized (started) {
+      while (!started.isEmpty()) {
+        AutoCloseable resource = started.pop();
         try {
-          started.get(i).close();
+          resource.close();
         } catch (Exception e) {
-          System.err.println("BenchServices: stopping " + started.get(i).getClass().getSimpleName()
+          System.err.println("BenchServices: stopping " + resource.getClass().getSimpleName()
               + " failed: " + e);
         }
       }
-      started.clear();
     }
   }
 
