@@ -5,8 +5,9 @@
 services=build/bench/services
 services_pid=""
 stop_services() {
-  # The end of BenchServices' stdin stops it: it closes the REST server, PostgreSQL and s3proxy
-  # and deletes their scratch directories. TERM only if it does not go within a minute.
+  # The end of BenchServices' stdin stops it: it deletes the catalog configs, closes the REST
+  # server, PostgreSQL and s3proxy and deletes their scratch directories. TERM only if it does
+  # not go within a minute.
   exec 8>&- 2>/dev/null || true
   if [ -n "$services_pid" ]; then
     for _ in $(seq 60); do kill -0 "$services_pid" 2>/dev/null || break; sleep 1; done
@@ -57,13 +58,19 @@ catalog_run() { # ROUND: the export of directory mode, to S3 through the REST ca
       --stagingDir "$work-catalog/staging" \
       --catalog-config "$services/rest.properties" --namespace "bench_ab_$1" \
       --json > build/bench/catalog-summary.json; } 2>&1 | stamp >> "$rounds/catalog-$1.log"
+  local rc=$?  # arexport's (pipefail): measure must see a failed export
   echo "$EPOCHREALTIME arexport ended" >> "$rounds/catalog-$1.log"
+  [ "$rc" -eq 0 ] || cat "$rounds/catalog-$1.log" >&2
+  return "$rc"
 }
 directory_run() { # ROUND: export_run, its stderr stamped like catalog_run's
   set -o pipefail
   echo "$EPOCHREALTIME arexport started" > "$rounds/directory-$1.log"
   { export_run "$cores"; } 2>&1 | stamp >> "$rounds/directory-$1.log"
+  local rc=$?
   echo "$EPOCHREALTIME arexport ended" >> "$rounds/directory-$1.log"
+  [ "$rc" -eq 0 ] || cat "$rounds/directory-$1.log" >&2
+  return "$rc"
 }
 metadata_run() { scripts/arexport metadata --datasets-dir "$work/warehouse"; }
 export -f catalog_run directory_run metadata_run stamp
@@ -127,10 +134,11 @@ for kind in $writer_catalogs; do
     [ "$e" -le "$end" ] || e=$end
     echo "  writer $i: heights $s-$e" >&2
     (
+      set -o pipefail
       rc=0
       { scripts/arexport export --startHeight "$s" --endHeight "$e" "${writer_args[@]}" \
           --stagingDir "$dir/w$i/staging" --json > "$dir/w$i.json"; } 2>&1 | stamp > "$dir/w$i.log" \
-        || rc=${PIPESTATUS[0]}
+        || rc=$?
       echo "$rc" > "$dir/w$i.rc"
     ) &
     writer_pids+=($!)
