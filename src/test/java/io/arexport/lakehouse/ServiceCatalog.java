@@ -13,8 +13,11 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
@@ -101,6 +104,45 @@ record ServiceCatalog(String kind, List<String> options, Map<String, String> cli
       String prefix = table.location().substring(("s3://" + bucket + "/").length()) + "/data/";
       for (String key : s3.listKeys(bucket, prefix)) {
         if (!referenced.contains("s3://" + bucket + "/" + key)) {
+          orphans.add(key);
+        }
+      }
+    }
+    return orphans;
+  }
+
+  /**
+   * Every object under the tables' locations (data and metadata) that the table does not
+   * reference: not a data file of a retained snapshot, not a manifest or manifest list of one,
+   * not the current metadata file or one in its metadata log. After a crash and the next
+   * successful run this must be empty.
+   */
+  List<String> unreferencedObjects() {
+    List<String> orphans = new ArrayList<>();
+    String root = "s3://" + bucket + "/";
+    for (String name : CatalogExportTest.TABLES) {
+      Table table = load(name);
+      Set<String> referenced = new HashSet<>();
+      TableMetadata metadata = ((HasTableOperations) table).operations().current();
+      referenced.add(metadata.metadataFileLocation());
+      metadata.previousFiles().forEach(entry -> referenced.add(entry.file()));
+      for (Snapshot snapshot : table.snapshots()) {
+        referenced.add(snapshot.manifestListLocation());
+        for (ManifestFile manifest : snapshot.allManifests(table.io())) {
+          referenced.add(manifest.path());
+        }
+        for (DataFile file : snapshot.addedDataFiles(table.io())) {
+          referenced.add(file.location());
+        }
+      }
+      String prefix = table.location().substring(root.length()) + "/";
+      List<String> keys = s3.listKeys(bucket, prefix);
+      if (!keys.contains(metadata.metadataFileLocation().substring(root.length()))) {
+        throw new AssertionError("the listing of " + prefix + " misses the current metadata"
+            + " file " + metadata.metadataFileLocation() + ": " + keys);
+      }
+      for (String key : keys) {
+        if (!referenced.contains(root + key)) {
           orphans.add(key);
         }
       }
