@@ -67,6 +67,26 @@ record ServiceCatalog(String kind, List<String> options, Map<String, String> cli
         List.of(s3.secretAccessKey()));
   }
 
+  /**
+   * The same catalog with no S3 key pair and no region among arexport's options (the client
+   * properties of the independent reader keep them): S3 credentials must then come from the AWS
+   * SDK's default chain.
+   */
+  ServiceCatalog withoutS3Credentials() {
+    Set<String> dropped = Set.of("s3.access-key-id", "s3.secret-access-key", "client.region");
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < options.size(); i++) {
+      String option = options.get(i);
+      if (option.equals("--catalog-property") && i + 1 < options.size()
+          && dropped.contains(options.get(i + 1).substring(0, options.get(i + 1).indexOf('=')))) {
+        i++;
+        continue;
+      }
+      kept.add(option);
+    }
+    return new ServiceCatalog(kind, kept, clientProperties, namespace, bucket, s3, secrets);
+  }
+
   /** {@code args} followed by the catalog options. */
   String[] with(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
