@@ -6,6 +6,7 @@ import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.FaultPoints;
+import io.arexport.export.PartitionChangedException;
 import io.arexport.export.PartitionPublisher;
 import io.arexport.iceberg.ParquetFileFacts;
 import io.arexport.iceberg.TableDefinition;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * OverwriteFiles} commit replaces every live file with rows in {@code [S, E]} — whoever wrote it
  * — by the new files with their footer metrics. The commit is validated against everything
  * committed to that range since the snapshot it was planned on, so of two writers on one
- * partition exactly one wins and the other fails with a {@link StateConflictException} (exit 3);
+ * partition exactly one wins and the other fails with a {@link PartitionChangedException} (exit 3);
  * commits to other ranges are retried by Iceberg with a fresh base (the table's {@code
  * commit.retry.*} properties, see {@link CatalogTables#COMMIT_RETRY}). There is no warehouse lock:
  * the catalog arbitrates.
@@ -234,10 +235,10 @@ public final class CatalogPublisher implements PartitionPublisher {
       faults.reached(FaultPoints.CATALOG_TABLE_COMMITTED);
     } catch (ValidationException e) {
       deleteQuietly(table.io(), uploaded);
-      throw new StateConflictException("partition " + partition + " of table "
+      throw new PartitionChangedException("partition " + partition + " of table "
           + catalog.identifier(exportTable) + " was changed by another writer while this run"
           + " published it (" + CatalogTables.rootMessage(e) + "); nothing of this run's version"
-          + " of it was committed: rerun (with --resume) once the other writer is done", e);
+          + " of it was committed", "rerun (with --resume) once the other writer is done", e);
     } catch (CommitFailedException e) {
       deleteQuietly(table.io(), uploaded);
       throw new RuntimeFailureException("commit of partition " + partition + " of table "
