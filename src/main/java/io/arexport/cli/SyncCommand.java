@@ -210,6 +210,7 @@ final class SyncCommand implements Callable<Integer> {
   private final class Progress implements ExportListener, SyncListener {
     private final SyncRequest request;
     private ConsoleProgress current;
+    private Path kept;
 
     Progress(SyncRequest request) {
       this.request = request;
@@ -251,9 +252,21 @@ final class SyncCommand implements Callable<Integer> {
       delegate().partitionDone(result, position, total);
     }
 
+    /**
+     * Held back until the Syncer says whether the job stays: after a lost commit race it drops
+     * the job, and "staging kept ..., resume with ..." would then be wrong.
+     */
     @Override
     public void jobKept(Path jobDir) {
-      delegate().jobKept(jobDir);
+      kept = jobDir;
+    }
+
+    @Override
+    public void exportFailed(HeightRange heights, boolean jobKept) {
+      if (jobKept && kept != null) {
+        delegate().jobKept(kept);
+      }
+      kept = null;
     }
   }
 

@@ -113,9 +113,13 @@ public final class Syncer {
       // partition and then race it again on the next one. Drop the job: the next sync plans
       // from what the tables hold.
       StagingJob.deleteSuperseded(request.stagingDir(), export.jobParameters());
+      listener.exportFailed(export.range(), false);
       throw new PartitionChangedException(e.conflict(), "this sync's job for heights "
           + export.range() + " is dropped; the next sync (with --watch: the next cycle) plans"
           + " again from what " + coverage.describe() + " holds", e);
+    } catch (RuntimeException | Error e) {
+      listener.exportFailed(export.range(), true);
+      throw e;
     }
     coverage.record(export.range(), request.rows());
     totals.add(kind, summary);
