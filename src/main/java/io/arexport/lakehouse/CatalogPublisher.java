@@ -234,13 +234,13 @@ public final class CatalogPublisher implements PartitionPublisher {
           partition, table.currentSnapshot().snapshotId(), added.size(), replaced.size());
       faults.reached(FaultPoints.CATALOG_TABLE_COMMITTED);
     } catch (ValidationException e) {
-      deleteQuietly(table.io(), uploaded);
+      forgetUploadsIfDeleted(table.io(), uploaded);
       throw new PartitionChangedException("partition " + partition + " of table "
           + catalog.identifier(exportTable) + " was changed by another writer while this run"
           + " published it (" + CatalogTables.rootMessage(e) + "); nothing of this run's version"
           + " of it was committed", "rerun (with --resume) once the other writer is done", e);
     } catch (CommitFailedException e) {
-      deleteQuietly(table.io(), uploaded);
+      forgetUploadsIfDeleted(table.io(), uploaded);
       throw new RuntimeFailureException("commit of partition " + partition + " of table "
           + catalog.identifier(exportTable) + " failed after every retry ("
           + CatalogTables.rootMessage(e) + "): rerun with --resume", e);
@@ -445,14 +445,30 @@ public final class CatalogPublisher implements PartitionPublisher {
     }
   }
 
-  private static void deleteQuietly(FileIO io, List<String> locations) {
+  /**
+   * After a refused commit: deletes this table's uploads of the partition. When all are gone the
+   * journal lists nothing left over (the earlier tables' uploads of the partition were committed,
+   * earlier partitions are checkpointed), so {@link #close} removes it instead of leaving it for
+   * the next run.
+   */
+  private void forgetUploadsIfDeleted(FileIO io, List<String> uploaded) {
+    if (deleteQuietly(io, uploaded)) {
+      pendingUploads = false;
+    }
+  }
+
+  /** True when every location was deleted. */
+  private static boolean deleteQuietly(FileIO io, List<String> locations) {
+    boolean all = true;
     for (String location : locations) {
       try {
         io.deleteFile(location);
       } catch (RuntimeException e) {
+        all = false;
         LOG.warn("could not delete uncommitted upload {}: {}", location, e.getMessage());
       }
     }
+    return all;
   }
 
   private static String stripSlash(String location) {

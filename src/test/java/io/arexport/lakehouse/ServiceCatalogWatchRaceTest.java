@@ -95,6 +95,7 @@ class ServiceCatalogWatchRaceTest {
         + catalog.namespace() + ".blocks").contains("this sync's job for heights 100-349 is"
         + " dropped", "next cycle in 1.0 s");
     assertThat(jobDirectories(watcherStaging)).as("the job was dropped").isZero();
+    assertThat(CatalogCrashTest.journals(watcherStaging)).as("no upload journal left").isEmpty();
     assertThat(watched.out()).as("re-planned: nothing left to export")
         .contains("up to date: warehouse holds up to height 349")
         .doesNotContain("synced heights");
@@ -130,6 +131,7 @@ class ServiceCatalogWatchRaceTest {
     assertThat(lost.err()).as("no resume advice for a dropped job")
         .doesNotContain("staging kept", "--resume");
     assertThat(jobDirectories(loserStaging)).as("the job was dropped").isZero();
+    assertThat(CatalogCrashTest.journals(loserStaging)).as("no upload journal left").isEmpty();
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
     assertThat(catalog.unreferencedObjects()).as("the loser's uploads are gone").isEmpty();
 
