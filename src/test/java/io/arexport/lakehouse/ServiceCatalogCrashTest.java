@@ -11,6 +11,7 @@ import io.arexport.testing.services.LakehouseServices;
 import io.arexport.testing.services.PostgresService;
 import io.arexport.testing.services.RestCatalogService;
 import io.arexport.testing.services.S3ProxyService;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * source is in the current snapshots exactly once (read by Iceberg's own catalog client and
  * generics reader), and after the recovery no object is left in the bucket under a table's
  * location that the table does not reference (data files of its retained snapshots, their
- * manifests and manifest lists, its metadata files); no upload journal is left and no secret is
- * printed.
+ * manifests and manifest lists, its metadata files); no upload journal and no staging job is
+ * left, and no secret is printed.
  */
 @ExtendWith(LakehouseServices.class)
 class ServiceCatalogCrashTest {
@@ -102,5 +103,9 @@ class ServiceCatalogCrashTest {
         .isEmpty();
     assertThat(CatalogCrashTest.journals(work.resolve("staging"))).as("no upload journal left")
         .isEmpty();
+    try (Stream<Path> children = Files.list(work.resolve("staging"))) {
+      assertThat(children.filter(p -> p.getFileName().toString().startsWith("job-")))
+          .as("the killed job is finished or superseded").isEmpty();
+    }
   }
 }
