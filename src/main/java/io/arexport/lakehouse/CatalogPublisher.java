@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
@@ -133,6 +134,9 @@ public final class CatalogPublisher implements PartitionPublisher {
         tables.put(table, existing.containsKey(table) ? existing.get(table)
             : catalog.loadOrCreate(table, partitionSize));
       }
+      for (Map.Entry<ExportTable, Table> table : tables.entrySet()) {
+        checkStorageAccess(catalog, table.getKey(), table.getValue());
+      }
       Path journals = UploadJournal.directory(request.stagingDir(), destinationKey(spec));
       journal = UploadJournal.create(journals, runId, clock.millis());
       CatalogPublisher publisher = new CatalogPublisher(catalog, tables, journal, clock, faults,
@@ -145,6 +149,30 @@ public final class CatalogPublisher implements PartitionPublisher {
       }
       catalog.close();
       throw e;
+    }
+  }
+
+  /**
+   * Reads the table's current metadata file through the table's own FileIO (one HEAD request on
+   * S3), so storage credentials that the object store refuses fail the run here, before a job is
+   * started or anything staged, rather than at the first upload. Through a REST catalog the
+   * server reads and writes metadata with its own credentials, so loading (or creating) the
+   * table says nothing about this process's; reading the metadata is needed anyway (planning
+   * reads the manifests), so this refuses nothing that could have worked.
+   */
+  static void checkStorageAccess(CatalogTables catalog, ExportTable exportTable, Table table) {
+    if (!(table instanceof HasTableOperations operations)) {
+      return;
+    }
+    String metadata = operations.operations().current().metadataFileLocation();
+    if (metadata == null) {
+      return;
+    }
+    try {
+      table.io().newInputFile(metadata).exists();
+    } catch (RuntimeException e) {
+      throw CatalogTables.failure("cannot read the metadata of table "
+          + catalog.identifier(exportTable) + " from", catalog.spec(), e);
     }
   }
 

@@ -22,10 +22,13 @@ import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * S3 credentials from the AWS SDK's default chain (issue 7): a catalog-mode export in a child JVM
@@ -107,27 +110,59 @@ class ServiceCatalogCredentialsTest {
     assertThat(catalog.unreferencedObjects()).isEmpty();
   }
 
-  @Test
-  void aWrongSecretInTheEnvironmentIsOneLineExitTwoAndCommitsNothing(@TempDir Path work,
-      PostgresService postgres, S3ProxyService s3) throws Exception {
-    ServiceCatalog catalog = ServiceCatalog.jdbc(postgres, s3);
+  /**
+   * JdbcCatalog: this process writes the metadata, so the refusal comes at the first table's
+   * creation and no table exists afterwards. REST: the server writes metadata with its own
+   * credentials, so the tables are created (empty, no snapshot) before this process's first
+   * read of their storage is refused; that read comes before a job is started or a file staged.
+   * Either way: one line (besides the INFO log of created tables), exit 2, no snapshot, no data
+   * object, no staging job.
+   */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"jdbc", "rest"})
+  void aWrongSecretInTheEnvironmentIsOneLineExitTwoAndCommitsNothing(String kind,
+      @TempDir Path work, PostgresService postgres, S3ProxyService s3, RestCatalogService rest)
+      throws Exception {
+    ServiceCatalog catalog = ServiceCatalogExportTest.catalog(kind, postgres, s3, rest);
     String wrong = "Wr0ngEnvSecret-" + System.nanoTime();
     Cli.Result result = export(catalog, work, Map.of(
         "AWS_ACCESS_KEY_ID", s3.accessKeyId(),
         "AWS_SECRET_ACCESS_KEY", wrong,
         "AWS_REGION", S3ProxyService.REGION));
-    CatalogBadInputTest.assertOneLineWith(result, 2, List.of(wrong, s3.secretAccessKey(),
-        postgres.password()), "the object store refused the credentials");
+    assertThat(result.status()).as(result.err()).isEqualTo(2);
+    ServiceCatalogExportTest.assertNoSecret(catalog, result.out(), result.err());
+    assertThat(result.out() + result.err()).doesNotContain(wrong);
+    List<String> lines = result.errLines().stream()
+        .filter(l -> !l.startsWith("arexport: INFO  CatalogTables: created table")).toList();
+    assertThat(lines).as(result.err()).hasSize(1);
+    assertThat(lines.get(0)).startsWith("arexport: the object store refused the credentials")
+        .doesNotContain("(null)");
+
     Catalog reader = CatalogUtil.buildIcebergCatalog("ar_io", catalog.clientProperties(),
         new Configuration());
     try {
       Namespace namespace = Namespace.of(catalog.namespace());
       if (((SupportsNamespaces) reader).namespaceExists(namespace)) {
-        assertThat(reader.listTables(namespace)).as("no table committed").isEmpty();
+        List<TableIdentifier> tables = reader.listTables(namespace);
+        if (kind.equals("jdbc")) {
+          assertThat(tables).as("no table created").isEmpty();
+        }
+        for (TableIdentifier table : tables) {
+          assertThat(reader.loadTable(table).currentSnapshot()).as(table + ": no snapshot")
+              .isNull();
+        }
       }
     } finally {
       ((AutoCloseable) reader).close();
     }
-    assertThat(s3.listKeys(catalog.bucket(), "")).as("nothing written to the bucket").isEmpty();
+    String prefix = kind.equals("rest") ? catalog.namespace() + "/" : "";
+    assertThat(s3.listKeys(catalog.bucket(), prefix).stream().filter(k -> k.contains("/data/")))
+        .as("no data object").isEmpty();
+    if (kind.equals("jdbc")) {
+      assertThat(s3.listKeys(catalog.bucket(), prefix)).as("nothing written").isEmpty();
+    }
+    assertThat(Files.exists(work.resolve("staging")) ? Files.list(work.resolve("staging"))
+        .filter(p -> p.getFileName().toString().startsWith("job-")).count() : 0)
+        .as("no staging job").isZero();
   }
 }
