@@ -59,7 +59,8 @@ class ServiceCatalogCrashTest {
         Arguments.of("rest", "catalog-table-committed:4", "rerun"),
         Arguments.of("rest", "partition-moved:2", "--resume"),
         Arguments.of("jdbc", "catalog-uploaded:5", "rerun"),
-        Arguments.of("jdbc", "catalog-table-committed:5", "--resume"));
+        Arguments.of("jdbc", "catalog-table-committed:5", "--resume"),
+        Arguments.of("jdbc", "partition-moved:3", "rerun"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}: kill at {1}, then {2}")
