@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  *       during an export at the export's next safe point. Both return normally: stopping is how
  *       a service ends, and the next start resumes the unfinished job.
  *   <li>Invalid input (exit 2), any other state conflict (exit 3: an overlapping partition, other
- *       L1 flags, a catalog table with another schema) and internal errors (exit 4) end the loop by propagating: retrying cannot fix
- *       them.
+ *       L1 flags, a catalog table with another schema) and internal errors (exit 4) end the loop
+ *       by propagating: retrying cannot fix them.
  * </ul>
  */
 public final class SyncWatcher {

@@ -108,10 +108,12 @@ public final class Syncer {
     try {
       summary = exporter.run(export);
     } catch (PartitionChangedException e) {
-      // Another writer's version of a partition is live now. The partitions this job published
-      // before it are in the coverage; resuming the job would only re-export the other writer's
-      // partition and then race it again on the next one. Drop the job: the next sync plans
-      // from what the tables hold.
+      // Another writer's version of a partition is live now. Resuming the job would only
+      // re-export the other writer's partition and then race it again on the next one. Record
+      // what the job published before it (its partitions without rows leave no data file), then
+      // drop the job: the next sync plans from what the tables hold.
+      publishedThrough(request, export).ifPresent(end -> coverage.record(
+          new HeightRange(export.range().start(), end), request.rows()));
       StagingJob.deleteSuperseded(request.stagingDir(), export.jobParameters());
       listener.exportFailed(export.range(), false);
       throw new PartitionChangedException(e.conflict(), "this sync's job for heights "
@@ -123,6 +125,18 @@ public final class Syncer {
     }
     coverage.record(export.range(), request.rows());
     totals.add(kind, summary);
+  }
+
+  /** The highest height the unfinished job of {@code export} published, if it published any. */
+  private static OptionalLong publishedThrough(SyncRequest request, ExportRequest export) {
+    for (UnfinishedJob job : UnfinishedJob.list(request.stagingDir())) {
+      if (job.checkpoint() != null
+          && job.checkpoint().parameters().differences(export.jobParameters()).isEmpty()
+          && job.checkpoint().lastCompletedHeight() >= export.range().start()) {
+        return OptionalLong.of(job.checkpoint().lastCompletedHeight());
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /** Heights recorded with other L1 flags hold other rows: continuing would mix the two. */

@@ -2,6 +2,8 @@ package io.arexport.lakehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and its next cycle plans from the catalog, finds everything exported and exports nothing (the
  * other writer's partitions count as exported; none is re-exported). The tables equal the SQLite
  * source row for row, no object is left unreferenced, and the watcher ends with exit 0 when
- * stopped.
+ * stopped. A one-shot sync that loses such a race exits 3 (see its test).
  */
 @ExtendWith(LakehouseServices.class)
 class ServiceCatalogWatchRaceTest {
@@ -68,7 +70,7 @@ class ServiceCatalogWatchRaceTest {
         cancellation, Map.of("AREXPORT_FAULT_POINT", "catalog-uploaded:1"),
         sync(catalog, watcherStaging, "--watch", "--interval", "1s", "--threads", "1")));
     try {
-      awaitUpload(catalog, watcher);
+      awaitUpload(catalog, watcher, "height=100-149/");
 
       Cli.Result winner = Cli.run(sync(catalog, work.resolve("winner")));
       assertThat(winner.status()).as(winner.err()).isZero();
@@ -104,6 +106,13 @@ class ServiceCatalogWatchRaceTest {
     assertThat(catalog.unreferencedObjects()).as("the loser's uploads are gone").isEmpty();
   }
 
+  /**
+   * A one-shot sync publishes 100-149 and is held after uploading its blocks of 150-199, while an
+   * {@code export} of 150-199 (no sync record) commits that partition. Released, the sync exits 3
+   * naming 150-199, records the 100-149 it published (the blocks table's exported-heights
+   * property, read with Iceberg's client), drops its job and gives no resume advice. The next
+   * sync plans from the catalog: 150-199 counts as exported, 200-349 is exported.
+   */
   @Test
   void aOneShotSyncThatLosesTheRaceExitsThreeAndTheNextSyncPlansFromTheCatalog(
       @TempDir Path work, S3ProxyService s3, RestCatalogService rest) throws Exception {
@@ -112,10 +121,12 @@ class ServiceCatalogWatchRaceTest {
     AtomicBoolean release = new AtomicBoolean();
     Cancellation cancellation = () -> release.getAndSet(false);
     CompletableFuture<Cli.Result> loser = CompletableFuture.supplyAsync(() -> Cli.run(
-        cancellation, Map.of("AREXPORT_FAULT_POINT", "catalog-uploaded:1"),
+        cancellation, Map.of("AREXPORT_FAULT_POINT", "catalog-uploaded:4"),
         sync(catalog, loserStaging, "--threads", "1")));
-    awaitUpload(catalog, loser);
-    Cli.Result winner = Cli.run(sync(catalog, work.resolve("winner")));
+    awaitUpload(catalog, loser, "height=150-199/");
+    Cli.Result winner = Cli.run(catalog.with(io.arexport.testing.ExportArgs.of(sources,
+        work.resolve("winner")).export(150, 199, 50, "--includeL1Transactions",
+        "--includeL1Tags")));
     assertThat(winner.status()).as(winner.err()).isZero();
     release.set(true);
 
@@ -125,31 +136,41 @@ class ServiceCatalogWatchRaceTest {
     List<String> lines = lost.errLines();
     assertThat(lines.stream().filter(l -> l.contains("was changed by another writer")))
         .as(lost.err()).hasSize(1);
-    assertThat(lines.get(lines.size() - 1)).startsWith("arexport: partition 100-149 of table "
+    assertThat(lines.get(lines.size() - 1)).startsWith("arexport: partition 150-199 of table "
         + catalog.namespace() + ".blocks was changed by another writer")
         .contains("this sync's job for heights 100-349 is dropped");
     assertThat(lost.err()).as("no resume advice for a dropped job")
         .doesNotContain("staging kept", "--resume");
     assertThat(jobDirectories(loserStaging)).as("the job was dropped").isZero();
     assertThat(CatalogCrashTest.journals(loserStaging)).as("no upload journal left").isEmpty();
-    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+    JsonNode recorded = new ObjectMapper().readTree(catalog.load("blocks").properties()
+        .get(CatalogCoverage.PROPERTY));
+    assertThat(recorded.get("ranges")).hasSize(1);
+    assertThat(recorded.get("ranges").get(0).get("start").asLong()).isEqualTo(100);
+    assertThat(recorded.get("ranges").get(0).get("end").asLong()).isEqualTo(149);
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
     assertThat(catalog.unreferencedObjects()).as("the loser's uploads are gone").isEmpty();
 
-    Cli.Result next = Cli.run(sync(catalog, loserStaging));
+    Cli.Result next = Cli.run(sync(catalog, loserStaging, "--json"));
     assertThat(next.status()).as(next.err()).isZero();
-    assertThat(next.out()).startsWith("up to date: warehouse holds up to height 349");
+    JsonNode summary = new ObjectMapper().readTree(next.out());
+    assertThat(summary.get("runs")).hasSize(1);
+    assertThat(summary.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    assertThat(summary.get("runs").get(0).get("endHeight").asLong()).isEqualTo(349);
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+    assertThat(catalog.unreferencedObjects()).isEmpty();
   }
 
-  /** Waits until the watcher's first upload of blocks is in the bucket (it is then held). */
-  private static void awaitUpload(ServiceCatalog catalog, CompletableFuture<Cli.Result> watcher)
-      throws Exception {
+  /** Waits until a blocks upload into {@code partitionDirectory} is in the bucket (then held). */
+  private static void awaitUpload(ServiceCatalog catalog, CompletableFuture<Cli.Result> watcher,
+      String partitionDirectory) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       if (watcher.isDone()) {
         throw new AssertionError("the watcher ended early: " + watcher.get().err());
       }
       try {
-        if (!catalog.dataObjects("blocks").isEmpty()) {
+        if (catalog.dataObjects("blocks").stream().anyMatch(k -> k.contains(partitionDirectory))) {
           return;
         }
       } catch (NoSuchTableException e) {
