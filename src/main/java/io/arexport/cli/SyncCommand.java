@@ -10,6 +10,7 @@ import io.arexport.export.DirectoryPublisher;
 import io.arexport.export.ExportListener;
 import io.arexport.export.Exporter;
 import io.arexport.export.FaultPoints;
+import io.arexport.export.PartitionChangedException;
 import io.arexport.export.PartitionPublisher;
 import io.arexport.export.PartitionResult;
 import io.arexport.lakehouse.CatalogCoverage;
@@ -77,7 +78,8 @@ import picocli.CommandLine.Option;
             + " 4 internal error. With --watch: retries runtime failures with a backoff, waits"
             + " for a held lock, exits 0 when stopped by SIGINT/SIGTERM, 2, 3 or 4 as above."
             + " In catalog mode there is no lock; a commit that conflicts with another writer"
-            + " exits 3, also with --watch."})
+            + " exits 3 (the job is dropped: the next sync plans from the tables); with --watch"
+            + " the next cycle does that after a backoff."})
 final class SyncCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -213,6 +215,7 @@ final class SyncCommand implements Callable<Integer> {
   private final class Progress implements ExportListener, SyncListener {
     private final SyncRequest request;
     private ConsoleProgress current;
+    private Path kept;
 
     Progress(SyncRequest request) {
       this.request = request;
@@ -254,9 +257,21 @@ final class SyncCommand implements Callable<Integer> {
       delegate().partitionDone(result, position, total);
     }
 
+    /**
+     * Held back until the Syncer says whether the job stays: after a lost commit race it drops
+     * the job, and "staging kept ..., resume with ..." would then be wrong.
+     */
     @Override
     public void jobKept(Path jobDir) {
-      delegate().jobKept(jobDir);
+      kept = jobDir;
+    }
+
+    @Override
+    public void exportFailed(HeightRange heights, boolean jobKept) {
+      if (jobKept && kept != null) {
+        delegate().jobKept(kept);
+      }
+      kept = null;
     }
   }
 
@@ -300,6 +315,22 @@ final class SyncCommand implements Callable<Integer> {
       event.put("outcome", "waiting-for-lock");
       event.put("at", environment.clock().instant().toString());
       event.put("error", held.getMessage());
+      event.put("retryInSeconds", retryIn.toSeconds());
+      if (json) {
+        print(JSON.valueToTree(event));
+      }
+    }
+
+    @Override
+    public void lostRace(PartitionChangedException race, int consecutiveRaces,
+        Duration retryIn) {
+      environment.err().println("arexport: " + race.getMessage() + "; next cycle in "
+          + SummaryText.duration(retryIn));
+      Map<String, Object> event = new LinkedHashMap<>();
+      event.put("outcome", "lost-race");
+      event.put("at", environment.clock().instant().toString());
+      event.put("error", race.getMessage());
+      event.put("consecutiveRaces", consecutiveRaces);
       event.put("retryInSeconds", retryIn.toSeconds());
       if (json) {
         print(JSON.valueToTree(event));

@@ -6,6 +6,7 @@ import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.FaultPoints;
+import io.arexport.export.PartitionChangedException;
 import io.arexport.export.PartitionPublisher;
 import io.arexport.iceberg.ParquetFileFacts;
 import io.arexport.iceberg.TableDefinition;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
@@ -58,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * OverwriteFiles} commit replaces every live file with rows in {@code [S, E]} — whoever wrote it
  * — by the new files with their footer metrics. The commit is validated against everything
  * committed to that range since the snapshot it was planned on, so of two writers on one
- * partition exactly one wins and the other fails with a {@link StateConflictException} (exit 3);
+ * partition exactly one wins and the other fails with a {@link PartitionChangedException} (exit 3);
  * commits to other ranges are retried by Iceberg with a fresh base (the table's {@code
  * commit.retry.*} properties, see {@link CatalogTables#COMMIT_RETRY}). There is no warehouse lock:
  * the catalog arbitrates.
@@ -132,6 +134,9 @@ public final class CatalogPublisher implements PartitionPublisher {
         tables.put(table, existing.containsKey(table) ? existing.get(table)
             : catalog.loadOrCreate(table, partitionSize));
       }
+      for (Map.Entry<ExportTable, Table> table : tables.entrySet()) {
+        checkStorageAccess(catalog, table.getKey(), table.getValue());
+      }
       Path journals = UploadJournal.directory(request.stagingDir(), destinationKey(spec));
       journal = UploadJournal.create(journals, runId, clock.millis());
       CatalogPublisher publisher = new CatalogPublisher(catalog, tables, journal, clock, faults,
@@ -144,6 +149,30 @@ public final class CatalogPublisher implements PartitionPublisher {
       }
       catalog.close();
       throw e;
+    }
+  }
+
+  /**
+   * Reads the table's current metadata file through the table's own FileIO (one HEAD request on
+   * S3), so storage credentials that the object store refuses fail the run here, before a job is
+   * started or anything staged, rather than at the first upload. Through a REST catalog the
+   * server reads and writes metadata with its own credentials, so loading (or creating) the
+   * table says nothing about this process's; reading the metadata is needed anyway (planning
+   * reads the manifests), so this refuses nothing that could have worked.
+   */
+  static void checkStorageAccess(CatalogTables catalog, ExportTable exportTable, Table table) {
+    if (!(table instanceof HasTableOperations operations)) {
+      return;
+    }
+    String metadata = operations.operations().current().metadataFileLocation();
+    if (metadata == null) {
+      return;
+    }
+    try {
+      table.io().newInputFile(metadata).exists();
+    } catch (RuntimeException e) {
+      throw CatalogTables.failure("cannot read the metadata of table "
+          + catalog.identifier(exportTable) + " from", catalog.spec(), e);
     }
   }
 
@@ -233,13 +262,13 @@ public final class CatalogPublisher implements PartitionPublisher {
           partition, table.currentSnapshot().snapshotId(), added.size(), replaced.size());
       faults.reached(FaultPoints.CATALOG_TABLE_COMMITTED);
     } catch (ValidationException e) {
-      deleteQuietly(table.io(), uploaded);
-      throw new StateConflictException("partition " + partition + " of table "
+      forgetUploadsIfDeleted(table.io(), uploaded);
+      throw new PartitionChangedException("partition " + partition + " of table "
           + catalog.identifier(exportTable) + " was changed by another writer while this run"
           + " published it (" + CatalogTables.rootMessage(e) + "); nothing of this run's version"
-          + " of it was committed: rerun (with --resume) once the other writer is done", e);
+          + " of it was committed", "rerun (with --resume) once the other writer is done", e);
     } catch (CommitFailedException e) {
-      deleteQuietly(table.io(), uploaded);
+      forgetUploadsIfDeleted(table.io(), uploaded);
       throw new RuntimeFailureException("commit of partition " + partition + " of table "
           + catalog.identifier(exportTable) + " failed after every retry ("
           + CatalogTables.rootMessage(e) + "): rerun with --resume", e);
@@ -444,14 +473,30 @@ public final class CatalogPublisher implements PartitionPublisher {
     }
   }
 
-  private static void deleteQuietly(FileIO io, List<String> locations) {
+  /**
+   * After a refused commit: deletes this table's uploads of the partition. When all are gone the
+   * journal lists nothing left over (the earlier tables' uploads of the partition were committed,
+   * earlier partitions are checkpointed), so {@link #close} removes it instead of leaving it for
+   * the next run.
+   */
+  private void forgetUploadsIfDeleted(FileIO io, List<String> uploaded) {
+    if (deleteQuietly(io, uploaded)) {
+      pendingUploads = false;
+    }
+  }
+
+  /** True when every location was deleted. */
+  private static boolean deleteQuietly(FileIO io, List<String> locations) {
+    boolean all = true;
     for (String location : locations) {
       try {
         io.deleteFile(location);
       } catch (RuntimeException e) {
+        all = false;
         LOG.warn("could not delete uncommitted upload {}: {}", location, e.getMessage());
       }
     }
+    return all;
   }
 
   private static String stripSlash(String location) {

@@ -216,7 +216,9 @@ public final class CatalogTables implements Closeable {
           return "the bucket does not exist";
         }
         if (aws.statusCode() == 401 || aws.statusCode() == 403) {
-          return "the object store refused the credentials (" + code + ")";
+          // A HEAD request's 403 has no body, hence no error code.
+          return "the object store refused the credentials"
+              + (code == null ? "" : " (" + code + ")");
         }
       }
       if (cause.getCause() == cause) {

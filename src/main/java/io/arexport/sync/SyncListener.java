@@ -8,4 +8,10 @@ public interface SyncListener {
 
   /** The cycle starts exporting {@code heights} ({@code kind}: resume, gap or new). */
   default void exporting(SyncPlan.Kind kind, HeightRange heights, String jobId) {}
+
+  /**
+   * The export of {@code heights} failed; its staging job is kept for a resume, or, after a
+   * commit race lost to another writer, dropped (the next cycle plans from the tables).
+   */
+  default void exportFailed(HeightRange heights, boolean jobKept) {}
 }

@@ -3,6 +3,7 @@ package io.arexport.sync;
 import io.arexport.ArexportException;
 import io.arexport.Cancellation;
 import io.arexport.StoppedException;
+import io.arexport.export.PartitionChangedException;
 import io.arexport.warehouse.WarehouseLockedException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,12 +21,17 @@ import java.util.function.Supplier;
  *       cycle retried after a backoff: {@code firstRetry}, doubling, at most {@code maxRetry}.
  *   <li>A held warehouse lock (another export or metadata run) is waited for: the cycle is
  *       retried every {@code lockPoll} and re-planned from the warehouse as the other run left it.
+ *   <li>A commit race lost to another writer on a partition ({@link PartitionChangedException},
+ *       catalog mode; the {@link Syncer} dropped the job) is reported and the cycle run again
+ *       after {@code lockPoll}, doubling while races keep being lost, at most {@code interval}:
+ *       the next cycle plans from the tables as the other writer left them, so its partitions
+ *       count as exported and are not raced again.
  *   <li>A stop request (SIGINT/SIGTERM) ends the loop at a safe point: while sleeping at once,
  *       during an export at the export's next safe point. Both return normally: stopping is how
  *       a service ends, and the next start resumes the unfinished job.
  *   <li>Invalid input (exit 2), any other state conflict (exit 3: an overlapping partition, other
- *       L1 flags) and internal errors (exit 4) end the loop by propagating: retrying cannot fix
- *       them.
+ *       L1 flags, a catalog table with another schema) and internal errors (exit 4) end the loop
+ *       by propagating: retrying cannot fix them.
  * </ul>
  */
 public final class SyncWatcher {
@@ -36,6 +42,8 @@ public final class SyncWatcher {
     void failed(ArexportException failure, int consecutiveFailures, Duration retryIn);
 
     void waitingForLock(WarehouseLockedException held, Duration retryIn);
+
+    void lostRace(PartitionChangedException race, int consecutiveRaces, Duration retryIn);
 
     void stopped(String where);
   }
@@ -50,6 +58,16 @@ public final class SyncWatcher {
       Duration lockPoll = interval.compareTo(Duration.ofSeconds(30)) < 0
           ? interval : Duration.ofSeconds(30);
       return new Policy(interval, Duration.ofSeconds(30), maxRetry, lockPoll);
+    }
+
+    /** After lost commit races: {@code lockPoll}, doubling, at most the interval. */
+    Duration replanAfter(int consecutiveRaces) {
+      Duration cap = interval.compareTo(lockPoll) > 0 ? interval : lockPoll;
+      Duration delay = lockPoll;
+      for (int i = 1; i < consecutiveRaces && delay.compareTo(cap) < 0; i++) {
+        delay = delay.multipliedBy(2);
+      }
+      return delay.compareTo(cap) > 0 ? cap : delay;
     }
 
     Duration retryAfter(int consecutiveFailures) {
@@ -79,12 +97,14 @@ public final class SyncWatcher {
   /** Runs {@code cycle} until a stop is requested; see the class comment for failures. */
   public void run(Supplier<SyncSummary> cycle) {
     int failures = 0;
+    int races = 0;
     while (!cancellation.requested()) {
       Instant started = clock.instant();
       Duration wait;
       try {
         SyncSummary summary = cycle.get();
         failures = 0;
+        races = 0;
         Duration elapsed = Duration.between(started, clock.instant());
         wait = elapsed.compareTo(policy.interval()) >= 0
             ? Duration.ZERO : policy.interval().minus(elapsed);
@@ -95,6 +115,10 @@ public final class SyncWatcher {
       } catch (WarehouseLockedException e) {
         wait = policy.lockPoll();
         listener.waitingForLock(e, wait);
+      } catch (PartitionChangedException e) {
+        races++;
+        wait = policy.replanAfter(races);
+        listener.lostRace(e, races, wait);
       } catch (ArexportException e) {
         if (e.kind() != ArexportException.Kind.RUNTIME) {
           throw e;

@@ -6,11 +6,13 @@ import io.arexport.StateConflictException;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
 import io.arexport.export.Exporter;
+import io.arexport.export.PartitionChangedException;
 import io.arexport.export.TableCounts;
 import io.arexport.schema.ExportTable;
 import io.arexport.source.SourcePaths;
 import io.arexport.source.StableHeights;
 import io.arexport.warehouse.JobParameters;
+import io.arexport.warehouse.StagingJob;
 import io.arexport.warehouse.UnfinishedJob;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +35,10 @@ import java.util.OptionalLong;
  * work is not redone and no job directory is left behind; then it exports the planned ranges.
  * After each successful export the range is recorded in the {@link CoverageStore}. A cycle with
  * nothing new exports nothing and writes nothing.
+ *
+ * <p>An export that loses a commit race to another writer ({@link PartitionChangedException},
+ * catalog mode) has its job dropped, so the next cycle plans from the tables as the other writer
+ * left them instead of resuming into the same race.
  */
 public final class Syncer {
   private final Clock clock;
@@ -98,9 +104,39 @@ public final class Syncer {
       SyncRequest request, Totals totals) {
     cancellation.stopIfRequested("before exporting heights " + export.range());
     listener.exporting(kind, export.range(), jobId);
-    ExportSummary summary = exporter.run(export);
+    ExportSummary summary;
+    try {
+      summary = exporter.run(export);
+    } catch (PartitionChangedException e) {
+      // Another writer's version of a partition is live now. Resuming the job would only
+      // re-export the other writer's partition and then race it again on the next one. Record
+      // what the job published before it (its partitions without rows leave no data file), then
+      // drop the job: the next sync plans from what the tables hold.
+      publishedThrough(request, export).ifPresent(end -> coverage.record(
+          new HeightRange(export.range().start(), end), request.rows()));
+      StagingJob.deleteSuperseded(request.stagingDir(), export.jobParameters());
+      listener.exportFailed(export.range(), false);
+      throw new PartitionChangedException(e.conflict(), "this sync's job for heights "
+          + export.range() + " is dropped; the next sync (with --watch: the next cycle) plans"
+          + " again from what " + coverage.describe() + " holds", e);
+    } catch (RuntimeException | Error e) {
+      listener.exportFailed(export.range(), true);
+      throw e;
+    }
     coverage.record(export.range(), request.rows());
     totals.add(kind, summary);
+  }
+
+  /** The highest height the unfinished job of {@code export} published, if it published any. */
+  private static OptionalLong publishedThrough(SyncRequest request, ExportRequest export) {
+    for (UnfinishedJob job : UnfinishedJob.list(request.stagingDir())) {
+      if (job.checkpoint() != null
+          && job.checkpoint().parameters().differences(export.jobParameters()).isEmpty()
+          && job.checkpoint().lastCompletedHeight() >= export.range().start()) {
+        return OptionalLong.of(job.checkpoint().lastCompletedHeight());
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /** Heights recorded with other L1 flags hold other rows: continuing would mix the two. */

@@ -13,8 +13,11 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
@@ -64,6 +67,26 @@ record ServiceCatalog(String kind, List<String> options, Map<String, String> cli
         List.of(s3.secretAccessKey()));
   }
 
+  /**
+   * The same catalog with no S3 key pair and no region among arexport's options (the client
+   * properties of the independent reader keep them): S3 credentials must then come from the AWS
+   * SDK's default chain.
+   */
+  ServiceCatalog withoutS3Credentials() {
+    Set<String> dropped = Set.of("s3.access-key-id", "s3.secret-access-key", "client.region");
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < options.size(); i++) {
+      String option = options.get(i);
+      if (option.equals("--catalog-property") && i + 1 < options.size()
+          && dropped.contains(options.get(i + 1).substring(0, options.get(i + 1).indexOf('=')))) {
+        i++;
+        continue;
+      }
+      kept.add(option);
+    }
+    return new ServiceCatalog(kind, kept, clientProperties, namespace, bucket, s3, secrets);
+  }
+
   /** {@code args} followed by the catalog options. */
   String[] with(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
@@ -101,6 +124,45 @@ record ServiceCatalog(String kind, List<String> options, Map<String, String> cli
       String prefix = table.location().substring(("s3://" + bucket + "/").length()) + "/data/";
       for (String key : s3.listKeys(bucket, prefix)) {
         if (!referenced.contains("s3://" + bucket + "/" + key)) {
+          orphans.add(key);
+        }
+      }
+    }
+    return orphans;
+  }
+
+  /**
+   * Every object under the tables' locations (data and metadata) that the table does not
+   * reference: not a data file of a retained snapshot, not a manifest or manifest list of one,
+   * not the current metadata file or one in its metadata log. After a crash and the next
+   * successful run this must be empty.
+   */
+  List<String> unreferencedObjects() {
+    List<String> orphans = new ArrayList<>();
+    String root = "s3://" + bucket + "/";
+    for (String name : CatalogExportTest.TABLES) {
+      Table table = load(name);
+      Set<String> referenced = new HashSet<>();
+      TableMetadata metadata = ((HasTableOperations) table).operations().current();
+      referenced.add(metadata.metadataFileLocation());
+      metadata.previousFiles().forEach(entry -> referenced.add(entry.file()));
+      for (Snapshot snapshot : table.snapshots()) {
+        referenced.add(snapshot.manifestListLocation());
+        for (ManifestFile manifest : snapshot.allManifests(table.io())) {
+          referenced.add(manifest.path());
+        }
+        for (DataFile file : snapshot.addedDataFiles(table.io())) {
+          referenced.add(file.location());
+        }
+      }
+      String prefix = table.location().substring(root.length()) + "/";
+      List<String> keys = s3.listKeys(bucket, prefix);
+      if (!keys.contains(metadata.metadataFileLocation().substring(root.length()))) {
+        throw new AssertionError("the listing of " + prefix + " misses the current metadata"
+            + " file " + metadata.metadataFileLocation() + ": " + keys);
+      }
+      for (String key : keys) {
+        if (!referenced.contains(root + key)) {
           orphans.add(key);
         }
       }

@@ -142,6 +142,8 @@ class ServiceCatalogExportTest {
     }
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
     assertThat(catalog.unreferencedDataObjects()).as("the loser's uploads are gone").isEmpty();
+    assertThat(CatalogCrashTest.journals(work.resolve("loser").resolve("staging")))
+        .as("nothing left for the loser's journal to list").isEmpty();
   }
 
   static void assertNoSecret(ServiceCatalog catalog, String... outputs) {

@@ -8,6 +8,7 @@ import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.StoppedException;
+import io.arexport.export.PartitionChangedException;
 import io.arexport.warehouse.WarehouseLockedException;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,9 +103,40 @@ class SyncWatcherTest {
     }
 
     @Override
+    public void lostRace(PartitionChangedException race, int consecutive, Duration retryIn) {
+      events.add("lost race " + consecutive + " replan " + retryIn);
+    }
+
+    @Override
     public void stopped(String where) {
       events.add("stopped " + where);
     }
+  }
+
+  @Test
+  void aLostCommitRaceBacksOffAndReplansAndOneShotConflictsStillEndTheLoop() {
+    FakeTime time = new FakeTime();
+    AtomicBoolean stop = new AtomicBoolean();
+    Recorder events = new Recorder();
+    PartitionChangedException race = new PartitionChangedException("partition 100-149 of table"
+        + " default.tags was changed by another writer while this run published it", "re-plan",
+        null);
+    // Two races in a row (the other writer still ahead), a cycle that syncs, one race more:
+    // lockPoll (30 s), doubled, then after the success lockPoll again; capped at the interval.
+    new SyncWatcher(time.clock(), time.sleeper(), stop::get, SyncWatcher.Policy.of(INTERVAL),
+        events).run(script(time, stop, Duration.ZERO, race, race, race, race, race, race,
+            summary(SyncSummary.SYNCED), race, summary(SyncSummary.UP_TO_DATE)));
+
+    assertThat(events.events).containsExactly("lost race 1 replan PT30S",
+        "lost race 2 replan PT1M", "lost race 3 replan PT2M", "lost race 4 replan PT4M",
+        "lost race 5 replan PT8M", "lost race 6 replan PT10M", "synced synced next PT10M",
+        "lost race 1 replan PT30S", "synced up-to-date next PT10M", "stopped between cycles");
+    assertThat(time.sleeps).containsExactly(Duration.ofSeconds(30), Duration.ofMinutes(1),
+        Duration.ofMinutes(2), Duration.ofMinutes(4), Duration.ofMinutes(8), INTERVAL, INTERVAL,
+        Duration.ofSeconds(30), INTERVAL);
+    // It is still a state conflict (exit 3) for every caller that is not the watcher.
+    assertThat(race).isInstanceOf(StateConflictException.class);
+    assertThat(race.kind()).isEqualTo(ArexportException.Kind.STATE_CONFLICT);
   }
 
   @Test
