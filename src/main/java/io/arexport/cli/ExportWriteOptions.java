@@ -26,10 +26,11 @@ final class ExportWriteOptions {
 
   @Option(names = "--threads", paramLabel = "N",
       description = "Partitions staged at once, each with its own SQLite snapshot and Parquet"
-          + " writer; published in height order (default: the number of cores).")
+          + " writer; published in height order (default: half the number of cores, at least 1: each"
+          + " partition keeps a reader and a writer thread busy).")
   Integer threads;
 
-  /** {@code --threads}, or the number of cores (at most {@value ExportRequest#MAX_THREADS}). */
+  /** {@code --threads}, or {@link ExportRequest#defaultThreads()}. */
   int threads() {
     return threads != null ? threads : ExportRequest.defaultThreads();
   }

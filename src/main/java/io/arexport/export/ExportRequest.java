@@ -91,16 +91,22 @@ public record ExportRequest(
    * {@link Builder#stagingDir} and {@link Builder#warehouseDir} must be set too. Defaults:
    * partitions of {@value #DEFAULT_HEIGHT_PARTITION_SIZE} heights, files of at most {@value
    * #DEFAULT_MAX_FILE_ROWS} rows, data items only (no L1 transactions or tags), a new job (no
-   * resume), zstd, Iceberg metadata committed, one thread per core (at most {@value
-   * #MAX_THREADS}), directory mode.
+   * resume), zstd, Iceberg metadata committed, {@link #defaultThreads()} threads, directory
+   * mode.
    */
   public static Builder builder(HeightRange range, Path coreDb, Path bundlesDb) {
     return new Builder(range, coreDb, bundlesDb);
   }
 
-  /** One thread per core, at most {@value #MAX_THREADS}: the default of {@code --threads}. */
+  /**
+   * Half the cores, at least one and at most {@value #MAX_THREADS}: the default of {@code
+   * --threads}. Each partition in flight keeps two threads busy, its SQLite reader and its Parquet
+   * writer, so half as many partitions as cores already use them all; more only make the threads
+   * compete for the cores and their caches (measured on 2 cores: {@code --threads 2} took 1.06×
+   * the wall time and 1.19× the CPU of {@code --threads 1}; docs/performance.md).
+   */
   public static int defaultThreads() {
-    return Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS);
+    return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors() / 2, MAX_THREADS));
   }
 
   /** Sets the components of an {@link ExportRequest}; {@link #build} validates them. */

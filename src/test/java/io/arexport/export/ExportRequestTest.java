@@ -31,8 +31,9 @@ class ExportRequestTest {
     assertThat(request.resume()).isFalse();
     assertThat(request.compression()).isEqualTo(Compression.ZSTD);
     assertThat(request.commitIceberg()).isTrue();
+    int cores = Runtime.getRuntime().availableProcessors();
     assertThat(request.threads())
-        .isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), ExportRequest.MAX_THREADS));
+        .isEqualTo(Math.max(1, Math.min(cores / 2, ExportRequest.MAX_THREADS)));
     assertThat(request.catalog()).isSameAs(CatalogSpec.DIRECTORY);
   }
 
