@@ -7,8 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HexFormat;
 
-/** Typed reads of SQLite result columns, rejecting values that do not fit the export type. */
-final class Columns {
+/**
+ * Typed reads of SQLite result columns, rejecting values that do not fit the export type. The
+ * export reads through them, and so does {@code verify}'s source side, so both refuse the same
+ * values with the same words.
+ */
+public final class Columns {
   /** decimal(20,0): at most 20 decimal digits, no sign, no fraction. */
   private static final int DECIMAL_DIGITS = 20;
 
@@ -24,7 +28,7 @@ final class Columns {
    * 'abc' into 0, '12abc' into 12 and REAL 1.5 into 1 without a word; any value that is not an
    * integer is refused instead, naming the column, the value and the row.
    */
-  static Long int64(ResultSet row, int column) throws SQLException {
+  public static Long int64(ResultSet row, int column) throws SQLException {
     Object value = row.getObject(column);
     if (value == null || value instanceof Long) {
       return (Long) value;
@@ -97,7 +101,7 @@ final class Columns {
    * A BLOB sort key (id, indep_hash). SQLite orders TEXT before every BLOB, so a key stored as
    * TEXT would break the contract's unsigned-byte order; it is refused, naming the row.
    */
-  static ByteBuffer key(ResultSet row, int column) throws SQLException {
+  public static ByteBuffer key(ResultSet row, int column) throws SQLException {
     Object value = row.getObject(column);
     if (value == null) {
       return null;

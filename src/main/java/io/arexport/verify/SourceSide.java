@@ -4,6 +4,7 @@ import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.schema.ExportTable;
+import io.arexport.source.Columns;
 import io.arexport.source.PartitionReader;
 import io.arexport.source.SqliteSource;
 import java.math.BigDecimal;
@@ -191,18 +192,18 @@ final class SourceSide implements AutoCloseable {
   // Mappings, straight from the contract's tables (section 2).
 
   private static void block(ResultSet row, Record r) throws SQLException {
-    r.set(0, bytes(row, 1));
+    r.set(0, key(row, 1));
     r.set(1, int64(row, 2));
     r.set(2, bytes(row, 3));
     r.set(3, bytes(row, 4));
     r.set(4, bytes(row, 5));
     r.set(5, int64(row, 6));
-    r.set(6, int32(row, 7, "tx_count", "block", bytes(row, 1)));
+    r.set(6, int32(row, 7, "tx_count", "block", key(row, 1)));
     r.set(7, int64(row, 8));
   }
 
   private static void l1Transaction(ResultSet row, Record r) throws SQLException {
-    ByteBuffer id = bytes(row, 1);
+    ByteBuffer id = key(row, 1);
     r.set(0, id);
     r.set(1, int64(row, 2));
     r.set(2, int32(row, 3, "block_transaction_index", "transaction", id));
@@ -232,7 +233,7 @@ final class SourceSide implements AutoCloseable {
   }
 
   private static void dataItem(ResultSet row, Record r) throws SQLException {
-    ByteBuffer id = bytes(row, 1);
+    ByteBuffer id = key(row, 1);
     r.set(0, id);
     r.set(1, int64(row, 2));
     r.set(2, int32(row, 3, "block_transaction_index", "data item", id));
@@ -262,7 +263,7 @@ final class SourceSide implements AutoCloseable {
   }
 
   private static void tag(ResultSet row, Record r, boolean isDataItem) throws SQLException {
-    ByteBuffer id = bytes(row, 2);
+    ByteBuffer id = key(row, 2);
     r.set(0, int64(row, 1));
     r.set(1, id);
     r.set(2, int32(row, 3, "tag index", "tag of", id));
@@ -277,9 +278,17 @@ final class SourceSide implements AutoCloseable {
     return value == null ? null : ByteBuffer.wrap(value);
   }
 
+  /**
+   * An INTEGER column, read as strictly as the export reads it ({@link Columns#int64}): TEXT
+   * '12', which {@code getLong} would read as 12, is refused, as the export refuses it.
+   */
   private static Long int64(ResultSet row, int column) throws SQLException {
-    long value = row.getLong(column);
-    return row.wasNull() ? null : value;
+    return Columns.int64(row, column);
+  }
+
+  /** A BLOB sort key (id, indep_hash): TEXT is refused, as by the export ({@link Columns#key}). */
+  private static ByteBuffer key(ResultSet row, int column) throws SQLException {
+    return Columns.key(row, column);
   }
 
   /** An int column: the export refuses a value outside 32 bits, so verify does too. */
