@@ -27,26 +27,45 @@ SAMPLE_CORE_DB = REPO / "testdata" / "core.db"
 SAMPLE_BUNDLES_DB = REPO / "testdata" / "bundles.db"
 BASE_PATH = "/local/datasets/default"
 
+# What Spark 3.5 itself passes on Java 17 (its launcher's JavaModuleOptions), for the Spark
+# sessions of both matrices.
+SPARK_JAVA17_OPTIONS = " ".join(["-XX:+IgnoreUnrecognizedVMOptions"] + [
+    f"--add-opens={m}=ALL-UNNAMED" for m in (
+        "java.base/java.lang", "java.base/java.lang.invoke", "java.base/java.lang.reflect",
+        "java.base/java.io", "java.base/java.net", "java.base/java.nio", "java.base/java.util",
+        "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
+        "java.base/sun.nio.ch", "java.base/sun.nio.cs", "java.base/sun.security.action",
+        "java.base/sun.util.calendar", "java.security.jgss/sun.security.krb5")
+] + ["-Djdk.reflect.useDirectMethodHandle=false"])
+
 # Wall-clock seconds of every arexport command the suite ran: (label, seconds).
 TIMINGS: list[tuple[str, float]] = []
 
 
-def _mutate_for_replacement(core_db: Path, bundles_db: Path):
-    """Changes the source inside partition 1400050-1400099 so that a re-export is visible: the
-    data items of one height (and their tags) disappear and one block's size changes. A reader
-    that still saw the replaced files would count the old rows."""
+def drop_items_and_resize_block(core_db: Path, bundles_db: Path, items_height: int,
+                                block_height: int, size_delta: int):
+    """Changes the source so that a re-export is visible: the data items of `items_height`
+    (and their tags) disappear and the block at `block_height` grows by `size_delta` bytes."""
     b = sqlite3.connect(bundles_db)
     with b:
         b.execute("DELETE FROM stable_data_item_tags WHERE data_item_id IN"
-                  " (SELECT id FROM stable_data_items WHERE height = 1400077)")
-        gone = b.execute("DELETE FROM stable_data_items WHERE height = 1400077").rowcount
+                  " (SELECT id FROM stable_data_items WHERE height = ?)", (items_height,))
+        gone = b.execute("DELETE FROM stable_data_items WHERE height = ?",
+                         (items_height,)).rowcount
     b.close()
     c = sqlite3.connect(core_db)
     with c:
-        changed = c.execute("UPDATE stable_blocks SET block_size = block_size + 1"
-                            " WHERE height = 1400060").rowcount
+        changed = c.execute("UPDATE stable_blocks SET block_size = block_size + ?"
+                            " WHERE height = ?", (size_delta, block_height)).rowcount
     c.close()
-    assert gone > 0 and changed == 1, "sample data has no rows at heights 1400077/1400060"
+    assert gone > 0 and changed == 1, \
+        f"sample data has no rows at heights {items_height}/{block_height}"
+
+
+def _mutate_for_replacement(core_db: Path, bundles_db: Path):
+    """Changes the source inside partition 1400050-1400099: a reader that still saw the replaced
+    files would count the old rows."""
+    drop_items_and_resize_block(core_db, bundles_db, 1400077, 1400060, 1)
 
 
 @dataclass(frozen=True)

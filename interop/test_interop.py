@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import SPARK_JAVA17_OPTIONS
 from sqlite_oracle import SCHEMAS, TABLES, assert_same_rows, canon_rows, columns
 
 INTEROP = Path(__file__).resolve().parent
@@ -396,15 +397,6 @@ def test_pyiceberg_snapshots_specs_pruning(stage):
 # Spark local mode + iceberg-spark-runtime (one SparkSession for the module)
 # --------------------------------------------------------------------------------------------
 
-# What Spark 3.5 itself passes on Java 17 (launcher's JavaModuleOptions).
-SPARK_JAVA17_OPTIONS = " ".join(["-XX:+IgnoreUnrecognizedVMOptions"] + [
-    f"--add-opens={m}=ALL-UNNAMED" for m in (
-        "java.base/java.lang", "java.base/java.lang.invoke", "java.base/java.lang.reflect",
-        "java.base/java.io", "java.base/java.net", "java.base/java.nio", "java.base/java.util",
-        "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
-        "java.base/sun.nio.ch", "java.base/sun.nio.cs", "java.base/sun.security.action",
-        "java.base/sun.util.calendar", "java.security.jgss/sun.security.krb5")
-] + ["-Djdk.reflect.useDirectMethodHandle=false"])
 SPARK_TYPES = {"binary": "binary", "long": "bigint", "int": "int", "boolean": "boolean",
                "string": "string", "decimal(20, 0)": "decimal(20,0)"}
 SPARK_CATALOG = "ar_io"

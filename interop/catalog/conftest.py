@@ -16,7 +16,7 @@ INTEROP = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(INTEROP))  # pipeline, sqlite_oracle, services
 
 from lakehouse import CATALOG_NAME, CATALOG_STAGES, NAMESPACE, Catalog, CatalogPipeline  # noqa: E402
-from pipeline import TIMINGS  # noqa: E402
+from pipeline import SPARK_JAVA17_OPTIONS, TIMINGS  # noqa: E402
 from services import JARS, POSTGRES_DRIVER_JAR, Postgres, RestCatalog, S3Proxy, Trino  # noqa: E402
 
 # scripts/run-interop --distributed sets it: the tests marked `distributed` (Trino) run too;
@@ -124,17 +124,6 @@ def jdbc_catalog(postgres, s3, tmp_path_factory) -> Catalog:
 @pytest.fixture(scope="session")
 def catalogs(rest_catalog, jdbc_catalog) -> dict[str, Catalog]:
     return {"rest": rest_catalog, "jdbc": jdbc_catalog}
-
-
-# What Spark 3.5 itself passes on Java 17 (launcher's JavaModuleOptions); as in test_interop.py.
-SPARK_JAVA17_OPTIONS = " ".join(["-XX:+IgnoreUnrecognizedVMOptions"] + [
-    f"--add-opens={m}=ALL-UNNAMED" for m in (
-        "java.base/java.lang", "java.base/java.lang.invoke", "java.base/java.lang.reflect",
-        "java.base/java.io", "java.base/java.net", "java.base/java.nio", "java.base/java.util",
-        "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
-        "java.base/sun.nio.ch", "java.base/sun.nio.cs", "java.base/sun.security.action",
-        "java.base/sun.util.calendar", "java.security.jgss/sun.security.krb5")
-] + ["-Djdk.reflect.useDirectMethodHandle=false"])
 
 
 @pytest.fixture(scope="session")

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import decimal
 import shutil
-import sqlite3
 import struct
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import FLAGS, SAMPLE_BUNDLES_DB, SAMPLE_CORE_DB, STAGES, Stage, run_arexport
+from pipeline import (FLAGS, SAMPLE_BUNDLES_DB, SAMPLE_CORE_DB, STAGES, Stage,
+                      drop_items_and_resize_block, run_arexport)
 from sqlite_oracle import SCHEMAS, TABLES, Expected, Partition, SourceOracle
 
 CATALOG_NAME = "ar_io"
@@ -32,20 +32,8 @@ NAMESPACE = "default"
 
 
 def _mutate_compacted_partition(core_db: Path, bundles_db: Path):
-    """Changes the source inside 1400100-1400149 (compacted by Spark in MAINTENANCE): the data
-    items of one height and their tags go, one block's size changes."""
-    b = sqlite3.connect(bundles_db)
-    with b:
-        b.execute("DELETE FROM stable_data_item_tags WHERE data_item_id IN"
-                  " (SELECT id FROM stable_data_items WHERE height = 1400123)")
-        gone = b.execute("DELETE FROM stable_data_items WHERE height = 1400123").rowcount
-    b.close()
-    c = sqlite3.connect(core_db)
-    with c:
-        changed = c.execute("UPDATE stable_blocks SET block_size = block_size + 7"
-                            " WHERE height = 1400111").rowcount
-    c.close()
-    assert gone > 0 and changed == 1, "sample data has no rows at heights 1400123/1400111"
+    """Changes the source inside 1400100-1400149 (compacted by Spark in MAINTENANCE)."""
+    drop_items_and_resize_block(core_db, bundles_db, 1400123, 1400111, 7)
 
 
 @dataclass(frozen=True)
