@@ -94,6 +94,22 @@ class LauncherIT {
     assertThat(archives()).isEmpty();
   }
 
+  @Test
+  void aFailedTrainingIsNotRepeatedForTheSameJar() throws Exception {
+    // A sample the training export refuses: no archive can be made from it.
+    Files.writeString(root.resolve("testdata/core.db"), "not a SQLite database");
+    Result first = run(Map.of(), "--version");
+    assertThat(first.status()).isZero();
+    assertThat(first.stderr()).contains("preparing the class-data archive");
+    assertThat(archives()).isEmpty();
+
+    Result second = run(Map.of(), "--version");
+    assertThat(second.status()).isZero();
+    assertThat(second.stdout()).isEqualTo(first.stdout());
+    assertThat(second.stderr()).doesNotContain("preparing");
+    assertThat(archives()).isEmpty();
+  }
+
   private List<Path> archives() throws IOException {
     try (Stream<Path> files = Files.list(target)) {
       return files.filter(f -> f.getFileName().toString().endsWith(".jsa")).sorted().toList();
