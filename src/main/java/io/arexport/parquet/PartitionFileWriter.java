@@ -6,7 +6,6 @@ import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,16 +17,13 @@ import org.apache.iceberg.data.Record;
 import org.apache.parquet.ParquetRuntimeException;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.values.factory.DefaultV1ValuesWriterFactory;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.io.LocalOutputFile;
 
 /**
  * Writes the rows of one table-partition into Parquet files in a staging directory, starting a new
  * file every {@code maxFileRows} rows. Files are opened lazily, so a table-partition without rows
- * has no file. Iceberg's Parquet writer is used because it writes the Iceberg field ids and types
- * the contract requires; rows stream through it, holding at most one row group in memory.
+ * has no file. Rows stream through {@link FlatParquetWriter}, which writes the Iceberg field ids and
+ * types the contract requires and holds at most one row group in memory.
  *
  * <p>Names follow the contract: {@code <table>_<S>_<E>_<job>.parquet} for a single file, {@code
  * <table>_<S>_<E>_<n>_<job>.parquet} when split. Whether a partition splits is known only at its
@@ -53,12 +49,13 @@ public final class PartitionFileWriter implements AutoCloseable {
   private final Compression compression;
   private final long rowGroupBytes;
   private final long distinctValues;
-  private final RecordWriteSupport writeSupport;
+  private final ParquetTableSchema schema;
+  private final ParquetProperties properties;
   private final int idPosition;
   private final int tieBreakPosition;
   private final List<Path> writtenTemp = new ArrayList<>();
   private final List<Long> writtenRows = new ArrayList<>();
-  private ParquetWriter<Record> appender;
+  private FlatParquetWriter appender;
   private long rowsInFile;
   private long totalRows;
   // The previous row's sort key. Its values are immutable objects the cursor never reuses, so
@@ -99,8 +96,9 @@ public final class PartitionFileWriter implements AutoCloseable {
     this.compression = compression;
     this.rowGroupBytes = rowGroupBytes;
     this.distinctValues = Math.max(1, Math.min(distinctValues, maxFileRows));
-    this.writeSupport = new RecordWriteSupport(table.schema(), table.tableName(),
+    this.schema = ParquetTableSchema.of(table.schema(), table.tableName(),
         Map.of(PARTITION_SIZE_KEY, Long.toString(heightPartitionSize)));
+    this.properties = properties();
     this.idPosition = table.idPosition();
     this.tieBreakPosition = table.tieBreakPosition();
   }
@@ -159,7 +157,9 @@ public final class PartitionFileWriter implements AutoCloseable {
     try {
       Files.createDirectories(directory);
       Path temp = directory.resolve(".part-" + writtenTemp.size() + ".parquet");
-      appender = writerBuilder(temp).build();
+      appender = new FlatParquetWriter(new LocalOutputFile(temp), schema.parquetSchema(),
+          schema.kinds(), schema.decimalBytes(), properties, compression.codec(), rowGroupBytes,
+          schema.footer());
       writtenTemp.add(temp);
       rowsInFile = 0;
     } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
@@ -168,18 +168,22 @@ public final class PartitionFileWriter implements AutoCloseable {
     }
   }
 
-  private ParquetWriter.Builder<Record, ?> writerBuilder(Path file) {
-    ParquetWriter.Builder<Record, ?> builder = new Builder(new LocalOutputFile(file), writeSupport)
-        .withConf(new PlainParquetConfiguration())
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+  /**
+   * The encoding settings of this table-partition's files: Iceberg's page and dictionary sizes,
+   * format version 1, no dictionary for the columns whose values never repeat, bloom filters on
+   * the lookup columns ({@link ColumnLayout}). The values-writer factory is this writer's own:
+   * parquet-java 1.16's default delegates to a static singleton that every writer re-initializes
+   * with its own properties (apache/parquet-java GH-3497, fixed upstream after 1.17), so with
+   * several partitions in flight a writer could pick up another table's per-column dictionary
+   * settings: the values stayed right, but the encodings depended on thread timing.
+   */
+  private ParquetProperties properties() {
+    ParquetProperties.Builder builder = ParquetProperties.builder()
         .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-        .withCompressionCodec(compression.codec())
-        .withRowGroupSize(rowGroupBytes)
         .withPageSize(PAGE_BYTES)
         .withDictionaryPageSize(DICTIONARY_PAGE_BYTES)
         .withDictionaryEncoding(true)
-        .withValidation(false);
-    isolateValuesWriterFactory(builder);
+        .withValuesWriterFactory(new DefaultV1ValuesWriterFactory());
     ColumnLayout layout = ColumnLayout.of(table);
     for (String column : layout.plainColumns()) {
       builder.withDictionaryEncoding(column, false);
@@ -196,57 +200,10 @@ public final class PartitionFileWriter implements AutoCloseable {
       for (String column : layout.adaptiveBloomFilterColumns()) {
         builder.withBloomFilterEnabled(column, true)
             .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
-            .withBloomFilterCandidateNumber(column, ColumnLayout.BLOOM_FILTER_CANDIDATES);
+            .withBloomFilterCandidatesNumber(column, ColumnLayout.BLOOM_FILTER_CANDIDATES);
       }
     }
-    return builder;
-  }
-
-  /**
-   * Gives the writer a values-writer factory of its own. parquet-java 1.16's default factory
-   * delegates to a static singleton that every writer's build re-initializes with its own
-   * properties (apache/parquet-java GH-3497, fixed upstream after 1.17), so with several
-   * partitions in flight a writer starting a row group picked up another table's per-column
-   * dictionary settings: the values stayed right, but the encodings (and file sizes) depended on
-   * thread timing. The builder does not expose the setting, hence the reflection; arexport always
-   * writes format version 1, whose factory this is.
-   */
-  private static void isolateValuesWriterFactory(ParquetWriter.Builder<?, ?> builder) {
-    try {
-      Field field = ParquetWriter.Builder.class.getDeclaredField("encodingPropsBuilder");
-      field.setAccessible(true);
-      ((ParquetProperties.Builder) field.get(builder))
-          .withValuesWriterFactory(new DefaultV1ValuesWriterFactory());
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("this parquet-java has no ParquetWriter.Builder"
-          + ".encodingPropsBuilder; check whether its values-writer factory is still shared", e);
-    }
-  }
-
-  /** parquet-java's builder, bound to this writer's {@link RecordWriteSupport}. */
-  private static final class Builder extends ParquetWriter.Builder<Record, Builder> {
-    private final RecordWriteSupport writeSupport;
-
-    Builder(LocalOutputFile file, RecordWriteSupport writeSupport) {
-      super(file);
-      this.writeSupport = writeSupport;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected RecordWriteSupport getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-      return writeSupport;
-    }
-
-    @Override
-    protected RecordWriteSupport getWriteSupport(
-        org.apache.parquet.conf.ParquetConfiguration conf) {
-      return writeSupport;
-    }
+    return builder.build();
   }
 
   private void closeCurrent() {
@@ -314,11 +271,8 @@ public final class PartitionFileWriter implements AutoCloseable {
   @Override
   public void close() {
     if (appender != null) {
-      try {
-        appender.close();
-      } catch (IOException | RuntimeException e) {
-        // Already failing; the temporary file is left in staging and ignored.
-      }
+      // Already failing; the temporary file is left in staging and ignored.
+      appender.abort();
       appender = null;
     }
   }

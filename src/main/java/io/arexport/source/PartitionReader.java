@@ -47,40 +47,50 @@ public final class PartitionReader implements AutoCloseable {
 
   // Tags are reached through their transaction (indexed by height) rather than by scanning the
   // tag table, whose only height-bearing index starts with the tag name hash.
-  // Tag names are few and repeat on every row: their hashes are resolved through a small cache
-  // (TagNames) instead of two B-tree searches per row in the query.
+  // The rows carry the name and value hashes: TagCursor resolves them through a cache of each
+  // dictionary (TagDictionary), since joining tag_names and tag_values here cost two random
+  // B-tree searches per row and table, the largest cost of reading tags.
   private static final String L1_TAGS_SQL =
       "SELECT st.height, st.id, stt.transaction_tag_index, st.indexed_at, stt.tag_name_hash,"
-          + " tv.value"
+          + " stt.tag_value_hash"
           + " FROM stable_transactions st"
           + " JOIN stable_transaction_tags stt ON stt.transaction_id = st.id"
-          + " LEFT JOIN tag_values tv ON tv.hash = stt.tag_value_hash"
           + " WHERE st.height BETWEEN ? AND ?"
           + " ORDER BY st.height, st.id, stt.transaction_tag_index";
 
   private static final String DATA_ITEM_TAGS_SQL =
       "SELECT sdi.height, sdi.id, sdit.data_item_tag_index, sdi.indexed_at, sdit.tag_name_hash,"
-          + " tv.value"
+          + " sdit.tag_value_hash"
           + " FROM stable_data_items sdi"
           + " JOIN stable_data_item_tags sdit ON sdit.data_item_id = sdi.id"
-          + " LEFT JOIN tag_values tv ON tv.hash = sdit.tag_value_hash"
           + " WHERE sdi.height BETWEEN ? AND ?"
           + " ORDER BY sdi.height, sdi.id, sdit.data_item_tag_index";
+
+  /** Cache bytes per database for tag names (a gateway has a few hundred to a few thousand). */
+  static final long TAG_NAME_CACHE_BYTES = 1L << 20;
+  /** Cache bytes per database for tag values: the repeating ones, a few tens of thousands. */
+  static final long TAG_VALUE_CACHE_BYTES = 4L << 20;
 
   private final SqliteSource core;
   private final SqliteSource bundles;
   private final boolean includeL1Transactions;
   private final boolean includeL1Tags;
-  private final TagNames coreTagNames;
-  private final TagNames bundleTagNames;
+  private final TagDictionary coreTagNames;
+  private final TagDictionary coreTagValues;
+  private final TagDictionary bundleTagNames;
+  private final TagDictionary bundleTagValues;
   private long skippedDanglingTags;
 
   private PartitionReader(SqliteSource core, SqliteSource bundles, boolean includeL1Transactions,
       boolean includeL1Tags) {
     this.core = core;
     this.bundles = bundles;
-    this.coreTagNames = new TagNames(core);
-    this.bundleTagNames = new TagNames(bundles);
+    this.coreTagNames = new TagDictionary(core, "tag_names", "name", TAG_NAME_CACHE_BYTES);
+    this.coreTagValues = new TagDictionary(core, "tag_values", "value", TAG_VALUE_CACHE_BYTES);
+    this.bundleTagNames =
+        new TagDictionary(bundles, "tag_names", "name", TAG_NAME_CACHE_BYTES);
+    this.bundleTagValues =
+        new TagDictionary(bundles, "tag_values", "value", TAG_VALUE_CACHE_BYTES);
     this.includeL1Transactions = includeL1Transactions;
     this.includeL1Tags = includeL1Tags;
   }
@@ -165,12 +175,13 @@ public final class PartitionReader implements AutoCloseable {
             : dataItems;
       }
       case TAGS -> {
-        RowCursor dataItemTags =
-            query(bundles, DATA_ITEM_TAGS_SQL, range, table,
-                (row, r) -> mapTag(row, r, true, bundleTagNames));
+        RowCursor dataItemTags = new TagCursor(bundles, DATA_ITEM_TAGS_SQL, range.start(),
+            range.end(), table.schema(), bundleTagNames, bundleTagValues, true,
+            this::skippedDanglingTag);
         yield includeL1Tags
-            ? merged(query(core, L1_TAGS_SQL, range, table,
-                (row, r) -> mapTag(row, r, false, coreTagNames)), dataItemTags, table)
+            ? merged(new TagCursor(core, L1_TAGS_SQL, range.start(), range.end(),
+                table.schema(), coreTagNames, coreTagValues, false, this::skippedDanglingTag),
+                dataItemTags, table)
             : dataItemTags;
       }
     };
@@ -259,7 +270,9 @@ public final class PartitionReader implements AutoCloseable {
    */
   public void endSnapshot() {
     coreTagNames.endSnapshot();
+    coreTagValues.endSnapshot();
     bundleTagNames.endSnapshot();
+    bundleTagValues.endSnapshot();
     core.endSnapshot();
     bundles.endSnapshot();
   }
@@ -267,6 +280,11 @@ public final class PartitionReader implements AutoCloseable {
   /** Tags skipped so far because their name or value hash has no row (see contract section 2). */
   public long skippedDanglingTags() {
     return skippedDanglingTags;
+  }
+
+  // Called on the read-ahead thread of the tags cursor; read after that cursor is closed.
+  private void skippedDanglingTag() {
+    skippedDanglingTags++;
   }
 
   private static boolean mapBlock(ResultSet row, Record r) throws SQLException {
@@ -347,37 +365,12 @@ public final class PartitionReader implements AutoCloseable {
     return true;
   }
 
-  private boolean mapTag(ResultSet row, Record r, boolean isDataItem, TagNames names)
-      throws SQLException {
-    Object nameHash = row.getObject(5);
-    byte[] name = nameHash == null ? null : names.name(nameHash);
-    byte[] value = row.getBytes(6);
-    if (name == null || value == null) {
-      skippedDanglingTags++;
-      return false;
-    }
-    long height = Columns.height(row, 1);
-    ByteBuffer id = Columns.requiredBinary(row, 2, "tags", "id", height);
-    r.set(0, height);
-    r.set(1, id);
-    Integer tagIndex = Columns.int32(row, 3, "tag_index", id);
-    if (tagIndex == null) {
-      // tag_index is a required column; the gateway's schema has it NOT NULL.
-      throw new InvalidInputException("tag of " + Columns.hex(id) + " at height " + height
-          + " has NULL " + (isDataItem ? "data_item_tag_index" : "transaction_tag_index"));
-    }
-    r.set(2, tagIndex);
-    r.set(3, Columns.int64(row, 4));
-    r.set(4, ByteBuffer.wrap(name));
-    r.set(5, ByteBuffer.wrap(value));
-    r.set(6, isDataItem);
-    return true;
-  }
-
   @Override
   public void close() {
     coreTagNames.close();
+    coreTagValues.close();
     bundleTagNames.close();
+    bundleTagValues.close();
     try {
       core.close();
     } finally {

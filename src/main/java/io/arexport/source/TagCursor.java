@@ -1,0 +1,148 @@
+package io.arexport.source;
+
+import io.arexport.InvalidInputException;
+import java.nio.ByteBuffer;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+
+/**
+ * Streams the tag rows of one database's tag query, whose rows carry the tag's name and value
+ * hashes rather than the name and value: a batch of rows is read, their hashes are resolved
+ * through the database's two {@link TagDictionary dictionaries}, and the batch is handed out in
+ * query order. A tag whose name or value hash has no dictionary row is skipped and counted (the
+ * contract's dangling tag, section 2), exactly as the inner join it replaces would drop it. At
+ * most {@link #BATCH_ROWS} rows are held.
+ *
+ * <p>The query's columns are: height, id, tag index, indexed_at, name hash, value hash.
+ */
+final class TagCursor implements RowCursor {
+  static final int BATCH_ROWS = 1024;
+
+  private final SqliteSource source;
+  private final PreparedStatement statement;
+  private final ResultSet rows;
+  private final TagDictionary names;
+  private final TagDictionary values;
+  private final boolean isDataItem;
+  private final Runnable skipped;
+  private final Record template;
+  private final Record[] batch = new Record[BATCH_ROWS];
+  private final Object[] nameHashes = new Object[BATCH_ROWS];
+  private final Object[] valueHashes = new Object[BATCH_ROWS];
+  private final byte[][] resolvedNames = new byte[BATCH_ROWS][];
+  private final byte[][] resolvedValues = new byte[BATCH_ROWS][];
+  // A row's invalid value is reported only if the row is not skipped as dangling (the skip
+  // is decided first, as when the dictionaries were joined), so the error waits for the batch.
+  private final InvalidInputException[] invalid = new InvalidInputException[BATCH_ROWS];
+  private int size;
+  private int index;
+  private boolean exhausted;
+
+  TagCursor(SqliteSource source, String sql, long fromHeight, long toHeight, Schema schema,
+      TagDictionary names, TagDictionary values, boolean isDataItem, Runnable skipped) {
+    this.source = source;
+    this.names = names;
+    this.values = values;
+    this.isDataItem = isDataItem;
+    this.skipped = skipped;
+    this.template = GenericRecord.create(schema);
+    this.statement = source.prepare(sql);
+    try {
+      statement.setLong(1, fromHeight);
+      statement.setLong(2, toHeight);
+      this.rows = statement.executeQuery();
+    } catch (SQLException e) {
+      close();
+      throw source.failure("query failed", e);
+    }
+  }
+
+  @Override
+  public boolean next() {
+    while (++index >= size) {
+      if (exhausted) {
+        return false;
+      }
+      fill();
+    }
+    return true;
+  }
+
+  private void fill() {
+    int read = 0;
+    try {
+      while (read < BATCH_ROWS && rows.next()) {
+        Record record = template.copy();
+        nameHashes[read] = rows.getObject(5);
+        valueHashes[read] = rows.getObject(6);
+        try {
+          invalid[read] = null;
+          map(rows, record);
+        } catch (InvalidInputException e) {
+          invalid[read] = e;
+        }
+        batch[read++] = record;
+      }
+    } catch (SQLException e) {
+      throw source.failure("reading rows failed", e);
+    }
+    exhausted = read < BATCH_ROWS;
+    names.resolve(nameHashes, read, resolvedNames);
+    values.resolve(valueHashes, read, resolvedValues);
+    int kept = 0;
+    for (int i = 0; i < read; i++) {
+      if (resolvedNames[i] == null || resolvedValues[i] == null) {
+        skipped.run();
+        continue;
+      }
+      if (invalid[i] != null) {
+        throw invalid[i];
+      }
+      Record record = batch[i];
+      record.set(4, ByteBuffer.wrap(resolvedNames[i]));
+      record.set(5, ByteBuffer.wrap(resolvedValues[i]));
+      batch[kept++] = record;
+    }
+    for (int i = kept; i < read; i++) {
+      batch[i] = null;
+    }
+    java.util.Arrays.fill(nameHashes, 0, read, null);
+    java.util.Arrays.fill(valueHashes, 0, read, null);
+    size = kept;
+    index = -1;
+  }
+
+  private void map(ResultSet row, Record r) throws SQLException {
+    long height = Columns.height(row, 1);
+    ByteBuffer id = Columns.requiredBinary(row, 2, "tags", "id", height);
+    Integer tagIndex = Columns.int32(row, 3, "tag_index", id);
+    if (tagIndex == null) {
+      // tag_index is a required column; the gateway's schema has it NOT NULL.
+      throw new InvalidInputException("tag of " + Columns.hex(id) + " at height " + height
+          + " has NULL " + (isDataItem ? "data_item_tag_index" : "transaction_tag_index"));
+    }
+    r.set(0, height);
+    r.set(1, id);
+    r.set(2, tagIndex);
+    r.set(3, Columns.int64(row, 4));
+    r.set(6, isDataItem);
+  }
+
+  @Override
+  public Record current() {
+    return batch[index];
+  }
+
+  @Override
+  public void close() {
+    try {
+      statement.close();
+    } catch (SQLException e) {
+      // Nothing was written through this statement.
+    }
+  }
+}
