@@ -12,6 +12,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
@@ -49,6 +50,11 @@ final class FlatParquetWriter implements AutoCloseable {
   private final boolean[] required;
   private final String[] names;
   private final int[] decimalBytes;
+  private final SizedBloomFilters bloomFilters;
+  /** Per column: the bloom filter this writer fills itself in the current row group, or null. */
+  private final BlockSplitBloomFilter[] filters;
+  /** Per such column: the last value inserted, so a run of equal values is hashed once. */
+  private final Binary[] lastInserted;
   private ColumnChunkPageWriteStore pageStore;
   private ColumnWriteStore columnStore;
   private ColumnWriter[] writers;
@@ -62,12 +68,30 @@ final class FlatParquetWriter implements AutoCloseable {
   enum ColumnKind { LONG, INT, BOOLEAN, BINARY, STRING, DECIMAL }
 
   /**
+   * Bloom filters of a known size that this writer fills itself rather than parquet-java (whose
+   * properties must not enable them for these columns): parquet-java hashes and inserts every
+   * value, while a run of equal values — {@code tags.id} repeats once per tag of a row — needs one
+   * insert. The filter is the one parquet-java would make (a {@link BlockSplitBloomFilter} of
+   * {@link BlockSplitBloomFilter#optimalNumOfBits} for {@code distinctValues} and {@code fpp},
+   * capped at {@code maxBytes}, the same hash) and is handed to the same page store, so the
+   * bytes written are the same.
+   */
+  record SizedBloomFilters(List<String> columns, long distinctValues, double fpp, int maxBytes) {
+
+    BlockSplitBloomFilter newFilter() {
+      return new BlockSplitBloomFilter(
+          BlockSplitBloomFilter.optimalNumOfBits(distinctValues, fpp) / 8, maxBytes);
+    }
+  }
+
+  /**
    * @param columns the export schema's columns, in order: their kinds and, for decimals, the
    *     fixed length of their values
    */
   FlatParquetWriter(OutputFile output, MessageType schema, List<ColumnKind> columns,
-      int[] decimalBytes, ParquetProperties properties, CompressionCodecName codec,
-      long rowGroupBytes, Map<String, String> footer) throws IOException {
+      int[] decimalBytes, ParquetProperties properties, SizedBloomFilters bloomFilters,
+      CompressionCodecName codec, long rowGroupBytes, Map<String, String> footer)
+      throws IOException {
     this.schema = schema;
     this.properties = properties;
     this.rowGroupBytes = rowGroupBytes;
@@ -80,6 +104,9 @@ final class FlatParquetWriter implements AutoCloseable {
     }
     this.kinds = columns.toArray(new ColumnKind[0]);
     this.decimalBytes = decimalBytes.clone();
+    this.bloomFilters = bloomFilters;
+    this.filters = new BlockSplitBloomFilter[n];
+    this.lastInserted = new Binary[n];
     this.presentLevel = new int[n];
     this.required = new boolean[n];
     this.names = new String[n];
@@ -91,6 +118,11 @@ final class FlatParquetWriter implements AutoCloseable {
       presentLevel[i] = column.getMaxDefinitionLevel();
       required[i] = presentLevel[i] == 0;
       names[i] = column.getPath()[0];
+      if (bloomFilters.columns().contains(names[i])
+          && (kinds[i] != ColumnKind.BINARY || properties.isBloomFilterEnabled(column))) {
+        throw new IllegalArgumentException(names[i] + ": a filled bloom filter needs a binary"
+            + " column without parquet-java's own filter");
+      }
     }
     this.file = new ParquetFileWriter(output, schema, ParquetFileWriter.Mode.OVERWRITE,
         rowGroupBytes, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
@@ -116,6 +148,10 @@ final class FlatParquetWriter implements AutoCloseable {
     writers = new ColumnWriter[descriptors.size()];
     for (int i = 0; i < writers.length; i++) {
       writers[i] = columnStore.getColumnWriter(descriptors.get(i));
+      if (bloomFilters.columns().contains(names[i])) {
+        filters[i] = bloomFilters.newFilter();
+        lastInserted[i] = null;
+      }
     }
     rowsForNextSizeCheck = properties.getMinRowCountForPageSizeCheck();
   }
@@ -149,7 +185,15 @@ final class FlatParquetWriter implements AutoCloseable {
       case LONG -> column.write((Long) value, 0, level);
       case INT -> column.write((Integer) value, 0, level);
       case BOOLEAN -> column.write((Boolean) value, 0, level);
-      case BINARY -> column.write(binary((ByteBuffer) value), 0, level);
+      case BINARY -> {
+        Binary bytes = binary((ByteBuffer) value);
+        column.write(bytes, 0, level);
+        BlockSplitBloomFilter filter = filters[i];
+        if (filter != null && !bytes.equals(lastInserted[i])) {
+          filter.insertHash(filter.hash(bytes));
+          lastInserted[i] = bytes;
+        }
+      }
       case STRING -> column.write(
           Binary.fromConstantByteArray(((String) value).getBytes(StandardCharsets.UTF_8)), 0,
           level);
@@ -183,6 +227,12 @@ final class FlatParquetWriter implements AutoCloseable {
         rowGroupOrdinal++;
         file.startBlock(rowsInGroup);
         columnStore.flush();
+        List<ColumnDescriptor> descriptors = schema.getColumns();
+        for (int i = 0; i < filters.length; i++) {
+          if (filters[i] != null) {
+            pageStore.getBloomFilterWriter(descriptors.get(i)).writeBloomFilter(filters[i]);
+          }
+        }
         pageStore.flushToFileWriter(file);
         rowsInGroup = 0;
         file.endBlock();

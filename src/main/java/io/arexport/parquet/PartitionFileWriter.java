@@ -51,6 +51,7 @@ public final class PartitionFileWriter implements AutoCloseable {
   private final long distinctValues;
   private final ParquetTableSchema schema;
   private final ParquetProperties properties;
+  private final FlatParquetWriter.SizedBloomFilters sizedBloomFilters;
   private final int idPosition;
   private final int tieBreakPosition;
   private final List<Path> writtenTemp = new ArrayList<>();
@@ -99,6 +100,9 @@ public final class PartitionFileWriter implements AutoCloseable {
     this.schema = ParquetTableSchema.of(table.schema(), table.tableName(),
         Map.of(PARTITION_SIZE_KEY, Long.toString(heightPartitionSize)));
     this.properties = properties();
+    this.sizedBloomFilters = new FlatParquetWriter.SizedBloomFilters(
+        ColumnLayout.of(table).sizedBloomFilterColumns(), this.distinctValues,
+        ColumnLayout.BLOOM_FILTER_FPP, ColumnLayout.MAX_BLOOM_FILTER_BYTES);
     this.idPosition = table.idPosition();
     this.tieBreakPosition = table.tieBreakPosition();
   }
@@ -158,8 +162,8 @@ public final class PartitionFileWriter implements AutoCloseable {
       Files.createDirectories(directory);
       Path temp = directory.resolve(".part-" + writtenTemp.size() + ".parquet");
       appender = new FlatParquetWriter(new LocalOutputFile(temp), schema.parquetSchema(),
-          schema.kinds(), schema.decimalBytes(), properties, compression.codec(), rowGroupBytes,
-          schema.footer());
+          schema.kinds(), schema.decimalBytes(), properties, sizedBloomFilters,
+          compression.codec(), rowGroupBytes, schema.footer());
       writtenTemp.add(temp);
       rowsInFile = 0;
     } catch (IOException | UncheckedIOException | ParquetRuntimeException e) {
@@ -189,11 +193,7 @@ public final class PartitionFileWriter implements AutoCloseable {
       builder.withDictionaryEncoding(column, false);
     }
     builder.withMaxBloomFilterBytes(ColumnLayout.MAX_BLOOM_FILTER_BYTES);
-    for (String column : layout.sizedBloomFilterColumns()) {
-      builder.withBloomFilterEnabled(column, true)
-          .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
-          .withBloomFilterNDV(column, distinctValues);
-    }
+    // The sized filters are filled by FlatParquetWriter (sizedBloomFilters()), not parquet-java.
     if (!layout.adaptiveBloomFilterColumns().isEmpty()) {
       // Applies to the columns without an NDV only: the others get a filter of their NDV's size.
       builder.withAdaptiveBloomFilterEnabled(true);

@@ -1,0 +1,93 @@
+package io.arexport.parquet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arexport.HeightRange;
+import io.arexport.schema.ExportTable;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.parquet.column.values.bloomfilter.BlockSplitBloomFilter;
+import org.apache.parquet.column.values.bloomfilter.BloomFilter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Binary;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code tags.id} bloom filter, which the writer fills itself (a run of equal ids inserted
+ * once), is bit for bit the filter parquet-java makes when it inserts every value: same size from
+ * the distinct-value hint, same hash, every id of every row group found. Several row groups (a
+ * small row-group size) check that each group gets a filter of its own ids only.
+ */
+class FilledBloomFilterTest {
+  @Test
+  void filterOfEachRowGroupEqualsParquetJavasOwn(@TempDir Path dir) throws Exception {
+    Random random = new Random(8);
+    HeightRange partition = new HeightRange(0, 99);
+    long distinct = 20_000;
+    PartitionFileWriter writer = new PartitionFileWriter(ExportTable.TAGS, partition, dir, "job",
+        100, 1_000_000, Compression.ZSTD, 1L << 20, distinct);
+    List<byte[]> rowIds = new ArrayList<>();
+    for (int item = 0; item < 15_000; item++) {
+      byte[] id = new byte[32];
+      random.nextBytes(id);
+      // Ascending ids (the writer checks the contract's order): the item number leads.
+      ByteBuffer.wrap(id).putInt(item);
+      int tags = 1 + random.nextInt(6);
+      for (int t = 0; t < tags; t++) {
+        Record r = GenericRecord.create(ExportTable.TAGS.schema());
+        r.set(0, 7L);
+        r.set(1, ByteBuffer.wrap(id));
+        r.set(2, t);
+        r.set(3, 1000L + item);
+        r.set(4, ByteBuffer.wrap(("name" + t).getBytes()));
+        r.set(5, ByteBuffer.wrap(("value" + random.nextInt(5000)).getBytes()));
+        r.set(6, true);
+        writer.add(r);
+        rowIds.add(id);
+      }
+    }
+    List<StagedFile> files = writer.finish();
+    assertThat(files).hasSize(1);
+
+    int groups = 0;
+    int row = 0;
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(new LocalInputFile(files.get(0).path()))) {
+      for (BlockMetaData block : reader.getFooter().getBlocks()) {
+        ColumnChunkMetaData idColumn = block.getColumns().stream()
+            .filter(c -> c.getPath().toDotString().equals("id")).findFirst().orElseThrow();
+        BloomFilter written = reader.readBloomFilter(idColumn);
+        assertThat(written).isNotNull();
+        // parquet-java's filter for the same column chunk: sized from the hint, every value.
+        BlockSplitBloomFilter expected = new BlockSplitBloomFilter(
+            BlockSplitBloomFilter.optimalNumOfBits(distinct, ColumnLayout.BLOOM_FILTER_FPP) / 8,
+            ColumnLayout.MAX_BLOOM_FILTER_BYTES);
+        for (long i = 0; i < block.getRowCount(); i++, row++) {
+          Binary id = Binary.fromConstantByteArray(rowIds.get(row));
+          expected.insertHash(expected.hash(id));
+          assertThat(written.findHash(written.hash(id))).isTrue();
+        }
+        assertThat(bytes(written)).isEqualTo(bytes(expected));
+        groups++;
+      }
+    }
+    assertThat(row).isEqualTo(rowIds.size());
+    assertThat(groups).as("row groups").isGreaterThan(1);
+  }
+
+  private static byte[] bytes(BloomFilter filter) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    filter.writeTo(out);
+    return out.toByteArray();
+  }
+}
