@@ -1,6 +1,5 @@
 package io.arexport.source;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.apache.iceberg.Schema;
@@ -20,7 +19,7 @@ final class QueryCursor implements RowCursor {
   }
 
   private final SqliteSource source;
-  private final PreparedStatement statement;
+  private final RangeQuery query;
   private final ResultSet rows;
   private final RowMapper mapper;
   private final Record template;
@@ -30,17 +29,10 @@ final class QueryCursor implements RowCursor {
   QueryCursor(SqliteSource source, String sql, long fromHeight, long toHeight, Schema schema,
       RowMapper mapper) {
     this.source = source;
-    this.statement = source.prepare(sql);
     this.mapper = mapper;
     this.template = GenericRecord.create(schema);
-    try {
-      statement.setLong(1, fromHeight);
-      statement.setLong(2, toHeight);
-      this.rows = statement.executeQuery();
-    } catch (SQLException e) {
-      close();
-      throw source.failure("query failed", e);
-    }
+    this.query = new RangeQuery(source, sql, fromHeight, toHeight);
+    this.rows = query.rows();
   }
 
   @Override
@@ -69,10 +61,6 @@ final class QueryCursor implements RowCursor {
 
   @Override
   public void close() {
-    try {
-      statement.close();
-    } catch (SQLException e) {
-      // Nothing was written through this statement.
-    }
+    query.close();
   }
 }

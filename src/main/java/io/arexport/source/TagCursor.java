@@ -2,7 +2,6 @@ package io.arexport.source;
 
 import io.arexport.InvalidInputException;
 import java.nio.ByteBuffer;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.apache.iceberg.Schema;
@@ -23,7 +22,7 @@ final class TagCursor implements RowCursor {
   static final int BATCH_ROWS = 1024;
 
   private final SqliteSource source;
-  private final PreparedStatement statement;
+  private final RangeQuery query;
   private final ResultSet rows;
   private final TagDictionary names;
   private final TagDictionary values;
@@ -50,15 +49,8 @@ final class TagCursor implements RowCursor {
     this.isDataItem = isDataItem;
     this.skipped = skipped;
     this.template = GenericRecord.create(schema);
-    this.statement = source.prepare(sql);
-    try {
-      statement.setLong(1, fromHeight);
-      statement.setLong(2, toHeight);
-      this.rows = statement.executeQuery();
-    } catch (SQLException e) {
-      close();
-      throw source.failure("query failed", e);
-    }
+    this.query = new RangeQuery(source, sql, fromHeight, toHeight);
+    this.rows = query.rows();
   }
 
   @Override
@@ -139,10 +131,6 @@ final class TagCursor implements RowCursor {
 
   @Override
   public void close() {
-    try {
-      statement.close();
-    } catch (SQLException e) {
-      // Nothing was written through this statement.
-    }
+    query.close();
   }
 }
