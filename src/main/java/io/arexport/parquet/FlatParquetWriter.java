@@ -135,6 +135,11 @@ final class FlatParquetWriter implements AutoCloseable {
       startRowGroup();
     } catch (IOException | RuntimeException e) {
       codecs.release();
+      try {
+        file.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }

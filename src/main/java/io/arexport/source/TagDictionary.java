@@ -31,7 +31,7 @@ final class TagDictionary implements AutoCloseable {
   static final int LOOKUP_CHUNK = 64;
   /** Longer values are looked up each time: they rarely repeat and would crowd the cache out. */
   static final int MAX_CACHED_BYTES = 512;
-  /** Bytes an entry costs beyond its key and value (map entry, two arrays, ByteBuffer). */
+  /** Bytes an entry costs beyond its key and value (map entry, key record, two array headers). */
   private static final int ENTRY_OVERHEAD = 96;
 
   private final SqliteSource source;
