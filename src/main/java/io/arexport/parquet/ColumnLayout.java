@@ -11,14 +11,16 @@ import java.util.List;
  *       data roots, byte offsets. A dictionary for them is built, found useless at the end of the
  *       first page and dropped, so building it only costs time; the bytes written are the same.
  *       Columns whose values do repeat (tag names and values, content types, owners, heights,
- *       small enums, the id column of {@code tags}, repeated once per tag) keep it.
+ *       small enums) keep it; {@code tags.id}, repeated once per tag, is plain all the same (see
+ *       {@link #of}).
  *   <li><b>Bloom filters</b> on the columns people look up by value, so that {@code WHERE id = X}
  *       over the whole warehouse reads each file's footer and filter instead of its data: a
  *       random 32-byte id falls inside nearly every file's min/max range, so statistics alone
  *       cannot skip a file. A filter is sized for the number of distinct values it will hold:
  *       <em>sized</em> columns have at most as many as the writer's hint (the partition's
  *       transactions and data items, counted before it is written), so their filter is sized from
- *       the hint at no cost per value; <em>adaptive</em> columns ({@code tag_value}) have no such
+ *       the hint and filled by {@link FlatParquetWriter}, a run of equal values inserted once;
+ *       <em>adaptive</em> columns ({@code tag_value}) have no such
  *       bound, so parquet-java fills candidate filters of several sizes and keeps the smallest
  *       that fits, at the cost of one insert per candidate and value. parquet-java drops the
  *       filter of a column chunk whose pages are all dictionary-encoded (its dictionary answers

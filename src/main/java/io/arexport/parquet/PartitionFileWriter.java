@@ -193,9 +193,9 @@ public final class PartitionFileWriter implements AutoCloseable {
       builder.withDictionaryEncoding(column, false);
     }
     builder.withMaxBloomFilterBytes(ColumnLayout.MAX_BLOOM_FILTER_BYTES);
-    // The sized filters are filled by FlatParquetWriter (sizedBloomFilters()), not parquet-java.
+    // The sized filters are filled by FlatParquetWriter (this.sizedBloomFilters), so parquet-java
+    // enables filters only for the adaptive columns.
     if (!layout.adaptiveBloomFilterColumns().isEmpty()) {
-      // Applies to the columns without an NDV only: the others get a filter of their NDV's size.
       builder.withAdaptiveBloomFilterEnabled(true);
       for (String column : layout.adaptiveBloomFilterColumns()) {
         builder.withBloomFilterEnabled(column, true)
