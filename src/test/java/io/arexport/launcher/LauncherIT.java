@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * project layout ({@code scripts/}, {@code target/}, {@code testdata/}): it makes the class-data
  * archive of the build once, uses it on later runs, makes a new one when the jar is newer, and
  * still runs the command when no archive can be made; stdout carries only the command's output.
+ * It also chooses the heap: fixed and sized by {@code --threads} for export and sync, small and
+ * growing for the other commands.
  */
 class LauncherIT {
   @TempDir Path root;
@@ -108,6 +111,61 @@ class LauncherIT {
     assertThat(second.stdout()).isEqualTo(first.stdout());
     assertThat(second.stderr()).doesNotContain("preparing");
     assertThat(archives()).isEmpty();
+  }
+
+  @Test
+  void exportAndSyncGetAFixedHeapSizedByTheirThreadsOtherCommandsOneThatGrows() throws Exception {
+    // 128 MiB plus 40 MiB per partition in flight, committed and touched at start-up.
+    assertThat(heapFlags("export", "--threads", "2", "--help"))
+        .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(208),
+            "-XX:MaxHeapSize=" + mib(208));
+    assertThat(heapFlags("export", "--threads=4", "--help"))
+        .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(288),
+            "-XX:MaxHeapSize=" + mib(288));
+    assertThat(heapFlags("sync", "--threads", "1", "--help"))
+        .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(168),
+            "-XX:MaxHeapSize=" + mib(168));
+    // Without --threads (or with one the export will refuse): the export's default, half the
+    // cores as nproc counts them, at least 1.
+    Process nproc = new ProcessBuilder("nproc").start();
+    int cores = Integer.parseInt(new String(nproc.getInputStream().readAllBytes()).trim());
+    long threads = Math.max(1, Math.min(cores / 2, 64));
+    for (String[] args : List.of(new String[] {"export", "--help"},
+        new String[] {"export", "--threads", "many", "--help"})) {
+      assertThat(heapFlags(args)).as(String.join(" ", args))
+          .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(128 + 40 * threads),
+              "-XX:MaxHeapSize=" + mib(128 + 40 * threads));
+    }
+    // Other commands start small and may grow to 320 MiB.
+    assertThat(heapFlags("status", "--help"))
+        .containsExactly("-XX:InitialHeapSize=" + mib(32), "-XX:MaxHeapSize=" + mib(320));
+    // A heap bound of the operator's own replaces the launcher's.
+    assertThat(heapFlags(Map.of("AREXPORT_JAVA_OPTS", "-Xmx1g -XX:+PrintCommandLineFlags"),
+        "export", "--threads", "2", "--help"))
+        .contains("-XX:MaxHeapSize=" + mib(1024)).doesNotContain("-XX:+AlwaysPreTouch");
+  }
+
+  private static String mib(long mib) {
+    return Long.toString(mib << 20);
+  }
+
+  private List<String> heapFlags(String... args) throws Exception {
+    return heapFlags(Map.of("AREXPORT_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), args);
+  }
+
+  /** The heap flags the JVM ran with, as -XX:+PrintCommandLineFlags prints them on stdout. */
+  private List<String> heapFlags(Map<String, String> env, String... args) throws Exception {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("AREXPORT_CDS", "off");
+    Result result = run(all, args);
+    // --help exits 0; a --threads the export refuses exits 2 after the JVM printed its flags.
+    assertThat(result.status()).as(result.stderr()).isIn(0, 2);
+    String flags = result.stdout().lines().filter(line -> line.startsWith("-XX:"))
+        .findFirst().orElseThrow(() -> new AssertionError("no flags: " + result.stdout()));
+    return Stream.of(flags.split(" "))
+        .filter(flag -> flag.equals("-XX:+AlwaysPreTouch")
+            || flag.startsWith("-XX:InitialHeapSize=") || flag.startsWith("-XX:MaxHeapSize="))
+        .toList();
   }
 
   private List<Path> archives() throws IOException {
