@@ -21,22 +21,22 @@ import org.apache.iceberg.data.Record;
  */
 public final class PartitionReader implements AutoCloseable {
   // Owner key: only moduli of at most 64 bytes (short keys) are exported; RSA moduli are not.
-  private static final String OWNER_KEY =
+  static final String OWNER_KEY =
       "CASE WHEN length(w.public_modulus) <= 64 THEN w.public_modulus END";
 
-  private static final String BLOCKS_SQL =
+  static final String BLOCKS_SQL =
       "SELECT indep_hash, height, previous_block, nonce, hash, block_timestamp, tx_count,"
           + " block_size FROM stable_blocks WHERE height BETWEEN ? AND ?"
           + " ORDER BY height, indep_hash";
 
-  private static final String L1_TRANSACTIONS_SQL =
+  static final String L1_TRANSACTIONS_SQL =
       "SELECT st.id, st.indexed_at, st.block_transaction_index, st.target, st.quantity,"
           + " st.reward, st.last_tx, st.data_size, st.content_type, st.format, st.height,"
           + " st.owner_address, st.data_root, st.offset, " + OWNER_KEY
           + " FROM stable_transactions st LEFT JOIN wallets w ON w.address = st.owner_address"
           + " WHERE st.height BETWEEN ? AND ? ORDER BY st.height, st.id";
 
-  private static final String DATA_ITEMS_SQL =
+  static final String DATA_ITEMS_SQL =
       "SELECT sdi.id, sdi.indexed_at, sdi.block_transaction_index, sdi.target, sdi.anchor,"
           + " sdi.data_size, sdi.content_type, sdi.height, sdi.owner_address, sdi.parent_id,"
           + " sdi.offset, sdi.size, sdi.data_offset, sdi.owner_offset, sdi.owner_size, "
@@ -50,7 +50,7 @@ public final class PartitionReader implements AutoCloseable {
   // The rows carry the name and value hashes: TagCursor resolves them through a cache of each
   // dictionary (TagDictionary), since joining tag_names and tag_values here cost two random
   // B-tree searches per row and table, the largest cost of reading tags.
-  private static final String L1_TAGS_SQL =
+  static final String L1_TAGS_SQL =
       "SELECT st.height, st.id, stt.transaction_tag_index, st.indexed_at, stt.tag_name_hash,"
           + " stt.tag_value_hash"
           + " FROM stable_transactions st"
@@ -58,7 +58,7 @@ public final class PartitionReader implements AutoCloseable {
           + " WHERE st.height BETWEEN ? AND ?"
           + " ORDER BY st.height, st.id, stt.transaction_tag_index";
 
-  private static final String DATA_ITEM_TAGS_SQL =
+  static final String DATA_ITEM_TAGS_SQL =
       "SELECT sdi.height, sdi.id, sdit.data_item_tag_index, sdi.indexed_at, sdit.tag_name_hash,"
           + " sdit.tag_value_hash"
           + " FROM stable_data_items sdi"
