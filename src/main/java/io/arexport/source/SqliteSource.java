@@ -50,6 +50,10 @@ public final class SqliteSource implements AutoCloseable {
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
     config.setOpenMode(SQLiteOpenMode.READONLY);
+    // The driver already serializes every call on a connection (NativeDB's methods are
+    // synchronized), so SQLite's own per-call connection mutex only adds a lock and an unlock to
+    // each column read.
+    config.setOpenMode(SQLiteOpenMode.NOMUTEX);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     // Sorting a partition may spill; keep it on disk rather than in the JVM process's memory.
     config.setTempStore(SQLiteConfig.TempStore.FILE);
