@@ -26,8 +26,9 @@ final class ExportWriteOptions {
 
   @Option(names = "--threads", paramLabel = "N",
       description = "Partitions staged at once, each with its own SQLite snapshot and Parquet"
-          + " writer; published in height order (default: half the number of cores, at least 1: each"
-          + " partition keeps a reader and a writer thread busy).")
+          + " writer; published in height order (default: half the number of cores, at least 1 and at"
+          + " most 4: each partition keeps a reader and a writer thread busy and adds about 50 MiB"
+          + " of memory).")
   Integer threads;
 
   /** {@code --threads}, or {@link ExportRequest#defaultThreads()}. */

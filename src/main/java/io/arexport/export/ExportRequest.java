@@ -34,6 +34,13 @@ public record ExportRequest(
   /** More partitions in flight than this only costs memory. */
   public static final int MAX_THREADS = 64;
 
+  /**
+   * The most partitions the default runs at once, whatever the cores: each adds about 50 MiB of
+   * memory, and at 4 the process stays under 512 MiB (docs/performance.md, "Memory"), so a run
+   * with no option fits a 512 MiB limit on any machine; more is an explicit {@code --threads}.
+   */
+  public static final int MAX_DEFAULT_THREADS = 4;
+
   /** The builder's defaults, the same as the CLI's. */
   public static final long DEFAULT_HEIGHT_PARTITION_SIZE = 1000;
 
@@ -98,15 +105,21 @@ public record ExportRequest(
     return new Builder(range, coreDb, bundlesDb);
   }
 
-  /**
-   * Half the cores, at least one and at most {@value #MAX_THREADS}: the default of {@code
-   * --threads}. Each partition in flight keeps two threads busy, its SQLite reader and its Parquet
-   * writer, so half as many partitions as cores already use them all; more only make the threads
-   * compete for the cores and their caches (measured on 2 cores: {@code --threads 2} took 1.06×
-   * the wall time and 1.19× the CPU of {@code --threads 1}; docs/performance.md).
-   */
+  /** {@link #defaultThreads(int)} of this machine's cores, as the JVM counts them. */
   public static int defaultThreads() {
-    return Math.max(1, Math.min(Runtime.getRuntime().availableProcessors() / 2, MAX_THREADS));
+    return defaultThreads(Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * The default of {@code --threads} on {@code cores} cores: half of them, at least one and at
+   * most {@value #MAX_DEFAULT_THREADS}. Each partition in flight keeps two threads busy, its SQLite
+   * reader and its Parquet writer, so half as many partitions as cores already use them all; more
+   * only make the threads compete for the cores and their caches (measured on 2 cores: {@code
+   * --threads 2} took 1.06× the wall time and 1.19× the CPU of {@code --threads 1};
+   * docs/performance.md). The cap keeps a run with no option under 512 MiB on any machine.
+   */
+  static int defaultThreads(int cores) {
+    return Math.max(1, Math.min(cores / 2, MAX_DEFAULT_THREADS));
   }
 
   /** Sets the components of an {@link ExportRequest}; {@link #build} validates them. */

@@ -31,10 +31,21 @@ class ExportRequestTest {
     assertThat(request.resume()).isFalse();
     assertThat(request.compression()).isEqualTo(Compression.ZSTD);
     assertThat(request.commitIceberg()).isTrue();
-    int cores = Runtime.getRuntime().availableProcessors();
     assertThat(request.threads())
-        .isEqualTo(Math.max(1, Math.min(cores / 2, ExportRequest.MAX_THREADS)));
+        .isEqualTo(ExportRequest.defaultThreads(Runtime.getRuntime().availableProcessors()));
     assertThat(request.catalog()).isSameAs(CatalogSpec.DIRECTORY);
+  }
+
+  @Test
+  void defaultThreadsAreHalfTheCoresFromOneToFour() {
+    assertThat(ExportRequest.defaultThreads(1)).isEqualTo(1);
+    assertThat(ExportRequest.defaultThreads(2)).isEqualTo(1);
+    assertThat(ExportRequest.defaultThreads(3)).isEqualTo(1);
+    assertThat(ExportRequest.defaultThreads(6)).isEqualTo(3);
+    assertThat(ExportRequest.defaultThreads(8)).isEqualTo(4);
+    // Beyond 8 cores the memory bound wins: 4 partitions keep the process under 512 MiB.
+    assertThat(ExportRequest.defaultThreads(9)).isEqualTo(4);
+    assertThat(ExportRequest.defaultThreads(128)).isEqualTo(4);
   }
 
   @Test

@@ -126,16 +126,26 @@ class LauncherIT {
         .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(168),
             "-XX:MaxHeapSize=" + mib(168));
     // Without --threads (or with one the export will refuse): the export's default, half the
-    // cores as nproc counts them, at least 1.
+    // cores as nproc counts them, at least 1 and at most 4.
     Process nproc = new ProcessBuilder("nproc").start();
     int cores = Integer.parseInt(new String(nproc.getInputStream().readAllBytes()).trim());
-    long threads = Math.max(1, Math.min(cores / 2, 64));
+    long threads = Math.max(1, Math.min(cores / 2, 4));
     for (String[] args : List.of(new String[] {"export", "--help"},
         new String[] {"export", "--threads", "many", "--help"})) {
       assertThat(heapFlags(args)).as(String.join(" ", args))
           .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(128 + 40 * threads),
               "-XX:MaxHeapSize=" + mib(128 + 40 * threads));
     }
+    // On many cores (GNU nproc counts OMP_NUM_THREADS of them) the default stops at 4 partitions,
+    // under 512 MiB; a --threads given explicitly is taken as it is.
+    Map<String, String> manyCores =
+        Map.of("AREXPORT_JAVA_OPTS", "-XX:+PrintCommandLineFlags", "OMP_NUM_THREADS", "32");
+    assertThat(heapFlags(manyCores, "export", "--help"))
+        .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(288),
+            "-XX:MaxHeapSize=" + mib(288));
+    assertThat(heapFlags(manyCores, "sync", "--threads", "16", "--help"))
+        .containsExactly("-XX:+AlwaysPreTouch", "-XX:InitialHeapSize=" + mib(768),
+            "-XX:MaxHeapSize=" + mib(768));
     // Other commands start small and may grow to 320 MiB.
     assertThat(heapFlags("status", "--help"))
         .containsExactly("-XX:InitialHeapSize=" + mib(32), "-XX:MaxHeapSize=" + mib(320));
