@@ -29,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * cache stays within its budget; a hash without a row is looked up again in a later snapshot.
  */
 class TagCursorTest {
+  // The last column stands for the owning transaction's rowid: the tags of one item share it.
   private static final String TAGS_SQL = "SELECT height, id, idx, indexed_at, name_hash,"
-      + " value_hash FROM t WHERE height BETWEEN ? AND ? ORDER BY height, id, idx";
-  private static final String JOINED_SQL = "SELECT t.height, t.id, t.idx, n.name, v.value FROM t"
+      + " value_hash, owner FROM t WHERE height BETWEEN ? AND ? ORDER BY height, id, idx";
+  private static final String JOINED_SQL =
+      "SELECT t.height, t.id, t.idx, n.name, v.value, t.indexed_at FROM t"
       + " JOIN tag_names n ON n.hash = t.name_hash JOIN tag_values v ON v.hash = t.value_hash"
       + " ORDER BY t.height, t.id, t.idx";
 
@@ -51,12 +53,12 @@ class TagCursorTest {
         s.execute("CREATE TABLE tag_names (hash BLOB PRIMARY KEY, name BLOB NOT NULL)");
         s.execute("CREATE TABLE tag_values (hash BLOB PRIMARY KEY, value BLOB NOT NULL)");
         s.execute("CREATE TABLE t (height INTEGER, id BLOB, idx INTEGER, indexed_at INTEGER,"
-            + " name_hash BLOB, value_hash BLOB)");
+            + " name_hash BLOB, value_hash BLOB, owner INTEGER)");
       }
       try (PreparedStatement names = c.prepareStatement("INSERT INTO tag_names VALUES (?, ?)");
           PreparedStatement values =
               c.prepareStatement("INSERT OR IGNORE INTO tag_values VALUES (?, ?)");
-          PreparedStatement tags = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)")) {
+          PreparedStatement tags = c.prepareStatement("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         for (int n = 0; n < 7; n++) {
           names.setBytes(1, sha1("name" + n));
           names.setBytes(2, ("name" + n).getBytes(StandardCharsets.UTF_8));
@@ -73,9 +75,11 @@ class TagCursorTest {
           tags.setLong(1, i / 10);
           tags.setBytes(2, sha1("item" + i / 5));
           tags.setLong(3, i % 5);
-          tags.setLong(4, 1000 + i);
+          // Five tags per item; an item's height, id and indexed_at are the same on each.
+          tags.setLong(4, 1000 + i / 5);
           tags.setBytes(5, sha1("name" + i % 7));
           tags.setBytes(6, sha1(dangling ? "missing" + i : value));
+          tags.setLong(7, i / 5);
           tags.executeUpdate();
         }
       }
@@ -97,7 +101,7 @@ class TagCursorTest {
       while (r.next()) {
         rows.add(r.getLong(1) + "/" + ByteBuffer.wrap(r.getBytes(2)).hashCode() + "/"
             + r.getLong(3) + "/" + new String(r.getBytes(4), StandardCharsets.UTF_8) + "="
-            + new String(r.getBytes(5), StandardCharsets.UTF_8));
+            + new String(r.getBytes(5), StandardCharsets.UTF_8) + "@" + r.getLong(6));
       }
     }
     return rows;
@@ -126,7 +130,7 @@ class TagCursorTest {
       while (cursor.next()) {
         Record r = cursor.current();
         read.add(r.get(0) + "/" + r.get(1).hashCode() + "/" + r.get(2) + "/" + text(r.get(4))
-            + "=" + text(r.get(5)));
+            + "=" + text(r.get(5)) + "@" + r.get(3));
         assertThat(r.get(6)).isEqualTo(true);
       }
       assertThat(values.cachedEntries()).isPositive().isLessThan((16 << 10) / 96);
@@ -182,8 +186,8 @@ class TagCursorTest {
     Path db = database(dir, 100, 10);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
         Statement s = c.createStatement()) {
-      // Row 13 dangles (its value hash has no row); row 20 does not.
-      s.execute("UPDATE t SET idx = 1.5 WHERE indexed_at IN (1013, 1020)");
+      // Row 13 dangles (its value hash has no row); row 20 does not (rowid is row + 1).
+      s.execute("UPDATE t SET idx = 1.5 WHERE rowid IN (14, 21)");
     }
     try (SqliteSource source = open(db);
         TagDictionary names = new TagDictionary(source, "tag_names", "name", 1 << 20);
@@ -206,6 +210,29 @@ class TagCursorTest {
           // drain
         }
       }).isInstanceOf(InvalidInputException.class).hasMessageContaining("REAL 1.5");
+    }
+  }
+
+  @Test
+  void anItemsInvalidColumnIsReportedEvenWhenItsFirstTagDangles(@TempDir Path dir)
+      throws Exception {
+    Path db = database(dir, 200, 10);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement()) {
+      // Item 22's first tag (row 110) dangles; its other four tags must still report the value
+      // rather than reuse anything from the skipped row.
+      s.execute("UPDATE t SET indexed_at = 'late' WHERE owner = 22");
+    }
+    try (SqliteSource source = open(db);
+        TagDictionary names = new TagDictionary(source, "tag_names", "name", 1 << 20);
+        TagDictionary values = new TagDictionary(source, "tag_values", "value", 1 << 20);
+        TagCursor cursor = new TagCursor(source, TAGS_SQL, 11, 11, ExportTable.TAGS.schema(),
+            names, values, false, () -> { })) {
+      assertThatThrownBy(() -> {
+        while (cursor.next()) {
+          // drain
+        }
+      }).isInstanceOf(InvalidInputException.class).hasMessageContaining("TEXT 'late'");
     }
   }
 }
