@@ -181,58 +181,46 @@ class TagCursorTest {
     }
   }
 
-  @Test
-  void anInvalidRowIsReportedUnlessItDangles(@TempDir Path dir) throws Exception {
-    Path db = database(dir, 100, 10);
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement s = c.createStatement()) {
-      // Row 13 dangles (its value hash has no row); row 20 does not (rowid is row + 1).
-      s.execute("UPDATE t SET idx = 1.5 WHERE rowid IN (14, 21)");
-    }
+  /** How many tags of heights {@code from..to} the cursor hands out (it may throw instead). */
+  private static int countTags(Path db, long from, long to) {
     try (SqliteSource source = open(db);
         TagDictionary names = new TagDictionary(source, "tag_names", "name", 1 << 20);
         TagDictionary values = new TagDictionary(source, "tag_values", "value", 1 << 20);
-        TagCursor cursor = new TagCursor(source, TAGS_SQL, 0, 1, ExportTable.TAGS.schema(),
+        TagCursor cursor = new TagCursor(source, TAGS_SQL, from, to, ExportTable.TAGS.schema(),
             names, values, false, () -> { })) {
       int read = 0;
       while (cursor.next()) {
         read++;
       }
-      assertThat(read).isEqualTo(19);
+      return read;
     }
-    try (SqliteSource source = open(db);
-        TagDictionary names = new TagDictionary(source, "tag_names", "name", 1 << 20);
-        TagDictionary values = new TagDictionary(source, "tag_values", "value", 1 << 20);
-        TagCursor cursor = new TagCursor(source, TAGS_SQL, 0, 2, ExportTable.TAGS.schema(),
-            names, values, false, () -> { })) {
-      assertThatThrownBy(() -> {
-        while (cursor.next()) {
-          // drain
-        }
-      }).isInstanceOf(InvalidInputException.class).hasMessageContaining("REAL 1.5");
+  }
+
+  private static void update(Path db, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement s = c.createStatement()) {
+      s.execute(sql);
     }
+  }
+
+  @Test
+  void anInvalidRowIsReportedUnlessItDangles(@TempDir Path dir) throws Exception {
+    Path db = database(dir, 100, 10);
+    // Row 13 dangles (its value hash has no row); row 20 does not (rowid is row + 1).
+    update(db, "UPDATE t SET idx = 1.5 WHERE rowid IN (14, 21)");
+    assertThat(countTags(db, 0, 1)).isEqualTo(19);
+    assertThatThrownBy(() -> countTags(db, 0, 2))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("REAL 1.5");
   }
 
   @Test
   void anItemsInvalidColumnIsReportedEvenWhenItsFirstTagDangles(@TempDir Path dir)
       throws Exception {
     Path db = database(dir, 200, 10);
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-        Statement s = c.createStatement()) {
-      // Item 22's first tag (row 110) dangles; its other four tags must still report the value
-      // rather than reuse anything from the skipped row.
-      s.execute("UPDATE t SET indexed_at = 'late' WHERE owner = 22");
-    }
-    try (SqliteSource source = open(db);
-        TagDictionary names = new TagDictionary(source, "tag_names", "name", 1 << 20);
-        TagDictionary values = new TagDictionary(source, "tag_values", "value", 1 << 20);
-        TagCursor cursor = new TagCursor(source, TAGS_SQL, 11, 11, ExportTable.TAGS.schema(),
-            names, values, false, () -> { })) {
-      assertThatThrownBy(() -> {
-        while (cursor.next()) {
-          // drain
-        }
-      }).isInstanceOf(InvalidInputException.class).hasMessageContaining("TEXT 'late'");
-    }
+    // Item 22's first tag (row 110) dangles; its other four tags must still report the value
+    // rather than reuse anything from the skipped row.
+    update(db, "UPDATE t SET indexed_at = 'late' WHERE owner = 22");
+    assertThatThrownBy(() -> countTags(db, 11, 11))
+        .isInstanceOf(InvalidInputException.class).hasMessageContaining("TEXT 'late'");
   }
 }
