@@ -20,19 +20,17 @@ import java.util.List;
  *       <em>sized</em> columns have at most as many as the writer's hint (the partition's
  *       transactions and data items, counted before it is written), so their filter is sized from
  *       the hint and filled by {@link FlatParquetWriter}, a run of equal values inserted once;
- *       <em>adaptive</em> columns ({@code tag_value}) have no such
- *       bound, so parquet-java fills candidate filters of several sizes and keeps the smallest
- *       that fits, at the cost of one insert per candidate and value. parquet-java drops the
- *       filter of a column chunk whose pages are all dictionary-encoded (its dictionary answers
- *       the same question), which is why {@code tag_name}, a few distinct values, has none.
+ *       <em>counted</em> columns ({@code tag_value}) have no such bound, so the writer counts
+ *       each row group's distinct values and sizes the filter for that count at the end
+ *       ({@link CountedBloomFilter}). parquet-java drops the filter of a column chunk whose
+ *       pages are all dictionary-encoded (its dictionary answers the same question), so a column
+ *       of a few distinct values such as {@code tag_name} is given none.
  * </ul>
  */
 record ColumnLayout(List<String> plainColumns, List<String> sizedBloomFilterColumns,
-    List<String> adaptiveBloomFilterColumns) {
+    List<String> countedBloomFilterColumns) {
   /** Target false-positive rate of a bloom filter: 1 in 100 files without the value is read. */
   static final double BLOOM_FILTER_FPP = 0.01;
-  /** Filter sizes tried per column and row group (the smallest that fits is written). */
-  static final int BLOOM_FILTER_CANDIDATES = 5;
   /** parquet-java's default upper bound per column and row group. */
   static final int MAX_BLOOM_FILTER_BYTES = 1024 * 1024;
 

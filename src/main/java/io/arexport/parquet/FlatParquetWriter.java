@@ -51,10 +51,9 @@ final class FlatParquetWriter implements AutoCloseable {
   private final String[] names;
   private final int[] decimalBytes;
   private final SizedBloomFilters bloomFilters;
+  private final CountedBloomFilters countedBloomFilters;
   /** Per column: the bloom filter this writer fills itself in the current row group, or null. */
-  private final BlockSplitBloomFilter[] filters;
-  /** Per such column: the last value inserted, so a run of equal values is hashed once. */
-  private final Binary[] lastInserted;
+  private final ChunkBloomFilter[] filters;
   private ColumnChunkPageWriteStore pageStore;
   private ColumnWriteStore columnStore;
   private ColumnWriter[] writers;
@@ -85,12 +84,24 @@ final class FlatParquetWriter implements AutoCloseable {
   }
 
   /**
+   * Bloom filters of columns whose distinct values are not known beforehand, sized for the count
+   * of each row group's distinct values ({@link CountedBloomFilter}).
+   */
+  record CountedBloomFilters(List<String> columns, double fpp, int maxBytes) {
+
+    CountedBloomFilter newFilter() {
+      return new CountedBloomFilter(fpp, maxBytes);
+    }
+  }
+
+  /**
    * @param columns the export schema's columns, in order: their kinds and, for decimals, the
    *     fixed length of their values
    */
   FlatParquetWriter(OutputFile output, MessageType schema, List<ColumnKind> columns,
       int[] decimalBytes, ParquetProperties properties, SizedBloomFilters bloomFilters,
-      CompressionCodecName codec, long rowGroupBytes, Map<String, String> footer)
+      CountedBloomFilters countedBloomFilters, CompressionCodecName codec, long rowGroupBytes,
+      Map<String, String> footer)
       throws IOException {
     this.schema = schema;
     this.properties = properties;
@@ -105,8 +116,8 @@ final class FlatParquetWriter implements AutoCloseable {
     this.kinds = columns.toArray(new ColumnKind[0]);
     this.decimalBytes = decimalBytes.clone();
     this.bloomFilters = bloomFilters;
-    this.filters = new BlockSplitBloomFilter[n];
-    this.lastInserted = new Binary[n];
+    this.countedBloomFilters = countedBloomFilters;
+    this.filters = new ChunkBloomFilter[n];
     this.presentLevel = new int[n];
     this.required = new boolean[n];
     this.names = new String[n];
@@ -118,10 +129,13 @@ final class FlatParquetWriter implements AutoCloseable {
       presentLevel[i] = column.getMaxDefinitionLevel();
       required[i] = presentLevel[i] == 0;
       names[i] = column.getPath()[0];
-      if (bloomFilters.columns().contains(names[i])
-          && (kinds[i] != ColumnKind.BINARY || properties.isBloomFilterEnabled(column))) {
+      boolean sized = bloomFilters.columns().contains(names[i]);
+      boolean countedColumn = countedBloomFilters.columns().contains(names[i]);
+      if ((sized || countedColumn)
+          && (kinds[i] != ColumnKind.BINARY || properties.isBloomFilterEnabled(column)
+              || sized == countedColumn)) {
         throw new IllegalArgumentException(names[i] + ": a filled bloom filter needs a binary"
-            + " column without parquet-java's own filter");
+            + " column without parquet-java's own filter, and one kind of filter");
       }
     }
     this.file = new ParquetFileWriter(output, schema, ParquetFileWriter.Mode.OVERWRITE,
@@ -154,8 +168,9 @@ final class FlatParquetWriter implements AutoCloseable {
     for (int i = 0; i < writers.length; i++) {
       writers[i] = columnStore.getColumnWriter(descriptors.get(i));
       if (bloomFilters.columns().contains(names[i])) {
-        filters[i] = bloomFilters.newFilter();
-        lastInserted[i] = null;
+        filters[i] = ChunkBloomFilter.sized(bloomFilters.newFilter());
+      } else if (countedBloomFilters.columns().contains(names[i])) {
+        filters[i] = countedBloomFilters.newFilter();
       }
     }
     rowsForNextSizeCheck = properties.getMinRowCountForPageSizeCheck();
@@ -219,10 +234,11 @@ final class FlatParquetWriter implements AutoCloseable {
   private void writeBinary(ColumnWriter column, ByteBuffer value, int level, int i) {
     Binary bytes = binary(value);
     column.write(bytes, 0, level);
-    BlockSplitBloomFilter filter = filters[i];
-    if (filter != null && !bytes.equals(lastInserted[i])) {
-      filter.insertHash(filter.hash(bytes));
-      lastInserted[i] = bytes;
+    // Kept small (the launcher limits C2's inlining to methods of 100 bytecodes): the filter
+    // work is behind one call.
+    ChunkBloomFilter filter = filters[i];
+    if (filter != null) {
+      filter.add(bytes);
     }
   }
 
@@ -254,7 +270,8 @@ final class FlatParquetWriter implements AutoCloseable {
         List<ColumnDescriptor> descriptors = schema.getColumns();
         for (int i = 0; i < filters.length; i++) {
           if (filters[i] != null) {
-            pageStore.getBloomFilterWriter(descriptors.get(i)).writeBloomFilter(filters[i]);
+            pageStore.getBloomFilterWriter(descriptors.get(i))
+                .writeBloomFilter(filters[i].finish());
           }
         }
         pageStore.flushToFileWriter(file);

@@ -52,6 +52,7 @@ public final class PartitionFileWriter implements AutoCloseable {
   private final ParquetTableSchema schema;
   private final ParquetProperties properties;
   private final FlatParquetWriter.SizedBloomFilters sizedBloomFilters;
+  private final FlatParquetWriter.CountedBloomFilters countedBloomFilters;
   private final int idPosition;
   private final int tieBreakPosition;
   private final List<Path> writtenTemp = new ArrayList<>();
@@ -103,6 +104,9 @@ public final class PartitionFileWriter implements AutoCloseable {
     this.sizedBloomFilters = new FlatParquetWriter.SizedBloomFilters(
         ColumnLayout.of(table).sizedBloomFilterColumns(), this.distinctValues,
         ColumnLayout.BLOOM_FILTER_FPP, ColumnLayout.MAX_BLOOM_FILTER_BYTES);
+    this.countedBloomFilters = new FlatParquetWriter.CountedBloomFilters(
+        ColumnLayout.of(table).countedBloomFilterColumns(), ColumnLayout.BLOOM_FILTER_FPP,
+        ColumnLayout.MAX_BLOOM_FILTER_BYTES);
     this.idPosition = table.idPosition();
     this.tieBreakPosition = table.tieBreakPosition();
   }
@@ -162,7 +166,7 @@ public final class PartitionFileWriter implements AutoCloseable {
       Files.createDirectories(directory);
       Path temp = directory.resolve(".part-" + writtenTemp.size() + ".parquet");
       appender = new FlatParquetWriter(new LocalOutputFile(temp), schema.parquetSchema(),
-          schema.kinds(), schema.decimalBytes(), properties, sizedBloomFilters,
+          schema.kinds(), schema.decimalBytes(), properties, sizedBloomFilters, countedBloomFilters,
           compression.codec(), rowGroupBytes, schema.footer());
       writtenTemp.add(temp);
       rowsInFile = 0;
@@ -192,17 +196,7 @@ public final class PartitionFileWriter implements AutoCloseable {
     for (String column : layout.plainColumns()) {
       builder.withDictionaryEncoding(column, false);
     }
-    builder.withMaxBloomFilterBytes(ColumnLayout.MAX_BLOOM_FILTER_BYTES);
-    // The sized filters are filled by FlatParquetWriter (this.sizedBloomFilters), so parquet-java
-    // enables filters only for the adaptive columns.
-    if (!layout.adaptiveBloomFilterColumns().isEmpty()) {
-      builder.withAdaptiveBloomFilterEnabled(true);
-      for (String column : layout.adaptiveBloomFilterColumns()) {
-        builder.withBloomFilterEnabled(column, true)
-            .withBloomFilterFPP(column, ColumnLayout.BLOOM_FILTER_FPP)
-            .withBloomFilterCandidatesNumber(column, ColumnLayout.BLOOM_FILTER_CANDIDATES);
-      }
-    }
+    // Every bloom filter is filled by FlatParquetWriter (sized and counted), none by parquet-java.
     return builder.build();
   }
 

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@code tags.id} bloom filter, which the writer fills itself (a run of equal ids inserted
- * once), is bit for bit the filter parquet-java makes when it inserts every value: same size from
- * the distinct-value hint, same hash, every id of every row group found. Several row groups (a
+ * The bloom filters the writer fills itself (a run of equal values inserted once) are bit for bit
+ * the filters parquet-java makes when it inserts every value: {@code tags.id}'s sized from the
+ * distinct-value hint, {@code tags.tag_value}'s from each row group's distinct values; same hash,
+ * every value of every row group found. Several row groups (a
  * small row-group size) check that each group gets a filter of its own ids only.
  */
 class FilledBloomFilterTest {
@@ -82,6 +83,69 @@ class FilledBloomFilterTest {
       }
     }
     assertThat(row).isEqualTo(rowIds.size());
+    assertThat(groups).as("row groups").isGreaterThan(1);
+  }
+
+  /**
+   * {@code tags.tag_value} has no bound on its distinct values: the writer counts them per row
+   * group, and the filter is parquet-java's for that exact count with every value inserted.
+   */
+  @Test
+  void tagValueFilterIsSizedForEachRowGroupsDistinctValues(@TempDir Path dir) throws Exception {
+    Random random = new Random(9);
+    PartitionFileWriter writer = new PartitionFileWriter(ExportTable.TAGS, new HeightRange(0, 99),
+        dir, "job", 100, 1_000_000, Compression.ZSTD, 3L << 20, 30_000);
+    List<byte[]> rowValues = new ArrayList<>();
+    for (int item = 0; item < 30_000; item++) {
+      byte[] id = new byte[32];
+      random.nextBytes(id);
+      ByteBuffer.wrap(id).putInt(item);
+      for (int t = 0; t < 4; t++) {
+        // Mostly distinct and long, so each row group's values outgrow the 2 MiB dictionary
+        // page and the chunk keeps its filter (parquet-java drops the filter of a chunk whose
+        // pages are all dictionary-encoded); some repeated, some in runs.
+        byte[] value = ("value-" + random.nextInt(t == 3 ? 50 : 100_000_000) + "-"
+            + "x".repeat(60 + random.nextInt(40))).getBytes();
+        Record r = GenericRecord.create(ExportTable.TAGS.schema());
+        r.set(0, 7L);
+        r.set(1, ByteBuffer.wrap(id));
+        r.set(2, t);
+        r.set(3, 1000L + item);
+        r.set(4, ByteBuffer.wrap(("name" + t).getBytes()));
+        r.set(5, ByteBuffer.wrap(value));
+        r.set(6, true);
+        writer.add(r);
+        rowValues.add(value);
+      }
+    }
+    List<StagedFile> files = writer.finish();
+
+    int groups = 0;
+    int row = 0;
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(new LocalInputFile(files.get(0).path()))) {
+      for (BlockMetaData block : reader.getFooter().getBlocks()) {
+        ColumnChunkMetaData valueColumn = block.getColumns().stream()
+            .filter(c -> c.getPath().toDotString().equals("tag_value")).findFirst().orElseThrow();
+        BloomFilter written = reader.readBloomFilter(valueColumn);
+        assertThat(written).as("filter of row group %d", groups).isNotNull();
+        List<Binary> values = new ArrayList<>();
+        for (long i = 0; i < block.getRowCount(); i++, row++) {
+          values.add(Binary.fromConstantByteArray(rowValues.get(row)));
+        }
+        long distinct = values.stream().distinct().count();
+        BlockSplitBloomFilter expected = new BlockSplitBloomFilter(
+            BlockSplitBloomFilter.optimalNumOfBits(distinct, ColumnLayout.BLOOM_FILTER_FPP) / 8,
+            ColumnLayout.MAX_BLOOM_FILTER_BYTES);
+        for (Binary value : values) {
+          expected.insertHash(expected.hash(value));
+          assertThat(written.findHash(written.hash(value))).isTrue();
+        }
+        assertThat(bytes(written)).isEqualTo(bytes(expected));
+        groups++;
+      }
+    }
+    assertThat(row).isEqualTo(rowValues.size());
     assertThat(groups).as("row groups").isGreaterThan(1);
   }
 
