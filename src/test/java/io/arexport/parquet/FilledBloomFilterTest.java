@@ -45,15 +45,7 @@ class FilledBloomFilterTest {
       ByteBuffer.wrap(id).putInt(item);
       int tags = 1 + random.nextInt(6);
       for (int t = 0; t < tags; t++) {
-        Record r = GenericRecord.create(ExportTable.TAGS.schema());
-        r.set(0, 7L);
-        r.set(1, ByteBuffer.wrap(id));
-        r.set(2, t);
-        r.set(3, 1000L + item);
-        r.set(4, ByteBuffer.wrap(("name" + t).getBytes()));
-        r.set(5, ByteBuffer.wrap(("value" + random.nextInt(5000)).getBytes()));
-        r.set(6, true);
-        writer.add(r);
+        writer.add(tag(id, item, t, ("value" + random.nextInt(5000)).getBytes()));
         rowIds.add(id);
       }
     }
@@ -65,9 +57,7 @@ class FilledBloomFilterTest {
     try (ParquetFileReader reader =
         ParquetFileReader.open(new LocalInputFile(files.get(0).path()))) {
       for (BlockMetaData block : reader.getFooter().getBlocks()) {
-        ColumnChunkMetaData idColumn = block.getColumns().stream()
-            .filter(c -> c.getPath().toDotString().equals("id")).findFirst().orElseThrow();
-        BloomFilter written = reader.readBloomFilter(idColumn);
+        BloomFilter written = chunkFilter(reader, block, "id");
         assertThat(written).isNotNull();
         // parquet-java's filter for the same column chunk: sized from the hint, every value.
         BlockSplitBloomFilter expected = new BlockSplitBloomFilter(
@@ -103,18 +93,10 @@ class FilledBloomFilterTest {
       for (int t = 0; t < 4; t++) {
         // Mostly distinct and long, so each row group's values outgrow the 2 MiB dictionary
         // page and the chunk keeps its filter (parquet-java drops the filter of a chunk whose
-        // pages are all dictionary-encoded); some repeated, some in runs.
+        // pages are all dictionary-encoded); every item's fourth tag takes one of 50 values.
         byte[] value = ("value-" + random.nextInt(t == 3 ? 50 : 100_000_000) + "-"
             + "x".repeat(60 + random.nextInt(40))).getBytes();
-        Record r = GenericRecord.create(ExportTable.TAGS.schema());
-        r.set(0, 7L);
-        r.set(1, ByteBuffer.wrap(id));
-        r.set(2, t);
-        r.set(3, 1000L + item);
-        r.set(4, ByteBuffer.wrap(("name" + t).getBytes()));
-        r.set(5, ByteBuffer.wrap(value));
-        r.set(6, true);
-        writer.add(r);
+        writer.add(tag(id, item, t, value));
         rowValues.add(value);
       }
     }
@@ -125,9 +107,7 @@ class FilledBloomFilterTest {
     try (ParquetFileReader reader =
         ParquetFileReader.open(new LocalInputFile(files.get(0).path()))) {
       for (BlockMetaData block : reader.getFooter().getBlocks()) {
-        ColumnChunkMetaData valueColumn = block.getColumns().stream()
-            .filter(c -> c.getPath().toDotString().equals("tag_value")).findFirst().orElseThrow();
-        BloomFilter written = reader.readBloomFilter(valueColumn);
+        BloomFilter written = chunkFilter(reader, block, "tag_value");
         assertThat(written).as("filter of row group %d", groups).isNotNull();
         List<Binary> values = new ArrayList<>();
         for (long i = 0; i < block.getRowCount(); i++, row++) {
@@ -147,6 +127,26 @@ class FilledBloomFilterTest {
     }
     assertThat(row).isEqualTo(rowValues.size());
     assertThat(groups).as("row groups").isGreaterThan(1);
+  }
+
+  private static Record tag(byte[] id, int item, int tagIndex, byte[] value) {
+    Record r = GenericRecord.create(ExportTable.TAGS.schema());
+    r.set(0, 7L);
+    r.set(1, ByteBuffer.wrap(id));
+    r.set(2, tagIndex);
+    r.set(3, 1000L + item);
+    r.set(4, ByteBuffer.wrap(("name" + tagIndex).getBytes()));
+    r.set(5, ByteBuffer.wrap(value));
+    r.set(6, true);
+    return r;
+  }
+
+  /** The filter parquet-java's reader finds for one column chunk, or null. */
+  private static BloomFilter chunkFilter(ParquetFileReader reader, BlockMetaData block,
+      String column) throws java.io.IOException {
+    ColumnChunkMetaData chunk = block.getColumns().stream()
+        .filter(c -> c.getPath().toDotString().equals(column)).findFirst().orElseThrow();
+    return reader.readBloomFilter(chunk);
   }
 
   private static byte[] bytes(BloomFilter filter) throws Exception {
