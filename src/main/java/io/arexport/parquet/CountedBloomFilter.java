@@ -12,8 +12,8 @@ import org.apache.parquet.io.api.Binary;
  *
  * <p>Why not parquet-java's adaptive filter: it inserts every value into each of its candidate
  * filters (five, from 1 MiB down to 64 KiB) and probes the largest one to estimate the count,
- * six random memory accesses per value across 2 MiB of filters; on the benchmark job that was a
- * fifth of the export's CPU. Here a value costs one probe of a hash set, and the filter is never
+ * six random memory accesses per value across 2 MiB of filters, about three times what this one
+ * costs (docs/performance.md). Here a value costs one probe of a hash set, and the filter is never
  * larger than the count needs (the adaptive one is at least its smallest candidate).
  *
  * <p>Memory stays bounded: once the count reaches the size at which the filter is {@code
