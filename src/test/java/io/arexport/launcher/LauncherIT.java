@@ -155,6 +155,26 @@ class LauncherIT {
         .contains("-XX:MaxHeapSize=" + mib(1024)).doesNotContain("-XX:+AlwaysPreTouch");
   }
 
+  @Test
+  void theLauncherTunesTheJitUnlessTheOperatorDoes() throws Exception {
+    // Smaller C2 inlining and half the compile thresholds (docs/performance.md, "JVM").
+    assertThat(flags(Map.of("AREXPORT_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "status",
+        "--help"))
+        .contains("-XX:FreqInlineSize=100", "-XX:InlineSmallCode=1000",
+            "-XX:CompileThresholdScaling=0.500000");
+    // An operator's JIT option replaces all three: theirs is the only one the JVM gets.
+    assertThat(flags(Map.of("AREXPORT_JAVA_OPTS",
+        "-XX:CompileThresholdScaling=2 -XX:+PrintCommandLineFlags"), "status", "--help"))
+        .contains("-XX:CompileThresholdScaling=2.000000")
+        .noneMatch(flag -> flag.startsWith("-XX:FreqInlineSize=")
+            || flag.startsWith("-XX:InlineSmallCode="));
+    assertThat(flags(Map.of("AREXPORT_JAVA_OPTS",
+        "-XX:FreqInlineSize=325 -XX:+PrintCommandLineFlags"), "status", "--help"))
+        .contains("-XX:FreqInlineSize=325")
+        .noneMatch(flag -> flag.startsWith("-XX:CompileThresholdScaling=")
+            || flag.startsWith("-XX:InlineSmallCode="));
+  }
+
   private static String mib(long mib) {
     return Long.toString(mib << 20);
   }
@@ -165,6 +185,14 @@ class LauncherIT {
 
   /** The heap flags the JVM ran with, as -XX:+PrintCommandLineFlags prints them on stdout. */
   private List<String> heapFlags(Map<String, String> env, String... args) throws Exception {
+    return flags(env, args).stream()
+        .filter(flag -> flag.equals("-XX:+AlwaysPreTouch")
+            || flag.startsWith("-XX:InitialHeapSize=") || flag.startsWith("-XX:MaxHeapSize="))
+        .toList();
+  }
+
+  /** The flags the JVM ran with, as -XX:+PrintCommandLineFlags prints them on stdout. */
+  private List<String> flags(Map<String, String> env, String... args) throws Exception {
     Map<String, String> all = new HashMap<>(env);
     all.put("AREXPORT_CDS", "off");
     Result result = run(all, args);
@@ -172,10 +200,7 @@ class LauncherIT {
     assertThat(result.status()).as(result.stderr()).isIn(0, 2);
     String flags = result.stdout().lines().filter(line -> line.startsWith("-XX:"))
         .findFirst().orElseThrow(() -> new AssertionError("no flags: " + result.stdout()));
-    return Stream.of(flags.split(" "))
-        .filter(flag -> flag.equals("-XX:+AlwaysPreTouch")
-            || flag.startsWith("-XX:InitialHeapSize=") || flag.startsWith("-XX:MaxHeapSize="))
-        .toList();
+    return List.of(flags.split(" "));
   }
 
   private List<Path> archives() throws IOException {
