@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -75,6 +77,9 @@ public final class PartitionReader implements AutoCloseable {
 
   private final SqliteSource core;
   private final SqliteSource bundles;
+  // The dictionaries' own connections (null for core.db without L1 tags): see TagDictionary.
+  private final SqliteSource coreDictionaries;
+  private final SqliteSource bundleDictionaries;
   private final boolean includeL1Transactions;
   private final boolean includeL1Tags;
   private final TagDictionary coreTagNames;
@@ -83,16 +88,22 @@ public final class PartitionReader implements AutoCloseable {
   private final TagDictionary bundleTagValues;
   private long skippedDanglingTags;
 
-  private PartitionReader(SqliteSource core, SqliteSource bundles, boolean includeL1Transactions,
-      boolean includeL1Tags) {
+  private PartitionReader(SqliteSource core, SqliteSource bundles,
+      SqliteSource coreDictionaries, SqliteSource bundleDictionaries,
+      boolean includeL1Transactions, boolean includeL1Tags) {
     this.core = core;
     this.bundles = bundles;
-    this.coreTagNames = new TagDictionary(core, "tag_names", "name", TAG_NAME_CACHE_BYTES);
-    this.coreTagValues = new TagDictionary(core, "tag_values", "value", TAG_VALUE_CACHE_BYTES);
+    this.coreDictionaries = coreDictionaries;
+    this.bundleDictionaries = bundleDictionaries;
+    SqliteSource coreLookups = coreDictionaries != null ? coreDictionaries : core;
+    this.coreTagNames =
+        new TagDictionary(coreLookups, "tag_names", "name", TAG_NAME_CACHE_BYTES);
+    this.coreTagValues =
+        new TagDictionary(coreLookups, "tag_values", "value", TAG_VALUE_CACHE_BYTES);
     this.bundleTagNames =
-        new TagDictionary(bundles, "tag_names", "name", TAG_NAME_CACHE_BYTES);
+        new TagDictionary(bundleDictionaries, "tag_names", "name", TAG_NAME_CACHE_BYTES);
     this.bundleTagValues =
-        new TagDictionary(bundles, "tag_values", "value", TAG_VALUE_CACHE_BYTES);
+        new TagDictionary(bundleDictionaries, "tag_values", "value", TAG_VALUE_CACHE_BYTES);
     this.includeL1Transactions = includeL1Transactions;
     this.includeL1Tags = includeL1Tags;
   }
@@ -106,14 +117,30 @@ public final class PartitionReader implements AutoCloseable {
     Map<String, Set<String>> coreTables = coreColumns(includeL1Transactions, includeL1Tags);
     Map<String, Set<String>> bundleTables = bundlesColumns();
 
-    SqliteSource core = SqliteSource.open("coreDb", paths.coreDb(), coreTables);
+    List<SqliteSource> opened = new ArrayList<>();
     try {
-      SqliteSource bundles = SqliteSource.open("bundlesDb", paths.bundlesDb(), bundleTables);
-      return new PartitionReader(core, bundles, includeL1Transactions, includeL1Tags);
+      SqliteSource core = open(opened, "coreDb", paths.coreDb(), coreTables);
+      SqliteSource bundles = open(opened, "bundlesDb", paths.bundlesDb(), bundleTables);
+      SqliteSource coreDictionaries = includeL1Tags
+          ? open(opened, "coreDb", paths.coreDb(), DICTIONARY_COLUMNS) : null;
+      SqliteSource bundleDictionaries =
+          open(opened, "bundlesDb", paths.bundlesDb(), DICTIONARY_COLUMNS);
+      return new PartitionReader(core, bundles, coreDictionaries, bundleDictionaries,
+          includeL1Transactions, includeL1Tags);
     } catch (RuntimeException e) {
-      core.close();
+      opened.forEach(SqliteSource::close);
       throw e;
     }
+  }
+
+  private static final Map<String, Set<String>> DICTIONARY_COLUMNS = Map.of(
+      "tag_names", Set.of("hash", "name"), "tag_values", Set.of("hash", "value"));
+
+  private static SqliteSource open(List<SqliteSource> opened, String label, java.nio.file.Path path,
+      Map<String, Set<String>> columns) {
+    SqliteSource source = SqliteSource.open(label, path, columns);
+    opened.add(source);
+    return source;
   }
 
   /**
@@ -277,6 +304,10 @@ public final class PartitionReader implements AutoCloseable {
     bundleTagValues.endSnapshot();
     core.endSnapshot();
     bundles.endSnapshot();
+    if (coreDictionaries != null) {
+      coreDictionaries.endSnapshot();
+    }
+    bundleDictionaries.endSnapshot();
   }
 
   /** Tags skipped so far because their name or value hash has no row (see contract section 2). */
@@ -377,6 +408,10 @@ public final class PartitionReader implements AutoCloseable {
       core.close();
     } finally {
       bundles.close();
+      if (coreDictionaries != null) {
+        coreDictionaries.close();
+      }
+      bundleDictionaries.close();
     }
   }
 }

@@ -6,6 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.data.Record;
 
 /**
@@ -23,6 +26,8 @@ import org.apache.iceberg.data.Record;
  */
 final class TagCursor implements RowCursor {
   static final int BATCH_ROWS = 1024;
+  /** Raw batches the row reader may read ahead of the resolution. */
+  static final int QUEUED_RAW_BATCHES = 2;
 
   private final SqliteSource source;
   private final RangeQuery query;
@@ -32,17 +37,16 @@ final class TagCursor implements RowCursor {
   private final boolean isDataItem;
   private final Runnable skipped;
   private final Record template;
-  private final Record[] batch = new Record[BATCH_ROWS];
-  private final Object[] nameHashes = new Object[BATCH_ROWS];
-  private final Object[] valueHashes = new Object[BATCH_ROWS];
+  private final BlockingQueue<RawBatch> raw = new ArrayBlockingQueue<>(QUEUED_RAW_BATCHES);
+  private final Thread rowReader;
+  private volatile boolean closed;
+  private Record[] batch = new Record[0];
   private final byte[][] resolvedNames = new byte[BATCH_ROWS][];
   private final byte[][] resolvedValues = new byte[BATCH_ROWS][];
-  // A row's invalid value is reported only if the row is not skipped as dangling (the skip
-  // is decided first, as when the dictionaries were joined), so the error waits for the batch.
-  private final InvalidInputException[] invalid = new InvalidInputException[BATCH_ROWS];
   private int size;
   private int index;
   private boolean exhausted;
+  private RuntimeException pendingFailure;
   // The owning row of the previous tag, valid only when its columns were read without error.
   private long ownerRowid;
   private boolean ownerRead;
@@ -60,11 +64,17 @@ final class TagCursor implements RowCursor {
     this.template = GenericRecord.create(schema);
     this.query = new RangeQuery(source, sql, fromHeight, toHeight);
     this.rows = query.rows();
+    this.rowReader = new Thread(this::readRows, "arexport-read-tag-rows");
+    this.rowReader.setDaemon(true);
+    this.rowReader.start();
   }
 
   @Override
   public boolean next() {
     while (++index >= size) {
+      if (pendingFailure != null) {
+        throw pendingFailure;
+      }
       if (exhausted) {
         return false;
       }
@@ -73,7 +83,35 @@ final class TagCursor implements RowCursor {
     return true;
   }
 
-  private void fill() {
+  /**
+   * A batch of tag rows as the query returned them, their hashes not resolved yet. A row's
+   * invalid value is reported only if the row is not skipped as dangling (the skip is decided
+   * first, as when the dictionaries were joined), so its error travels with it. The last batch
+   * may be partial, or carry the query's failure after the rows read before it.
+   */
+  private record RawBatch(Record[] rows, Object[] nameHashes, Object[] valueHashes,
+      InvalidInputException[] invalid, int size, boolean last, RuntimeException failure) {}
+
+  // The row reader's thread: steps the tag query (on the rows' connection) a batch at a time.
+  private void readRows() {
+    try {
+      while (!closed) {
+        RawBatch next = readBatch();
+        if (!hand(next) || next.last()) {
+          return;
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      RuntimeException failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
+      hand(new RawBatch(new Record[0], null, null, null, 0, true, failure));
+    }
+  }
+
+  private RawBatch readBatch() {
+    Record[] records = new Record[BATCH_ROWS];
+    Object[] nameHashes = new Object[BATCH_ROWS];
+    Object[] valueHashes = new Object[BATCH_ROWS];
+    InvalidInputException[] invalid = new InvalidInputException[BATCH_ROWS];
     int read = 0;
     try {
       while (read < BATCH_ROWS && rows.next()) {
@@ -81,38 +119,74 @@ final class TagCursor implements RowCursor {
         nameHashes[read] = rows.getObject(5);
         valueHashes[read] = rows.getObject(6);
         try {
-          invalid[read] = null;
           map(rows, record);
         } catch (InvalidInputException e) {
           invalid[read] = e;
         }
-        batch[read++] = record;
+        records[read++] = record;
       }
     } catch (SQLException e) {
-      throw source.failure("reading rows failed", e);
+      RuntimeException failure = source.failure("reading rows failed", e);
+      // The rows read before the failure are still resolved and delivered, then the failure.
+      return new RawBatch(records, nameHashes, valueHashes, invalid, read, true, failure);
     }
-    exhausted = read < BATCH_ROWS;
-    names.resolve(nameHashes, read, resolvedNames);
-    values.resolve(valueHashes, read, resolvedValues);
+    return new RawBatch(records, nameHashes, valueHashes, invalid, read, read < BATCH_ROWS, null);
+  }
+
+  /** Queues a batch, giving up when the consumer has closed the cursor. */
+  private boolean hand(RawBatch next) {
+    try {
+      while (!closed) {
+        if (raw.offer(next, 100, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private RawBatch take() {
+    try {
+      return raw.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading tag rows", e);
+    }
+  }
+
+  // The consumer's thread: resolves a batch's hashes (on the dictionaries' connection) and keeps
+  // the rows that are not dangling.
+  private void fill() {
+    RawBatch next = take();
+    int read = next.size();
+    exhausted = next.last();
+    Record[] records = next.rows();
+    if (read > 0) {
+      names.resolve(next.nameHashes(), read, resolvedNames);
+      values.resolve(next.valueHashes(), read, resolvedValues);
+    }
     int kept = 0;
     for (int i = 0; i < read; i++) {
       if (resolvedNames[i] == null || resolvedValues[i] == null) {
         skipped.run();
         continue;
       }
-      if (invalid[i] != null) {
-        throw invalid[i];
+      if (next.invalid()[i] != null) {
+        throw next.invalid()[i];
       }
-      Record record = batch[i];
+      Record record = records[i];
       record.set(4, ByteBuffer.wrap(resolvedNames[i]));
       record.set(5, ByteBuffer.wrap(resolvedValues[i]));
-      batch[kept++] = record;
+      records[kept++] = record;
     }
-    for (int i = kept; i < read; i++) {
-      batch[i] = null;
+    if (next.failure() != null) {
+      // Rows before the failure first (as the query returned them), then the failure.
+      pendingFailure = next.failure();
     }
-    java.util.Arrays.fill(nameHashes, 0, read, null);
-    java.util.Arrays.fill(valueHashes, 0, read, null);
+    batch = records;
     size = kept;
     index = -1;
   }
@@ -152,6 +226,16 @@ final class TagCursor implements RowCursor {
 
   @Override
   public void close() {
-    query.close();
+    closed = true;
+    raw.clear();
+    try {
+      // The row reader notices `closed` within one batch (or one offer timeout) and stops; only
+      // then may its statement be closed.
+      rowReader.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      query.close();
+    }
   }
 }

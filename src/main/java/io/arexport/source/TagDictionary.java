@@ -18,10 +18,19 @@ import java.util.Map;
  * (index, then table), most of them page reads, and it was the largest single cost of reading
  * tags. Names and many values repeat on row after row (content types, app names, versions), so
  * they are answered from the cache; the hashes a batch still lacks are looked up together, one
- * {@code IN} query per {@link #LOOKUP_CHUNK} of them, in the connection's current read snapshot —
- * the snapshot the tag rows come from. A hash is the hash of its bytes, so an entry never goes
- * stale; a hash without a row is not cached, since the gateway may add the row later and the next
- * snapshot must see it.
+ * {@code IN} query per {@link #LOOKUP_CHUNK} of them. A hash is the hash of its bytes, so an entry
+ * never goes stale; a hash without a row is not cached, since the gateway may add the row later and
+ * the next snapshot must see it.
+ *
+ * <p>The lookups run on a connection of their own, so that they overlap the stepping of the tag
+ * query on the rows' connection ({@link TagCursor}), and so in a snapshot of their own. That
+ * resolves every tag exactly as the rows' snapshot would, because the dictionaries are
+ * content-addressed and the gateway only ever adds to them (in the same transaction as the tags
+ * that use a new entry; its cleanup and prune statements delete data items and tags, never
+ * dictionary rows), and because the dictionaries' snapshot is never older than the rows': it
+ * starts at the first lookup, after the tag query has returned rows, and ends with the partition
+ * ({@link PartitionReader#endSnapshot}). A newer snapshot can only resolve, in addition, a hash
+ * that dangles in the rows' snapshot and gained its row since.
  *
  * <p>Memory: the cache holds at most {@code budgetBytes} of hashes and bytes (least recently used
  * out first), and bytes longer than {@link #MAX_CACHED_BYTES} are never cached.
