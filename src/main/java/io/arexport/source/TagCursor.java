@@ -4,11 +4,11 @@ import io.arexport.InvalidInputException;
 import java.nio.ByteBuffer;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import org.apache.iceberg.Schema;
-import org.apache.iceberg.data.GenericRecord;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 
 /**
@@ -16,13 +16,19 @@ import org.apache.iceberg.data.Record;
  * hashes rather than the name and value: a batch of rows is read, their hashes are resolved
  * through the database's two {@link TagDictionary dictionaries}, and the batch is handed out in
  * query order. A tag whose name or value hash has no dictionary row is skipped and counted (the
- * contract's dangling tag, section 2), exactly as the inner join it replaces would drop it. At
- * most {@link #BATCH_ROWS} rows are held.
+ * contract's dangling tag, section 2), exactly as the inner join it replaces would drop it.
+ *
+ * <p>Two threads: the cursor's own row reader steps the query (on the rows' connection) and hands
+ * raw batches, hashes unresolved, through a queue of {@link #QUEUED_RAW_BATCHES}; the thread that
+ * calls {@link #next()} resolves each batch (the dictionaries read on a connection of their own,
+ * see {@link TagDictionary}), so the stepping and the lookups overlap. At most {@link
+ * #QUEUED_RAW_BATCHES} + 2 batches of {@link #BATCH_ROWS} rows are held. A failure of the query is
+ * delivered after the rows read before it, in order.
  *
  * <p>The query's columns are: height, id, tag index, indexed_at, name hash, value hash, and the
  * transaction's (or data item's) rowid. Consecutive tags of one transaction share its rowid, and
  * then its height, id and indexed_at are taken from the previous row rather than read again: the
- * same values, one column read instead of three, on the read-ahead thread that paces the export.
+ * same values, one column read instead of three, on the thread that steps the query.
  */
 final class TagCursor implements RowCursor {
   static final int BATCH_ROWS = 1024;
@@ -40,6 +46,7 @@ final class TagCursor implements RowCursor {
   private final BlockingQueue<RawBatch> raw = new ArrayBlockingQueue<>(QUEUED_RAW_BATCHES);
   private final Thread rowReader;
   private volatile boolean closed;
+  // The consumer's (the caller of next()).
   private Record[] batch = new Record[0];
   private final byte[][] resolvedNames = new byte[BATCH_ROWS][];
   private final byte[][] resolvedValues = new byte[BATCH_ROWS][];
@@ -47,7 +54,8 @@ final class TagCursor implements RowCursor {
   private int index;
   private boolean exhausted;
   private RuntimeException pendingFailure;
-  // The owning row of the previous tag, valid only when its columns were read without error.
+  // The row reader's: the owning row of the previous tag, valid only when its columns were read
+  // without error.
   private long ownerRowid;
   private boolean ownerRead;
   private Long ownerHeight;
