@@ -1,8 +1,5 @@
 package io.arexport.source;
 
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.data.Record;
 
 /**
@@ -20,9 +17,8 @@ final class PrefetchingCursor implements RowCursor {
   private record Batch(Record[] rows, int size, boolean last, RuntimeException failure) {}
 
   private final RowCursor source;
-  private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+  private final Handoff<Batch> queue = new Handoff<>(QUEUED_BATCHES);
   private final Thread reader;
-  private volatile boolean closed;
   private Batch batch;
   private int index;
 
@@ -37,39 +33,24 @@ final class PrefetchingCursor implements RowCursor {
     Record[] rows = new Record[BATCH_ROWS];
     int size = 0;
     try {
-      while (!closed) {
+      while (!queue.closed()) {
         rows = new Record[BATCH_ROWS];
         size = 0;
         while (size < BATCH_ROWS && source.next()) {
           rows[size++] = source.current();
         }
         boolean last = size < BATCH_ROWS;
-        if (!hand(new Batch(rows, size, last, null)) || last) {
+        if (!queue.put(new Batch(rows, size, last, null)) || last) {
           return;
         }
       }
     } catch (RuntimeException | Error e) {
       RuntimeException failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
       // Rows read before the failure are still delivered, then the failure.
-      if (size > 0 && !hand(new Batch(rows, size, false, null))) {
+      if (size > 0 && !queue.put(new Batch(rows, size, false, null))) {
         return;
       }
-      hand(new Batch(new Record[0], 0, true, failure));
-    }
-  }
-
-  /** Queues a batch, giving up when the consumer has closed the cursor. */
-  private boolean hand(Batch next) {
-    try {
-      while (!closed) {
-        if (queue.offer(next, 100, TimeUnit.MILLISECONDS)) {
-          return true;
-        }
-      }
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      queue.put(new Batch(new Record[0], 0, true, failure));
     }
   }
 
@@ -79,7 +60,7 @@ final class PrefetchingCursor implements RowCursor {
       if (batch != null && batch.last()) {
         return false;
       }
-      batch = take();
+      batch = queue.take("reading rows");
       index = -1;
       if (batch.failure() != null) {
         throw batch.failure();
@@ -92,15 +73,6 @@ final class PrefetchingCursor implements RowCursor {
     return true;
   }
 
-  private Batch take() {
-    try {
-      return queue.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading rows", e);
-    }
-  }
-
   @Override
   public Record current() {
     return batch.rows()[index];
@@ -108,8 +80,7 @@ final class PrefetchingCursor implements RowCursor {
 
   @Override
   public void close() {
-    closed = true;
-    queue.clear();
+    queue.close();
     try {
       // The reader notices `closed` within one row (or one offer timeout) and stops.
       reader.join();

@@ -4,9 +4,6 @@ import io.arexport.InvalidInputException;
 import java.nio.ByteBuffer;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
@@ -43,9 +40,8 @@ final class TagCursor implements RowCursor {
   private final boolean isDataItem;
   private final Runnable skipped;
   private final Record template;
-  private final BlockingQueue<RawBatch> raw = new ArrayBlockingQueue<>(QUEUED_RAW_BATCHES);
+  private final Handoff<RawBatch> raw = new Handoff<>(QUEUED_RAW_BATCHES);
   private final Thread rowReader;
-  private volatile boolean closed;
   // The consumer's (the caller of next()).
   private Record[] batch = new Record[0];
   private final byte[][] resolvedNames = new byte[BATCH_ROWS][];
@@ -103,15 +99,15 @@ final class TagCursor implements RowCursor {
   // The row reader's thread: steps the tag query (on the rows' connection) a batch at a time.
   private void readRows() {
     try {
-      while (!closed) {
+      while (!raw.closed()) {
         RawBatch next = readBatch();
-        if (!hand(next) || next.last()) {
+        if (!raw.put(next) || next.last()) {
           return;
         }
       }
     } catch (RuntimeException | Error e) {
       RuntimeException failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
-      hand(new RawBatch(new Record[0], null, null, null, 0, true, failure));
+      raw.put(new RawBatch(new Record[0], null, null, null, 0, true, failure));
     }
   }
 
@@ -141,34 +137,10 @@ final class TagCursor implements RowCursor {
     return new RawBatch(records, nameHashes, valueHashes, invalid, read, read < BATCH_ROWS, null);
   }
 
-  /** Queues a batch, giving up when the consumer has closed the cursor. */
-  private boolean hand(RawBatch next) {
-    try {
-      while (!closed) {
-        if (raw.offer(next, 100, TimeUnit.MILLISECONDS)) {
-          return true;
-        }
-      }
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private RawBatch take() {
-    try {
-      return raw.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading tag rows", e);
-    }
-  }
-
   // The consumer's thread: resolves a batch's hashes (on the dictionaries' connection) and keeps
   // the rows that are not dangling.
   private void fill() {
-    RawBatch next = take();
+    RawBatch next = raw.take("reading tag rows");
     int read = next.size();
     exhausted = next.last();
     Record[] records = next.rows();
@@ -234,8 +206,7 @@ final class TagCursor implements RowCursor {
 
   @Override
   public void close() {
-    closed = true;
-    raw.clear();
+    raw.close();
     try {
       // The row reader notices `closed` within one batch (or one offer timeout) and stops; only
       // then may its statement be closed.
