@@ -4,6 +4,7 @@ import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.schema.ExportTable;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -75,6 +76,10 @@ public final class PartitionReader implements AutoCloseable {
   /** Cache bytes per database for tag values: the repeating ones, a few tens of thousands. */
   static final long TAG_VALUE_CACHE_BYTES = 4L << 20;
 
+  /** What the dictionaries' own connections read (see {@link TagDictionary}). */
+  private static final Map<String, Set<String>> DICTIONARY_COLUMNS = Map.of(
+      "tag_names", Set.of("hash", "name"), "tag_values", Set.of("hash", "value"));
+
   private final SqliteSource core;
   private final SqliteSource bundles;
   // The dictionaries' own connections (null for core.db without L1 tags): see TagDictionary.
@@ -133,10 +138,7 @@ public final class PartitionReader implements AutoCloseable {
     }
   }
 
-  private static final Map<String, Set<String>> DICTIONARY_COLUMNS = Map.of(
-      "tag_names", Set.of("hash", "name"), "tag_values", Set.of("hash", "value"));
-
-  private static SqliteSource open(List<SqliteSource> opened, String label, java.nio.file.Path path,
+  private static SqliteSource open(List<SqliteSource> opened, String label, Path path,
       Map<String, Set<String>> columns) {
     SqliteSource source = SqliteSource.open(label, path, columns);
     opened.add(source);
