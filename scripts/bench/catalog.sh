@@ -27,8 +27,9 @@ echo "bench-export: starting s3proxy, PostgreSQL and the REST catalog on 127.0.0
 rm -rf "$services"
 mkdir -p "$services"
 mkfifo "$services/stdin"
-java -Xmx256m -Dlogback.configurationFile="$root/src/main/resources/logback.xml" \
-  -cp "target/test-classes:$(cat target/bench-classpath.txt)" io.arexport.testing.BenchServices \
+# target/classes first: arexport's logging set-up (cli/StderrLogConfigurator) applies.
+java -Xmx256m \
+  -cp "target/classes:target/test-classes:$(cat target/bench-classpath.txt)" io.arexport.testing.BenchServices \
   "$services" < "$services/stdin" > "$services/ready" 2> "$services/services.log" &
 services_pid=$!
 exec 8> "$services/stdin"  # held open until stop_services; the kernel closes it if we die

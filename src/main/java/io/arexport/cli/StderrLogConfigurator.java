@@ -1,0 +1,60 @@
+package io.arexport.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.spi.ContextAwareBase;
+
+/**
+ * arexport's logging set-up: everything to stderr (stdout carries only results), arexport's own
+ * loggers at {@code AREXPORT_LOG_LEVEL} (a system property or an environment variable; INFO when
+ * unset), everything else at WARN.
+ *
+ * <p>Why in code and not in a {@code logback.xml}: reading an XML configuration starts the JDK's
+ * XML parser and logback's configuration model, a noticeable part of a short run's start-up
+ * (docs/performance.md). logback finds this class through {@code
+ * META-INF/services/ch.qos.logback.classic.spi.Configurator}. An operator's own file given with
+ * {@code -Dlogback.configurationFile=...} still wins: then this configurator steps aside.
+ */
+public final class StderrLogConfigurator extends ContextAwareBase implements Configurator {
+  static final String LEVEL_VARIABLE = "AREXPORT_LOG_LEVEL";
+
+  @Override
+  public ExecutionStatus configure(LoggerContext context) {
+    if (System.getProperty("logback.configurationFile") != null) {
+      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    }
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("arexport: %-5level %logger{0}: %msg%n");
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
+    stderr.setContext(context);
+    stderr.setName("STDERR");
+    stderr.setTarget("System.err");
+    stderr.setEncoder(encoder);
+    stderr.start();
+
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.addAppender(stderr);
+    context.getLogger("io.arexport").setLevel(Level.toLevel(configuredLevel(), Level.INFO));
+    // Hadoop warns about missing native libraries on every start; it is expected here.
+    context.getLogger("org.apache.hadoop").setLevel(Level.ERROR);
+    // Iceberg's JdbcCatalog warns on every start that a catalog database without its V1 schema
+    // has no view support (arexport uses no views, and migrating an operator's catalog schema is
+    // not its call); its other warnings concern dropping and renaming, which arexport never does.
+    // Without this, every failure of a jdbc-catalog run printed two lines.
+    context.getLogger("org.apache.iceberg.jdbc.JdbcCatalog").setLevel(Level.ERROR);
+    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  private static String configuredLevel() {
+    String level = System.getProperty(LEVEL_VARIABLE);
+    return level != null ? level : System.getenv(LEVEL_VARIABLE);
+  }
+}
