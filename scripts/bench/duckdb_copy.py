@@ -5,7 +5,12 @@ with one `COPY (SELECT ... ORDER BY ...) TO ... (FORMAT parquet, COMPRESSION zst
 own SELECTs (source/PartitionReader) over the whole range, L1 and data-item rows combined with
 UNION ALL, in the contract's order.
 
-    duckdb_copy.py CORE_DB BUNDLES_DB END_HEIGHT OUT_DIR THREADS
+    duckdb_copy.py CORE_DB BUNDLES_DB END_HEIGHT OUT_DIR THREADS [PARTITION_SIZE]
+
+With PARTITION_SIZE, the same job cut as the export cuts it: per partition of that many heights
+(aligned to its multiples, as --heightPartitionSize), one COPY per table with the partition's
+range, into OUT_DIR/TABLE/FIRST_HEIGHT.parquet. Without it, one COPY per table over the whole
+range, into OUT_DIR/TABLE.parquet (what a data engineer would type).
 
 The extension comes from the duckdb-ext-sqlite wheel (DuckDB cannot download extensions here);
 its version must match duckdb's.
@@ -28,6 +33,7 @@ def sqlite_extension() -> str:
 
 
 core, bundles, end, out, threads = sys.argv[1:6]
+partition_size = int(sys.argv[6]) if len(sys.argv) > 6 else None
 os.makedirs(out, exist_ok=True)
 con = duckdb.connect()
 con.execute("SET autoinstall_known_extensions = false")
@@ -37,7 +43,7 @@ con.execute(f"LOAD '{sqlite_extension()}'")
 con.execute(f"ATTACH '{core}' AS core (TYPE sqlite, READ_ONLY)")
 con.execute(f"ATTACH '{bundles}' AS bundles (TYPE sqlite, READ_ONLY)")
 owner = "CASE WHEN octet_length(w.public_modulus) <= 64 THEN w.public_modulus END"
-rng = f"BETWEEN 0 AND {int(end)}"
+rng = "BETWEEN {first} AND {last}"
 dec = "CAST({} AS DECIMAL(20,0))"
 tables = {
     "blocks": f"""
@@ -82,5 +88,17 @@ SELECT * FROM (
   WHERE sdi.height {rng})
 ORDER BY height, id, tag_index""",
 }
+
+
+def copy(sql: str, first: int, last: int, target: str) -> None:
+    query = sql.replace("{first}", str(first)).replace("{last}", str(last))
+    con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+
+
 for name, sql in tables.items():
-    con.execute(f"COPY ({sql}) TO '{out}/{name}.parquet' (FORMAT parquet, COMPRESSION zstd)")
+    if partition_size is None:
+        copy(sql, 0, int(end), f"{out}/{name}.parquet")
+        continue
+    os.makedirs(f"{out}/{name}", exist_ok=True)
+    for first in range(0, int(end) + 1, partition_size):
+        copy(sql, first, min(first + partition_size - 1, int(end)), f"{out}/{name}/{first}.parquet")

@@ -2,6 +2,7 @@ package io.arexport.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arexport.export.ExportRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,5 +32,16 @@ final class BenchFloorQueriesTest {
         PartitionReader.L1_TAGS_SQL,
         PartitionReader.DATA_ITEMS_SQL,
         PartitionReader.DATA_ITEM_TAGS_SQL);
+  }
+
+  /** The partitioned DuckDB peer cuts the job as the export does by default, or it is not a peer. */
+  @Test
+  void theBenchmarksPartitionedPeerUsesTheExportsDefaultPartitionSize() throws IOException {
+    List<String> settings = Files.readAllLines(Path.of("scripts/bench-export")).stream()
+        .filter(line -> line.startsWith("partition_size="))
+        .collect(Collectors.toList());
+
+    assertThat(settings)
+        .containsExactly("partition_size=" + ExportRequest.DEFAULT_HEIGHT_PARTITION_SIZE);
   }
 }
