@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.commons.codec.digest.MurmurHash3;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -14,7 +15,7 @@ import org.apache.iceberg.types.Types;
  * Hashes one exported row, given as a record of the table's schema, into a {@link Digest}. Both
  * sides use it: the SQLite rows mapped to export values and the rows read back from Parquet. The
  * row is first written in a canonical encoding, column by column in schema order, then hashed
- * with {@link Murmur3}:
+ * with MurmurHash3 x64 128 (commons-codec's {@link MurmurHash3#hash128x64}):
  *
  * <ul>
  *   <li>null: one byte 0;
@@ -28,10 +29,9 @@ import org.apache.iceberg.types.Types;
  * anywhere changes the encoding and, but for a 128-bit collision, the hash.
  */
 public final class RowDigester {
-  private static final long SEED = 0x6172657870727476L; // "arexprtv"
+  private static final int SEED = 0x61726578; // "arex"
 
   private final Type.TypeID[] types;
-  private final long[] hash = new long[2];
   private byte[] buffer = new byte[512];
   private int length;
 
@@ -78,7 +78,7 @@ public final class RowDigester {
         default -> throw new IllegalStateException("no canonical encoding for " + types[i]);
       }
     }
-    Murmur3.hash128(buffer, length, SEED, hash);
+    long[] hash = MurmurHash3.hash128x64(buffer, 0, length, SEED);
     digest.add(hash[0], hash[1]);
   }
 
