@@ -1,6 +1,6 @@
 package io.arexport.cli;
 
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

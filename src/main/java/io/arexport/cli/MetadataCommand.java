@@ -4,7 +4,7 @@ import io.arexport.iceberg.MetadataRequest;
 import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.MetadataWriter;
 import io.arexport.lakehouse.CatalogMigration;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.iceberg.TableResult;
 import java.io.PrintStream;
 import java.nio.file.Path;

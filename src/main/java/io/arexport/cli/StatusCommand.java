@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.lakehouse.CatalogStatusReader;
 import io.arexport.status.StatusReader;
 import io.arexport.status.StatusRequest;

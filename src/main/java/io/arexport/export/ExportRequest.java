@@ -2,7 +2,7 @@ package io.arexport.export;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.parquet.Compression;
 import io.arexport.warehouse.JobParameters;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.arexport.iceberg;
 
 import io.arexport.InvalidInputException;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.schema.ExportTable;
 import java.nio.file.Path;
 import java.util.List;

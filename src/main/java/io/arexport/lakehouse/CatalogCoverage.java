@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.schema.ExportTable;
 import io.arexport.sync.Coverage;
 import io.arexport.sync.CoverageStore;

@@ -3,6 +3,7 @@ package io.arexport.lakehouse;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.StateConflictException;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.iceberg.MetadataRequest;
 import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.ParquetFileFacts;

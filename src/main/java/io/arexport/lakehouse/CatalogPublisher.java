@@ -4,6 +4,7 @@ import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.FaultPoints;
 import io.arexport.export.PartitionChangedException;

@@ -3,6 +3,7 @@ package io.arexport.lakehouse;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.StoppedException;
+import io.arexport.catalog.Secrets;
 import io.arexport.schema.ExportTable;
 import io.arexport.verify.Digest;
 import io.arexport.verify.Finding;

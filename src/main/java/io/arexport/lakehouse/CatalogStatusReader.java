@@ -2,6 +2,7 @@ package io.arexport.lakehouse;
 
 import io.arexport.ArexportException;
 import io.arexport.HeightRange;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.schema.ExportTable;
 import io.arexport.status.StatusReader;
 import io.arexport.status.StatusRequest;

@@ -3,6 +3,8 @@ package io.arexport.lakehouse;
 import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
+import io.arexport.catalog.CatalogSpec;
+import io.arexport.catalog.Secrets;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.iceberg.TableMaintenance;
 import io.arexport.schema.ExportTable;

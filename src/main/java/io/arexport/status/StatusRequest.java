@@ -1,6 +1,6 @@
 package io.arexport.status;
 
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import java.nio.file.Path;
 
 /**

@@ -3,7 +3,7 @@ package io.arexport.sync;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.export.ExportRequest;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.parquet.Compression;
 import java.nio.file.Path;
 import java.util.OptionalLong;

@@ -2,7 +2,7 @@ package io.arexport.verify;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import java.nio.file.Path;
 
 /**

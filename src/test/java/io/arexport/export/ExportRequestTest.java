@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
-import io.arexport.lakehouse.CatalogSpec;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.parquet.Compression;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

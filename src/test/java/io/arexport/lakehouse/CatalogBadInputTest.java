@@ -2,6 +2,7 @@ package io.arexport.lakehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.SampleDatabases;

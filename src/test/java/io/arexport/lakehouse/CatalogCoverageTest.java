@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.sync.Coverage;
 import io.arexport.sync.ExportedRows;
 import io.arexport.testing.Cli;

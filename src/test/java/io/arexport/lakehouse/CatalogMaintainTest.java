@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
+import io.arexport.catalog.CatalogSpec;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;

@@ -1,5 +1,6 @@
 package io.arexport.lakehouse;
 
+import io.arexport.catalog.CatalogSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

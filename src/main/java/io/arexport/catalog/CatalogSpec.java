@@ -1,4 +1,4 @@
-package io.arexport.lakehouse;
+package io.arexport.catalog;
 
 import io.arexport.InvalidInputException;
 import java.io.IOException;

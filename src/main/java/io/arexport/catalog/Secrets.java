@@ -1,4 +1,4 @@
-package io.arexport.lakehouse;
+package io.arexport.catalog;
 
 import java.net.URI;
 import java.util.Locale;
