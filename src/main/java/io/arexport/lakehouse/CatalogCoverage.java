@@ -1,13 +1,12 @@
 package io.arexport.lakehouse;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.catalog.CatalogSpec;
 import io.arexport.schema.ExportTable;
 import io.arexport.sync.Coverage;
+import io.arexport.sync.CoverageRecord;
 import io.arexport.sync.CoverageStore;
 import io.arexport.sync.ExportedRows;
 import java.io.IOException;
@@ -38,9 +37,6 @@ import org.apache.iceberg.io.CloseableIterable;
 public final class CatalogCoverage implements CoverageStore {
   /** The blocks table property holding the recorded coverage. */
   public static final String PROPERTY = "arexport.exported-heights";
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   /** What the live data files of one partition of one table add up to (manifest metadata). */
   public record PartitionFiles(long files, long rows, long bytes) {
     PartitionFiles plus(DataFile file) {
@@ -109,13 +105,12 @@ public final class CatalogCoverage implements CoverageStore {
 
   /** The recorded heights alone; empty without a record. */
   public Coverage recorded() {
-    return read().map(r -> Coverage.of(r.ranges().stream()
-        .map(x -> new HeightRange(x.start(), x.end())).toList())).orElse(Coverage.EMPTY);
+    return read().map(CoverageRecord::heights).orElse(Coverage.EMPTY);
   }
 
   @Override
   public Optional<ExportedRows> recordedRows() {
-    return read().map(r -> new ExportedRows(r.includeL1Transactions(), r.includeL1Tags()));
+    return read().map(CoverageRecord::rows);
   }
 
   @Override
@@ -123,13 +118,10 @@ public final class CatalogCoverage implements CoverageStore {
     Table blocks = catalog.find(ExportTable.BLOCKS).orElseThrow(() ->
         new StateConflictException("cannot record exported heights: no table "
             + catalog.identifier(ExportTable.BLOCKS) + " in " + catalog.spec().describe()));
-    Coverage next = recorded().plus(exported);
-    Stored stored = new Stored(Stored.FORMAT_VERSION, rows.includeL1Transactions(),
-        rows.includeL1Tags(), next.ranges().stream()
-            .map(r -> new StoredRange(r.start(), r.end())).toList());
+    CoverageRecord next = CoverageRecord.after(recorded(), exported, rows);
     try {
-      blocks.updateProperties().set(PROPERTY, JSON.writeValueAsString(stored)).commit();
-    } catch (IOException | RuntimeException e) {
+      blocks.updateProperties().set(PROPERTY, next.json(false)).commit();
+    } catch (RuntimeException e) {
       throw CatalogTables.failure("cannot record exported heights in "
           + catalog.identifier(ExportTable.BLOCKS) + " of", catalog.spec(), e);
     }
@@ -147,14 +139,14 @@ public final class CatalogCoverage implements CoverageStore {
         + catalog.identifier(ExportTable.BLOCKS);
   }
 
-  private Optional<Stored> read() {
+  private Optional<CoverageRecord> read() {
     Optional<String> value = catalog.find(ExportTable.BLOCKS)
         .map(t -> t.properties().get(PROPERTY));
     if (value.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readValue(value.get(), Stored.class));
+      return Optional.of(CoverageRecord.parse(value.get()));
     } catch (IOException | RuntimeException e) {
       throw new StateConflictException("cannot read the " + PROPERTY + " property of "
           + catalog.identifier(ExportTable.BLOCKS) + " (corrupt?): "
@@ -162,14 +154,6 @@ public final class CatalogCoverage implements CoverageStore {
           + "; remove it to fall back to the tables' data files");
     }
   }
-
-  /** The record's JSON form (the same as the directory warehouse's record file). */
-  record Stored(int formatVersion, boolean includeL1Transactions, boolean includeL1Tags,
-      List<StoredRange> ranges) {
-    static final int FORMAT_VERSION = 1;
-  }
-
-  record StoredRange(long start, long end) {}
 
   /**
    * The live data files of the table's current snapshot by partition (see {@link

@@ -1,8 +1,5 @@
 package io.arexport.sync;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
@@ -12,6 +9,7 @@ import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
 import io.arexport.warehouse.WarehouseLockedException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +34,6 @@ import java.util.Optional;
  */
 public final class DirectoryCoverageStore implements CoverageStore {
   static final String RECORD = "exported-heights.json";
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final WarehouseLayout layout;
   private final Path file;
@@ -69,24 +64,20 @@ public final class DirectoryCoverageStore implements CoverageStore {
 
   /** The heights in the record alone; empty when there is no record. */
   public Coverage recorded() {
-    return read().map(r -> Coverage.of(r.ranges().stream()
-        .map(x -> new HeightRange(x.start(), x.end())).toList())).orElse(Coverage.EMPTY);
+    return read().map(CoverageRecord::heights).orElse(Coverage.EMPTY);
   }
 
   @Override
   public Optional<ExportedRows> recordedRows() {
-    return read().map(r -> new ExportedRows(r.includeL1Transactions(), r.includeL1Tags()));
+    return read().map(CoverageRecord::rows);
   }
 
   @Override
   public void record(HeightRange exported, ExportedRows rows) {
-    Coverage next = recorded().plus(exported);
-    Stored stored = new Stored(Stored.FORMAT_VERSION, rows.includeL1Transactions(),
-        rows.includeL1Tags(), next.ranges().stream()
-            .map(r -> new StoredRange(r.start(), r.end())).toList());
+    CoverageRecord next = CoverageRecord.after(recorded(), exported, rows);
     try {
       Files.createDirectories(file.getParent());
-      DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(stored));
+      DurableFiles.writeAtomically(file, next.json(true).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new RuntimeFailureException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -113,24 +104,16 @@ public final class DirectoryCoverageStore implements CoverageStore {
     }
   }
 
-  private Optional<Stored> read() {
+  private Optional<CoverageRecord> read() {
     if (!Files.exists(file)) {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readValue(file.toFile(), Stored.class));
+      return Optional.of(CoverageRecord.parse(Files.readString(file)));
     } catch (IOException | RuntimeException e) {
       throw new StateConflictException("cannot read " + file + " (corrupt?): "
           + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
           + "; delete it to fall back to the partition directories");
     }
   }
-
-  /** The record's JSON form. */
-  record Stored(int formatVersion, boolean includeL1Transactions, boolean includeL1Tags,
-      List<StoredRange> ranges) {
-    static final int FORMAT_VERSION = 1;
-  }
-
-  record StoredRange(long start, long end) {}
 }

@@ -1,0 +1,64 @@
+package io.arexport.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.arexport.HeightRange;
+import java.util.List;
+
+/**
+ * What the syncs of a warehouse recorded: the heights they exported and the L1 flags they
+ * exported them with, and the one JSON form both stores keep it in (the directory warehouse's
+ * {@code .arexport/exported-heights.json}, a catalog's blocks-table property), so the two can
+ * never drift apart. Unknown fields are ignored, so a later version may add some.
+ */
+public record CoverageRecord(Coverage heights, ExportedRows rows) {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper INDENTED = JSON.copy()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The record after an export of {@code exported} with {@code exportedRows}. */
+  public static CoverageRecord after(Coverage recorded, HeightRange exported,
+      ExportedRows exportedRows) {
+    return new CoverageRecord(recorded.plus(exported), exportedRows);
+  }
+
+  /**
+   * Parses the JSON form.
+   *
+   * @throws JsonProcessingException if {@code json} is not a record (the caller names the file
+   *     or property it came from)
+   */
+  public static CoverageRecord parse(String json) throws JsonProcessingException {
+    Stored stored = JSON.readValue(json, Stored.class);
+    if (stored.ranges() == null) {
+      throw new IllegalArgumentException("no \"ranges\"");
+    }
+    return new CoverageRecord(
+        Coverage.of(stored.ranges().stream().map(r -> new HeightRange(r.start(), r.end()))
+            .toList()),
+        new ExportedRows(stored.includeL1Transactions(), stored.includeL1Tags()));
+  }
+
+  /** The JSON form; {@code indented} for a file an operator may read. */
+  public String json(boolean indented) {
+    Stored stored = new Stored(Stored.FORMAT_VERSION, rows.includeL1Transactions(),
+        rows.includeL1Tags(),
+        heights.ranges().stream().map(r -> new StoredRange(r.start(), r.end())).toList());
+    try {
+      return (indented ? INDENTED : JSON).writeValueAsString(stored);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a coverage record as JSON", e);
+    }
+  }
+
+  /** The JSON shape, version 1. */
+  record Stored(int formatVersion, boolean includeL1Transactions, boolean includeL1Tags,
+      List<StoredRange> ranges) {
+    static final int FORMAT_VERSION = 1;
+  }
+
+  record StoredRange(long start, long end) {}
+}
