@@ -32,12 +32,15 @@ import io.arexport.warehouse.WarehouseLockedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code arexport sync}: options to a validated {@link SyncRequest}, then {@link Syncer}. */
 @Command(
@@ -124,6 +127,8 @@ final class SyncCommand implements Callable<Integer> {
   @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
   boolean stacktrace;
 
+  @Spec CommandSpec spec;
+
   SyncCommand(CommandEnvironment environment) {
     this.environment = environment;
   }
@@ -131,11 +136,11 @@ final class SyncCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (interval != null && !watch) {
-      throw new InvalidInputException("--interval " + interval + " needs --watch");
+      throw new InvalidInputException("--interval " + intervalAsTyped() + " needs --watch");
     }
     Duration every = interval == null ? Duration.ofMinutes(10) : interval;
     if (every.isZero() || every.isNegative()) {
-      throw new InvalidInputException("--interval must be positive: " + interval);
+      throw new InvalidInputException("--interval must be positive: " + intervalAsTyped());
     }
     SyncRequest request = new SyncRequest(optional(startHeight), optional(endHeight),
         source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
@@ -172,6 +177,12 @@ final class SyncCommand implements Callable<Integer> {
         SyncWatcher.Policy.of(every), new WatchOutput())
         .run(() -> syncer.run(request));
     return ExitCodes.OK;
+  }
+
+  /** The --interval value as the operator typed it ("10m", not "PT10M"), for messages. */
+  private String intervalAsTyped() {
+    List<String> typed = spec.findOption("--interval").originalStringValues();
+    return typed.isEmpty() ? String.valueOf(interval) : typed.get(typed.size() - 1);
   }
 
   private static OptionalLong optional(Long value) {

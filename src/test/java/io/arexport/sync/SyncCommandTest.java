@@ -258,7 +258,11 @@ class SyncCommandTest {
 
     Cli.Result interval = Cli.run(sync(paths, "--interval", "10m"));
     assertThat(interval.status()).isEqualTo(2);
-    assertThat(interval.err()).contains("--interval PT10M needs --watch");
+    assertThat(interval.err()).contains("--interval 10m needs --watch");
+
+    Cli.Result zero = Cli.run(sync(paths, "--watch", "--interval", "0s"));
+    assertThat(zero.status()).isEqualTo(2);
+    assertThat(zero.err()).contains("--interval must be positive: 0s");
 
     Cli.Result badDuration = Cli.run(sync(paths, "--watch", "--interval", "soon"));
     assertThat(badDuration.status()).isEqualTo(2);
