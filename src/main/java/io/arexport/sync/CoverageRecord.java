@@ -28,8 +28,11 @@ public record CoverageRecord(Coverage heights, ExportedRows rows) {
   /**
    * Parses the JSON form.
    *
-   * @throws JsonProcessingException if {@code json} is not a record (the caller names the file
-   *     or property it came from)
+   * @throws JsonProcessingException if {@code json} is not JSON of this shape (the caller names
+   *     the file or property it came from)
+   * @throws RuntimeException if it has no {@code ranges} ({@link IllegalArgumentException}) or a
+   *     range that is not one ({@link io.arexport.InvalidInputException}); both stores report
+   *     either as a corrupt record
    */
   public static CoverageRecord parse(String json) throws JsonProcessingException {
     Stored stored = JSON.readValue(json, Stored.class);
