@@ -78,8 +78,7 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the run summary as JSON on stdout.")
   boolean json;
 
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   ExportCommand(CommandEnvironment environment) {
     this.environment = environment;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -79,8 +80,7 @@ final class ServeCommand implements Callable<Integer> {
           + " and links leading out of the warehouse are never listed. Off by default.")
   boolean listDirectories;
 
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   ServeCommand(CommandEnvironment environment) {
     this.environment = environment;

@@ -85,8 +85,7 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the status as JSON on stdout.")
   boolean json;
 
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   StatusCommand(CommandEnvironment environment) {
     this.environment = environment;

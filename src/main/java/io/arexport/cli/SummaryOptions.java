@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
 import java.util.function.BiConsumer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,9 +16,7 @@ final class SummaryOptions {
   @Option(names = "--json", description = "Print the summary as JSON on stdout.")
   boolean json;
 
-  // Read by ExitCodes from the parse result; declared so that picocli accepts and lists it.
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   /** Prints {@code summary} on {@code out}: as JSON with {@code --json}, else with {@code text}. */
   <T> void print(T summary, PrintStream out, BiConsumer<T, PrintStream> text)

@@ -124,8 +124,7 @@ final class SyncCommand implements Callable<Integer> {
       + " object per line with --watch).")
   boolean json;
 
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   @Spec CommandSpec spec;
 
@@ -303,7 +302,7 @@ final class SyncCommand implements Callable<Integer> {
       environment.err().println("arexport: sync cycle failed (" + consecutiveFailures
           + " in a row): " + failure.getMessage() + "; retrying in "
           + SummaryText.duration(retryIn));
-      if (stacktrace) {
+      if (stacktrace.requested) {
         failure.printStackTrace(environment.err());
       }
       Map<String, Object> event = new LinkedHashMap<>();

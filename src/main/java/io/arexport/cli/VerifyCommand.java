@@ -52,8 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON on stdout.")
   boolean json;
 
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+  @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   VerifyCommand(CommandEnvironment environment) {
     this.environment = environment;

@@ -23,7 +23,7 @@ class SyncOptionsTest {
 
   /** Declared by each command itself: sync's range is optional, the others' help differs. */
   private static final Set<String> OWN = Set.of("--startHeight", "--endHeight", "--no-iceberg",
-      "--json", "--stacktrace");
+      "--json");
 
   @Test
   void everySharedOptionComesFromAMixinBothCommandsUse() {
@@ -37,7 +37,7 @@ class SyncOptionsTest {
 
     assertThat(shared).contains("--heightPartitionSize", "--includeL1Transactions",
         "--includeL1Tags", "--coreDb", "--bundlesDb", "--warehouseDir", "--maxFileRows",
-        "--stagingDir", "--compression", "--threads", "--catalog-type");
+        "--stagingDir", "--compression", "--threads", "--catalog-type", "--stacktrace");
     for (String name : shared) {
       assertThat(syncMixins.get(name)).as(name + " in sync").isNotNull()
           .isEqualTo(exportMixins.get(name));

@@ -273,4 +273,48 @@ class SyncCommandTest {
     assertThat(inverted.errLines()).hasSize(1);
     assertThat(paths.warehouseDir()).doesNotExist();
   }
+
+  /**
+   * A cycle of {@code sync --watch} that fails with a runtime failure (a catalog nobody listens
+   * on) is one line on stderr naming it, one {@code failed} event on stdout with {@code --json},
+   * the stack trace only with {@code --stacktrace}, and the catalog token nowhere; the watch then
+   * waits to retry and ends normally when stopped.
+   */
+  @Test
+  void aFailedWatchCycleIsOneLineAndOneJsonEventAndNamesNoSecret(@TempDir Path work)
+      throws Exception {
+    String token = "tok-" + Long.toHexString(System.nanoTime());
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    List<String> catalog = List.of("--catalog-type", "rest",
+        "--catalog-uri", "http://127.0.0.1:1/catalog", "--catalog-property", "token=" + token,
+        "--catalog-warehouse", work.resolve("lake").toUri().toString());
+    for (boolean stacktrace : new boolean[] {false, true}) {
+      List<String> extra = new ArrayList<>(List.of("--watch", "--json"));
+      extra.addAll(catalog);
+      if (stacktrace) {
+        extra.add("--stacktrace");
+      }
+      Cli.Result watch = Cli.runUntil(err -> err.contains("sync cycle failed"),
+          sync(paths, extra.toArray(String[]::new)));
+
+      assertThat(watch.status()).as(watch.err()).isZero();
+      List<String> events = watch.out().lines().toList();
+      assertThat(events).hasSize(1);
+      JsonNode failed = JSON.readTree(events.get(0));
+      assertThat(failed.get("outcome").asText()).isEqualTo("failed");
+      assertThat(failed.get("exitStatus").asInt()).isEqualTo(1);
+      assertThat(failed.get("consecutiveFailures").asInt()).isEqualTo(1);
+      assertThat(failed.get("retryInSeconds").asLong()).isPositive();
+      assertThat(failed.get("error").asText()).contains("http://127.0.0.1:1/catalog");
+      List<String> failureLines = watch.errLines().stream()
+          .filter(l -> l.startsWith("arexport: sync cycle failed (1 in a row): ")).toList();
+      assertThat(failureLines).hasSize(1);
+      assertThat(failureLines.get(0)).contains(failed.get("error").asText(), "retrying in");
+      assertThat(watch.err().contains("\tat io.arexport.")).as(watch.err()).isEqualTo(stacktrace);
+      assertThat(watch.out() + watch.err()).doesNotContain(token);
+      assertThat(watch.errLines()).last().asString().contains("stopped on request");
+      assertThat(paths.warehouseDir()).doesNotExist();
+      assertThat(work.resolve("lake")).doesNotExist();
+    }
+  }
 }
