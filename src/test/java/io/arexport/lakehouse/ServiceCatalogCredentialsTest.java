@@ -14,6 +14,7 @@ import io.arexport.testing.services.S3ProxyService;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +109,32 @@ class ServiceCatalogCredentialsTest {
     ServiceCatalogExportTest.assertNoSecret(catalog, result.out(), result.err());
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
     assertThat(catalog.unreferencedObjects()).isEmpty();
+  }
+
+  /**
+   * An OAuth2 client credential for the REST catalog: the child exchanges it at the catalog's
+   * token endpoint (the server answers {@code v1/oauth/tokens}; a wrong endpoint fails the run),
+   * and logs no WARN line about inferring the auth type or the endpoint (arexport says what
+   * Iceberg would infer). The secret half of the credential is printed nowhere.
+   */
+  @Test
+  void anOAuth2CredentialIsExchangedAtTheCatalogWithoutAWarning(@TempDir Path work,
+      S3ProxyService s3, RestCatalogService rest) throws Exception {
+    ServiceCatalog catalog = ServiceCatalog.rest(rest, s3);
+    String secret = "Cl1entSecret-" + System.nanoTime();
+    List<String> args = new ArrayList<>(List.of(catalog.with(ExportArgs.of(sources, work)
+        .export(100, 149, 50, "--includeL1Transactions", "--includeL1Tags"))));
+    args.addAll(List.of("--catalog-property", "credential=arexport-test:" + secret));
+    Cli.Result result;
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx384m"), Map.of(), work,
+        args.toArray(String[]::new))) {
+      result = new Cli.Result(child.waitFor(300), child.out(), child.err());
+    }
+    assertThat(result.status()).as(result.err()).isZero();
+    assertThat(result.errLines()).as(result.err()).noneMatch(l -> l.contains("WARN"));
+    assertThat(result.out() + result.err()).doesNotContain(secret);
+    ServiceCatalogExportTest.assertNoSecret(catalog, result.out(), result.err());
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 149));
   }
 
   /**

@@ -1,0 +1,47 @@
+package io.arexport.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CatalogSpec#catalogProperties}: what goes to Iceberg's catalog besides the operator's
+ * own properties.
+ */
+class CatalogSpecTest {
+  private static Map<String, String> rest(String... properties) {
+    return CatalogSpec.resolve(Map.of("type", "rest", "uri", "https://catalog.example/api/"),
+        List.of(properties), Optional.empty()).catalogProperties();
+  }
+
+  @Test
+  void aRestTokenOrCredentialSaysOAuth2AndTheCatalogsTokenEndpoint() {
+    for (String property : List.of("token=t0ken", "credential=client:secret")) {
+      assertThat(rest(property))
+          .containsEntry("rest.auth.type", "oauth2")
+          .containsEntry("oauth2-server-uri", "https://catalog.example/api/v1/oauth/tokens");
+    }
+  }
+
+  @Test
+  void theOperatorsAuthSettingsWin() {
+    assertThat(rest("token=t0ken", "oauth2-server-uri=https://idp.example/token"))
+        .containsEntry("rest.auth.type", "oauth2")
+        .containsEntry("oauth2-server-uri", "https://idp.example/token");
+    assertThat(rest("token=t0ken", "rest.auth.type=sigv4"))
+        .containsEntry("rest.auth.type", "sigv4")
+        .doesNotContainKey("oauth2-server-uri");
+  }
+
+  @Test
+  void noAuthSettingWithoutATokenOrCredentialOrOutsideRest() {
+    assertThat(rest()).doesNotContainKeys("rest.auth.type", "oauth2-server-uri");
+    Map<String, String> jdbc = CatalogSpec.resolve(Map.of("type", "jdbc", "uri",
+        "jdbc:sqlite:/tmp/c.db", "warehouse", "/tmp/w"), List.of("token=t0ken"),
+        Optional.empty()).catalogProperties();
+    assertThat(jdbc).doesNotContainKeys("rest.auth.type", "oauth2-server-uri");
+  }
+}
