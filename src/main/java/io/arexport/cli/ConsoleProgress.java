@@ -75,11 +75,6 @@ final class ConsoleProgress implements ExportListener {
     this.range = range;
   }
 
-  /** A bar on a terminal ({@code live}), plain lines otherwise; the terminal's width unknown. */
-  ConsoleProgress(PrintStream err, boolean live, Clock clock, String resumeCommand) {
-    this(err, live ? Mode.BAR : Mode.LINES, Terminal.DEFAULT_COLUMNS, clock, resumeCommand, null);
-  }
-
   /** The mode for this process: quiet when asked, a bar when stderr is a terminal, else lines. */
   static Mode mode(boolean quiet, boolean stderrIsTerminal) {
     return quiet ? Mode.QUIET : stderrIsTerminal ? Mode.BAR : Mode.LINES;

@@ -15,8 +15,12 @@ final class ProgressOptions {
   /** The progress display for a run over {@code range} (null if unknown) in this environment. */
   ConsoleProgress progress(CommandEnvironment environment, HeightRange range,
       String resumeCommand) {
-    return new ConsoleProgress(environment.err(),
-        ConsoleProgress.mode(quiet, Terminal.stderrIsTerminal()),
+    return new ConsoleProgress(environment.err(), mode(),
         Terminal.columnsOrDefault(environment.env()), environment.clock(), resumeCommand, range);
+  }
+
+  /** Quiet when asked, a bar when stderr is a terminal, else lines. */
+  ConsoleProgress.Mode mode() {
+    return ConsoleProgress.mode(quiet, Terminal.stderrIsTerminal());
   }
 }

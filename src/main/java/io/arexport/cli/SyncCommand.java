@@ -124,6 +124,8 @@ final class SyncCommand implements Callable<Integer> {
       + " object per line with --watch).")
   boolean json;
 
+  @Mixin ProgressOptions progressOptions = new ProgressOptions();
+
   @Mixin StacktraceOption stacktrace = new StacktraceOption();
 
   @Spec CommandSpec spec;
@@ -233,14 +235,18 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public void exporting(SyncPlan.Kind kind, HeightRange heights, String jobId) {
-      environment.err().println("arexport: sync: " + switch (kind) {
-        case RESUME -> "resuming unfinished job " + jobId + " (heights " + heights + ")";
-        case GAP -> "filling gap " + heights;
-        case NEW -> "exporting heights " + heights;
-      });
-      current = new ConsoleProgress(environment.err(), Terminal.stderrIsTerminal(),
-          environment.clock(), "the same 'arexport sync' (it resumes this job first), or "
-              + ExportCommand.resumeCommand(request.exportOf(heights, true)));
+      ConsoleProgress.Mode mode = progressOptions.mode();
+      if (mode != ConsoleProgress.Mode.QUIET) {
+        environment.err().println("arexport: sync: " + switch (kind) {
+          case RESUME -> "resuming unfinished job " + jobId + " (heights " + heights + ")";
+          case GAP -> "filling gap " + heights;
+          case NEW -> "exporting heights " + heights;
+        });
+      }
+      current = new ConsoleProgress(environment.err(), mode,
+          Terminal.columnsOrDefault(environment.env()), environment.clock(),
+          "the same 'arexport sync' (it resumes this job first), or "
+              + ExportCommand.resumeCommand(request.exportOf(heights, true)), heights);
     }
 
     private ExportListener delegate() {

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Verify's report on stdout, written as findings arrive (nothing is collected): text lines, or one
  * JSON document. Text: a header, one {@code DIFF}/{@code NOTE} line per finding, a table of
- * totals and a last line starting {@code verify: OK} or {@code verify: FAILED}.
+ * totals and a last line starting {@code verify: OK} or {@code verify: FAILED}. Both begin when
+ * the run has {@link #started}: a run refused for bad input prints nothing on stdout.
  */
 abstract class VerifyReport implements VerifyListener {
   /** The run ended with a failure (exit status by {@link ExitCodes}); close the report. */
@@ -40,6 +41,7 @@ abstract class VerifyReport implements VerifyListener {
     private final PrintStream err;
     private final boolean live;
     private final VerifyRequest request;
+    private boolean started;
     private boolean liveLineShown;
 
     Text(PrintStream out, PrintStream err, boolean live, VerifyRequest request) {
@@ -47,6 +49,14 @@ abstract class VerifyReport implements VerifyListener {
       this.err = err;
       this.live = live;
       this.request = request;
+    }
+
+    @Override
+    public void started() {
+      if (started) {
+        return;
+      }
+      started = true;
       out.printf("verifying heights %s of %s (heightPartitionSize %d, L1 transactions %s,"
               + " L1 tags %s, %s)%n", request.range(), request.warehouseDir(),
           request.heightPartitionSize(), request.includeL1Transactions() ? "on" : "off",
@@ -65,6 +75,7 @@ abstract class VerifyReport implements VerifyListener {
 
     @Override
     public void found(Finding finding) {
+      started();
       clearLiveLine();
       out.println((finding.isDifference() ? "DIFF " : "NOTE ") + finding.kind().code() + ": "
           + finding.message());
@@ -78,6 +89,7 @@ abstract class VerifyReport implements VerifyListener {
 
     @Override
     void finished(VerifySummary summary) {
+      started();
       clearLiveLine();
       out.printf("%-13s %10s %10s %15s %15s %8s%n", "table", "partitions", "matching",
           "expected rows", "found rows", "files");
@@ -109,13 +121,28 @@ abstract class VerifyReport implements VerifyListener {
   /** One JSON object, streamed: request, findings array, totals, result. */
   private static final class Json extends VerifyReport {
     private final PrintStream out;
+    private final VerifyRequest request;
     private final JsonGenerator json;
+    private boolean started;
 
     Json(PrintStream out, VerifyRequest request) {
       this.out = out;
+      this.request = request;
       try {
         json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter();
         json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void started() {
+      if (started) {
+        return;
+      }
+      started = true;
+      try {
         json.writeStartObject();
         json.writeNumberField("startHeight", request.range().start());
         json.writeNumberField("endHeight", request.range().end());
@@ -134,6 +161,7 @@ abstract class VerifyReport implements VerifyListener {
 
     @Override
     public void found(Finding finding) {
+      started();
       try {
         json.writeStartObject();
         json.writeStringField("severity", finding.isDifference() ? "difference" : "note");
@@ -163,6 +191,9 @@ abstract class VerifyReport implements VerifyListener {
 
     @Override
     void aborted(RuntimeException failure) {
+      if (!started) {
+        return;
+      }
       try {
         json.writeEndArray();
         json.writeStringField("error", String.valueOf(failure.getMessage()));
@@ -177,6 +208,7 @@ abstract class VerifyReport implements VerifyListener {
 
     @Override
     void finished(VerifySummary summary) {
+      started();
       try {
         json.writeEndArray();
         json.writeObjectFieldStart("tables");

@@ -3,6 +3,7 @@ package io.arexport.export;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.catalog.CatalogSpec;
+import io.arexport.catalog.Secrets;
 import io.arexport.parquet.Compression;
 import io.arexport.warehouse.JobParameters;
 import java.nio.file.Path;
@@ -71,7 +72,11 @@ public record ExportRequest(
       catalog = CatalogSpec.DIRECTORY;
     }
     if (catalog.isDirectory() && CatalogSpec.namesObjectStore(warehouseDir.toString())) {
-      throw new InvalidInputException("--warehouseDir " + warehouseDir + " is an object store,"
+      // A Path keeps one slash of "s3://": put it back for the message, and hide user-info.
+      String given = warehouseDir.toString().replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*):/(?!/)",
+          "$1://");
+      throw new InvalidInputException("--warehouseDir " + Secrets.redactUri(given)
+          + " is an object store,"
           + " which has no atomic rename: use --catalog-type rest or jdbc with"
           + " --catalog-warehouse (docs/lakehouse.md)");
     }

@@ -59,6 +59,7 @@ public final class Verifier {
     // before the sources are read.
     try (WarehouseSide warehouse = sides.open(request, tally, cancellation);
         SourceSide source = SourceSide.open(request)) {
+      listener.started();
       warehouse.beforeTables();
       for (ExportTable table : ExportTable.values()) {
         TableRun run = new TableRun(request, source, table, warehouse.table(table), tally);

@@ -4,6 +4,12 @@ package io.arexport.verify;
 public interface VerifyListener {
   VerifyListener NONE = new VerifyListener() {};
 
+  /**
+   * The warehouse and the sources are open: the run has begun. Nothing is reported before it
+   * (a run refused for bad input reports nothing), except findings made while opening them.
+   */
+  default void started() {}
+
   /** A table-partition was compared (whether or not it matched). */
   default void checked(PartitionCheck check) {}
 

@@ -37,7 +37,8 @@ class SyncOptionsTest {
 
     assertThat(shared).contains("--heightPartitionSize", "--includeL1Transactions",
         "--includeL1Tags", "--coreDb", "--bundlesDb", "--warehouseDir", "--maxFileRows",
-        "--stagingDir", "--compression", "--threads", "--catalog-type", "--stacktrace");
+        "--stagingDir", "--compression", "--threads", "--catalog-type", "--stacktrace",
+        "--quiet");
     for (String name : shared) {
       assertThat(syncMixins.get(name)).as(name + " in sync").isNotNull()
           .isEqualTo(exportMixins.get(name));
@@ -45,13 +46,13 @@ class SyncOptionsTest {
   }
 
   @Test
-  void syncTakesEveryExportOptionButTheJobAndProgressOnes() {
+  void syncTakesEveryExportOptionButResume() {
     Set<String> exportOnly = new TreeSet<>(names(EXPORT));
     exportOnly.removeAll(names(SYNC));
     Set<String> syncOnly = new TreeSet<>(names(SYNC));
     syncOnly.removeAll(names(EXPORT));
 
-    assertThat(exportOnly).containsExactlyInAnyOrder("-q", "--quiet", "--resume");
+    assertThat(exportOnly).containsExactlyInAnyOrder("--resume");
     assertThat(syncOnly).containsExactlyInAnyOrder("--fill-gaps", "--fillGaps", "--interval",
         "--watch");
   }

@@ -61,7 +61,11 @@ class CatalogBadInputTest {
     assertOneLine(warehouse, 2, "s3://bucket/lake is an object store");
     Cli.Result dir = Cli.run(new ExportArgs(paths.coreDb(), paths.bundlesDb(),
         paths.stagingDir(), Path.of("s3://bucket/lake")).export(100, 149, 50));
-    assertOneLine(dir, 2, "is an object store");
+    assertOneLine(dir, 2, "--warehouseDir s3://bucket/lake is an object store");
+    Cli.Result keyed = Cli.run(new ExportArgs(paths.coreDb(), paths.bundlesDb(),
+        paths.stagingDir(), Path.of("s3://AKIAID:" + SECRET + "@bucket/lake"))
+        .export(100, 149, 50));
+    assertOneLine(keyed, 2, "--warehouseDir s3://****@bucket/lake is an object store");
     Cli.Result typed = Cli.run(paths.export(100, 149, 50, "--catalog-type", "glue"));
     assertOneLine(typed, 2, "--catalog-type must be hadoop, rest or jdbc: glue");
     Cli.Result noUri = Cli.run(paths.export(100, 149, 50, "--catalog-type", "rest"));

@@ -138,6 +138,23 @@ class SyncCommandTest {
     assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
   }
 
+  /** --quiet, as for export: no progress on stderr (the cron log keeps only errors). */
+  @Test
+  void quietSyncPrintsNoProgress(@TempDir Path work) throws Exception {
+    ExportArgs loud = ExportArgs.of(pristine, work.resolve("loud"));
+    Cli.Result progress = Cli.run(sync(loud, "--endHeight", "199"));
+    assertThat(progress.status()).as(progress.err()).isZero();
+    assertThat(progress.errLines()).as(progress.err())
+        .contains("arexport: sync: exporting heights 100-199")
+        .anyMatch(l -> l.startsWith("[2/2] height=150-199"));
+
+    ExportArgs quiet = ExportArgs.of(pristine, work.resolve("quiet"));
+    Cli.Result result = Cli.run(sync(quiet, "--endHeight", "199", "--quiet"));
+    assertThat(result.status()).as(result.err()).isZero();
+    assertThat(result.err()).isEmpty();
+    assertThat(result.out()).startsWith("synced heights 100-199: 2 partitions");
+  }
+
   /**
    * A warehouse written by export runs with a hole and without a partition that has no rows:
    * plain sync leaves the hole, --fill-gaps exports it, and afterwards sync is up to date.
