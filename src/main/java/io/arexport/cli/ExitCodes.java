@@ -73,8 +73,9 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
   @Override
   public int handleParseException(CommandLine.ParameterException failure, String[] args) {
     CommandLine command = failure.getCommandLine();
-    err.println("arexport: " + failure.getMessage());
-    err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for usage.");
+    // One line, as for every other error: the hint rides on it.
+    err.println("arexport: " + failure.getMessage() + " (see '"
+        + command.getCommandSpec().qualifiedName() + " --help')");
     err.flush();
     return INVALID_INPUT;
   }

@@ -4,6 +4,7 @@ import io.arexport.Cancellation;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class Main {
     // As the seed's bash parser did: a repeated option overrides (wrapper scripts pass defaults
     // first and let the caller's arguments override them).
     commandLine.setOverwrittenOptionsAllowed(true);
+    commandLine.registerConverter(Path.class, new PathConverter());
     OptionalInt columns = Terminal.columns(env);
     if (columns.isPresent()) {
       commandLine.setUsageHelpWidth(Math.max(Terminal.MIN_HELP_COLUMNS, columns.getAsInt()));

@@ -110,15 +110,38 @@ public final class DirectoryPublisher implements PartitionPublisher {
     lock.close();
   }
 
-  /** Creates {@code dir} if needed and checks it can be written, naming the option if not. */
+  /** Creates {@code dir} (and its parents) after {@link #requireCreatableDirectory}. */
   static void requireWritableDirectory(Path dir, String option) {
+    requireCreatableDirectory(dir, option);
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new InvalidInputException(option + " cannot be created: " + dir + " (" + e + ")");
+      throw new InvalidInputException(option + " cannot be created: " + dir + " ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     }
-    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      throw new InvalidInputException(option + " is not a writable directory: " + dir);
+  }
+
+  /**
+   * Checks, creating nothing, that {@code dir} is a writable directory or can be made one: its
+   * nearest existing ancestor is a writable directory. So a run refused later (an unusable
+   * warehouse, an unreachable catalog) leaves no empty directory behind.
+   */
+  static void requireCreatableDirectory(Path dir, String option) {
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    String what = option + " " + dir;
+    if (existing == null) {
+      throw new InvalidInputException(what + " cannot be created: no parent directory exists");
+    }
+    String where = existing.equals(dir.toAbsolutePath()) ? ""
+        : " cannot be created: " + existing;
+    if (!Files.isDirectory(existing)) {
+      throw new InvalidInputException(what + where + " is not a directory");
+    }
+    if (!Files.isWritable(existing)) {
+      throw new InvalidInputException(what + where + " is not writable");
     }
   }
 }

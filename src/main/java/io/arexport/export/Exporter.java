@@ -86,8 +86,9 @@ public final class Exporter {
     try (PartitionReader reader = PartitionReader.open(
         new SourcePaths(request.coreDb(), request.bundlesDb()),
         request.includeL1Transactions(), request.includeL1Tags())) {
-      // Staging first as well: an unusable stagingDir must not leave a new, empty warehouse.
-      DirectoryPublisher.requireWritableDirectory(request.stagingDir(), "stagingDir");
+      // Staging first as well: an unusable stagingDir must not leave a new, empty warehouse
+      // (and is created only with the job, once the destination is open).
+      DirectoryPublisher.requireCreatableDirectory(request.stagingDir(), "stagingDir");
       try (PartitionPublisher publisher = destination.open(request,
           "arexport export (pid " + pid + ", since " + started + ")")) {
         return runOpen(request, reader, publisher, started);

@@ -3,6 +3,7 @@ package io.arexport.warehouse;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.fs.DurableFiles;
@@ -29,6 +30,10 @@ final class Json {
   static <T> T read(Path file, Class<T> type) {
     try {
       return MAPPER.readValue(file.toFile(), type);
+    } catch (ValueInstantiationException e) {
+      // Parsed, but the values were refused by the record's own checks: say which.
+      String reason = e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage();
+      throw new StateConflictException("cannot use " + file + " (inconsistent): " + reason);
     } catch (IOException e) {
       throw new StateConflictException("cannot read " + file + " (corrupt or truncated): "
           + e.getMessage().lines().findFirst().orElse(""));

@@ -2,6 +2,7 @@ package io.arexport.export;
 
 import static io.arexport.testing.WarehouseAssertions.assertEqualsSource;
 import static io.arexport.testing.WarehouseAssertions.jobDirs;
+import static io.arexport.testing.WarehouseAssertions.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SampleDatabases.Spec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,6 +22,7 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +90,58 @@ class ResumeTest {
     assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, false,
         false);
     assertThat(jobDirs(paths.stagingDir())).isEmpty();
+  }
+
+  /**
+   * A checkpoint whose height is no partition end of its job (outside the range, inside a
+   * partition) or whose format is unknown would make --resume skip heights or call the job done:
+   * it is refused (exit 3, one line naming the file and the value), the job and the warehouse
+   * stay as they were, and the job resumes once the file is right again.
+   */
+  @Test
+  void aCheckpointThatNamesNoPartitionEndIsRefused(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    try (ChildJvm child = ChildJvm.start(List.of(), Map.of("AREXPORT_FAULT_POINT",
+        "checkpoint-advanced:1"), work, paths.export(RANGE.start(), RANGE.end(), 50))) {
+      assertThat(child.awaitErrLine("fault point checkpoint-advanced:1 reached", 120))
+          .as(child.err()).isTrue();
+      child.kill();
+    }
+    List<String> jobs = jobDirs(paths.stagingDir());
+    assertThat(jobs).hasSize(1);
+    Path checkpoint = paths.stagingDir().resolve(jobs.get(0)).resolve(".checkpoint");
+    String good = Files.readString(checkpoint);
+    assertThat(good).contains("\"lastCompletedHeight\" : 149");
+    // The tables' files; .arexport/ is left out: the first refused run, like any run on the
+    // warehouse, finishes the killed run's partition commit (its journal) before it looks for jobs.
+    SortedMap<String, String> warehouse = tables(paths.warehouseDir());
+
+    for (String[] bad : new String[][] {
+        {"\"lastCompletedHeight\" : 149", "\"lastCompletedHeight\" : 9999", "9999"},
+        {"\"lastCompletedHeight\" : 149", "\"lastCompletedHeight\" : -99999", "-99999"},
+        {"\"lastCompletedHeight\" : 149", "\"lastCompletedHeight\" : 174", "174"},
+        {"\"formatVersion\" : 1", "\"formatVersion\" : 99", "99"}}) {
+      Files.writeString(checkpoint, good.replace(bad[0], bad[1]));
+      Cli.Result refused = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50, "--resume"));
+      assertThat(refused.status()).as(refused.err()).isEqualTo(3);
+      assertThat(refused.errLines()).as(refused.err()).singleElement().asString()
+          .contains(checkpoint.toString(), bad[2]).doesNotContain("Cannot construct");
+      assertThat(jobDirs(paths.stagingDir())).isEqualTo(jobs);
+      assertThat(tables(paths.warehouseDir())).isEqualTo(warehouse);
+    }
+
+    Files.writeString(checkpoint, good);
+    Cli.Result resumed = Cli.run(paths.export(RANGE.start(), RANGE.end(), 50, "--resume"));
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).contains("(4 partitions, resumed)");
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, false,
+        false);
+  }
+
+  private static SortedMap<String, String> tables(Path warehouse) throws Exception {
+    SortedMap<String, String> files = snapshot(warehouse);
+    files.keySet().removeIf(name -> name.startsWith(".arexport"));
+    return files;
   }
 
   @Test
