@@ -13,9 +13,8 @@ import picocli.CommandLine;
  * for status 1 (look at the report, rerun or {@code --resume}):
  * <ul>
  *   <li>{@link #STOPPED}: an export or verify stopped at a safe point on SIGINT/SIGTERM (see
- *       {@code GracefulStop}). Not 130/143 (128 + signal): a shutdown hook cannot tell which
- *       signal arrived, one status for "stopped, resume it" whatever the signal is simpler to
- *       script, and the contract lists no other codes;
+ *       {@code GracefulStop}). Not 130/143 (128 + signal): one status for "stopped, resume it"
+ *       whatever the signal is simpler to script, and the contract lists no other codes;
  *   <li>{@link #VERIFY_DIFFERENCES}: {@code verify} ran to the end and found differences (a failed
  *       check at run time); the report on stdout tells them from an I/O failure, which prints
  *       only one stderr line.

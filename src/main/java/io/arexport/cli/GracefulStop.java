@@ -6,42 +6,66 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
+import sun.misc.Signal;
 
 /**
- * Graceful stop on SIGINT and SIGTERM (and SIGHUP: whatever makes the JVM shut down while a
- * command runs). The JVM runs shutdown hooks on those signals; when the running command has
- * opted in ({@link #cooperate()}: export, verify, sync), this hook requests a stop through the {@link
- * Cancellation} the command polls at its safe points, waits (at most {@link #GRACE}) for the
- * command to return, and then ends the process with the status {@link ExitCodes} chose for that
- * return ({@link ExitCodes#STOPPED} for a stop; 0 if the command happened to finish). A command
- * that reaches no safe point in time is ended anyway: that is no worse than a SIGKILL, which the
- * commit protocol survives (the checkpoint only advances after a partition is published). For a
- * command that has not opted in the hook does nothing, so the JVM shuts down as usual (other
- * hooks run, status 128 + signal).
+ * Graceful stop on SIGINT, SIGTERM and SIGHUP. When the running command has opted in
+ * ({@link #cooperate()}: export, verify, sync), a signal requests a stop through the {@link
+ * Cancellation} the command polls at its safe points; the command returns with the status {@link
+ * ExitCodes} chose ({@link ExitCodes#STOPPED} for a stop; 0 if it happened to finish) and
+ * {@link Main#main} exits with it. A command that reaches no safe point within {@link #GRACE} is
+ * ended anyway, as is one given a second signal: that is no worse than a SIGKILL, which the commit
+ * protocol survives (the checkpoint only advances after a partition is published). For a command
+ * that has not opted in, a signal ends the JVM as it would by default: shutdown hooks run (serve's
+ * closes its listener), status 128 + signal.
  *
- * <p>Only {@link Main#main} installs it; in-process runs ({@link Main#run}) never touch the JVM's
- * hooks.
+ * <p>Why signal handlers and not a shutdown hook: once the JVM shuts down, every library's hooks
+ * run at the same time as ours — Iceberg's terminates its worker pool, Hadoop closes its cached
+ * file systems — so the partition being published at the stop request failed half-way instead of
+ * finishing. With the handlers the JVM starts shutting down only after the command returned.
+ * {@code sun.misc.Signal} is in the JDK's {@code jdk.unsupported} module, which exists to keep
+ * such APIs available; a signal the JVM reserves or ignores (a job started with {@code nohup},
+ * SIGINT of a background job) keeps the JVM's behaviour.
+ *
+ * <p>Only {@link Main#main} installs it; in-process runs ({@link Main#run}) never touch signals.
  */
 final class GracefulStop implements StopRequests {
   /** Longest wait for a safe point: below the 10 s Docker and most supervisors allow by default. */
   static final Duration GRACE = Duration.ofSeconds(8);
 
+  private static final String[] SIGNALS = {"INT", "TERM", "HUP"};
+
   private final PrintStream err;
   private final Duration grace;
+  private final IntConsumer exit;
+  private final IntConsumer halt;
   private final AtomicBoolean requested = new AtomicBoolean();
   private volatile boolean cooperating;
   private final CountDownLatch finished = new CountDownLatch(1);
-  private volatile int status = ExitCodes.STOPPED;
 
-  GracefulStop(PrintStream err, Duration grace) {
+  /**
+   * @param exit ends the JVM running shutdown hooks ({@link Runtime#exit})
+   * @param halt ends it at once ({@link Runtime#halt})
+   */
+  GracefulStop(PrintStream err, Duration grace, IntConsumer exit, IntConsumer halt) {
     this.err = err;
     this.grace = grace;
+    this.exit = exit;
+    this.halt = halt;
   }
 
-  /** Registers the shutdown hook; call once, before the command starts. */
+  /** Handles the stop signals from now on; call once, before the command starts. */
   static GracefulStop install(PrintStream err, Duration grace) {
-    GracefulStop stop = new GracefulStop(err, grace);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::onShutdown, "arexport-graceful-stop"));
+    Runtime runtime = Runtime.getRuntime();
+    GracefulStop stop = new GracefulStop(err, grace, runtime::exit, runtime::halt);
+    for (String name : SIGNALS) {
+      try {
+        Signal.handle(new Signal(name), signal -> stop.onSignal(signal.getNumber()));
+      } catch (IllegalArgumentException e) {
+        // Reserved here (e.g. under -Xrs): the JVM's own handling stays.
+      }
+    }
     return stop;
   }
 
@@ -51,18 +75,30 @@ final class GracefulStop implements StopRequests {
     return requested::get;
   }
 
-  /** The command returned {@code exitStatus}; {@link System#exit} follows. */
-  void finished(int exitStatus) {
-    status = exitStatus;
+  /** The command returned; {@link System#exit} with its status follows. */
+  void finished() {
     finished.countDown();
   }
 
-  /** The hook's body (package-private for tests of the paths that do not halt). */
-  void onShutdown() {
-    if (finished.getCount() == 0 || !cooperating) {
-      return; // The ordinary System.exit after the command returned, or a command without stops.
+  /**
+   * A stop signal arrived (on a thread of its own). Returns when the command has returned (its
+   * status is then {@link Main#main}'s to give) or when there is nothing to wait for.
+   */
+  void onSignal(int signalNumber) {
+    if (finished.getCount() == 0) {
+      return; // Main is exiting with the command's status already.
     }
-    requested.set(true);
+    if (!cooperating) {
+      exit.accept(128 + signalNumber);
+      return;
+    }
+    if (!requested.compareAndSet(false, true)) {
+      err.println("arexport: second stop request; exiting now. Published partitions and the"
+          + " checkpoint are consistent: an export continues with the same command and --resume");
+      err.flush();
+      halt.accept(ExitCodes.STOPPED);
+      return;
+    }
     err.println("arexport: stop requested; stopping at the next safe point (waiting at most "
         + grace.toSeconds() + " s)");
     err.flush();
@@ -70,17 +106,16 @@ final class GracefulStop implements StopRequests {
     try {
       done = finished.await(grace.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       done = false;
     }
     if (!done) {
       err.println("arexport: no safe point reached within " + grace.toSeconds() + " s; exiting"
           + " now. Published partitions and the checkpoint are consistent: an export continues"
           + " with the same command and --resume");
+      System.out.flush();
+      err.flush();
+      halt.accept(ExitCodes.STOPPED);
     }
-    System.out.flush();
-    err.flush();
-    // Runtime.exit would block in a shutdown hook; halt ends the process with our status instead
-    // of the JVM's 128+signal. The command has returned, so no file is left half-written.
-    Runtime.getRuntime().halt(done ? status : ExitCodes.STOPPED);
   }
 }

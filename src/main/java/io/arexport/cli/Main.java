@@ -24,7 +24,7 @@ public final class Main {
     int status = run(args, System.out, System.err, System.getenv(), Clock.systemUTC(), stop);
     System.out.flush();
     System.err.flush();
-    stop.finished(status);
+    stop.finished();
     System.exit(status);
   }
 

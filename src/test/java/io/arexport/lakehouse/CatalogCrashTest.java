@@ -20,6 +20,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,6 +73,39 @@ class CatalogCrashTest {
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
     assertThat(unreferenced(catalog)).as("no orphan uploads after the next run").isEmpty();
     assertThat(journals(paths.stagingDir())).as("no upload journal left").isEmpty();
+  }
+
+  /**
+   * SIGTERM while a staged partition waits to be published: the partition is still committed to
+   * the catalog (Iceberg's worker pool and the JDBC connection stay up until the command returns:
+   * the stop is a signal handler, not a shutdown hook that runs beside the libraries' own), the
+   * run says "stopped on request" with status 1, and --resume completes the range.
+   */
+  @Test
+  void sigtermPublishesTheStagedPartitionAndStopsCleanly(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] args = catalog.with(paths.export(100, 349, 50, "--includeL1Transactions",
+        "--includeL1Tags", "--threads", "1"));
+    String err;
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx512m"),
+        Map.of("AREXPORT_FAULT_POINT", "partition-staged:2"), work, args)) {
+      assertThat(child.awaitErrLine("fault point partition-staged:2 reached", 120))
+          .as(child.err()).isTrue();
+      ProcessHandle.of(child.pid()).orElseThrow().destroy(); // SIGTERM
+      assertThat(child.waitFor(10)).as(child.err()).isEqualTo(1);
+      err = child.err();
+    }
+    assertThat(err).contains("stopped on request before partition 200-249: 2 partitions"
+        + " exported, checkpoint at height 199").doesNotContain("rejected", "cannot publish");
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
+
+    List<String> resumeArgs = new ArrayList<>(List.of(args));
+    resumeArgs.add("--resume");
+    Cli.Result resumed = Cli.run(resumeArgs.toArray(String[]::new));
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+    assertThat(unreferenced(catalog)).isEmpty();
   }
 
   /** Parquet files under the catalog warehouse that no snapshot of their table references. */
