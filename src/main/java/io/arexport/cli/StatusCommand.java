@@ -201,7 +201,11 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  lock:     " + (lock.held() ? "held by " + orNone(lock.holder())
           : lock.stale() ? "free (stale holder line: " + lock.holder() + ")" : "free"));
     }
-    if (status.pendingCommit()) {
+    if (status.pendingCommitProblem() != null) {
+      out.println("  an interrupted partition commit is pending but its journal is unusable, so"
+          + " export and metadata stop (exit 3) until it is dealt with: "
+          + status.pendingCommitProblem());
+    } else if (status.pendingCommit()) {
       out.println("  an interrupted partition commit is pending; the next export or metadata"
           + " run completes it");
     }

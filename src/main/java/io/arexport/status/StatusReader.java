@@ -22,6 +22,7 @@ import io.arexport.sync.DirectoryCoverageStore;
 import io.arexport.sync.ExportedRows;
 import io.arexport.warehouse.Checkpoint;
 import io.arexport.warehouse.JobParameters;
+import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.ReplacedFiles;
 import io.arexport.warehouse.UnfinishedJob;
 import io.arexport.warehouse.WarehouseLayout;
@@ -105,7 +106,8 @@ public final class StatusReader {
     return new WarehouseStatus(layout.root().toString(), now.toString(), coverage.status,
         source, tables, jobs(request.stagingDir(), parameters -> true, resumeCommands),
         new LockStatus(lock.held(), lock.stale(), lock.holder()),
-        Files.exists(layout.stateDir().resolve("pending-commit.json")), replaced);
+        Files.exists(layout.stateDir().resolve("pending-commit.json")), replaced,
+        PartitionCommitter.pendingCommitProblem(layout).orElse(null));
   }
 
   private record CoverageResult(CoverageStatus status, Coverage covered,

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param stagingJobs unfinished jobs in the staging directory, oldest first
  * @param pendingCommit an interrupted partition commit waits in {@code .arexport/}; the next
  *     export or metadata run completes or undoes it
+ * @param pendingCommitProblem why that journal cannot be completed (it does not parse: exports
+ *     and metadata runs stop with exit 3 until it is dealt with); null when it can, or none waits
  * @param replacedFilesAwaitingDeletion files a re-export replaced that the current Iceberg
  *     snapshot still lists (deleted by the next Iceberg commit)
  * @param lock the warehouse lock; null in catalog mode (the catalog's optimistic commits
@@ -29,7 +31,8 @@ public record WarehouseStatus(
     List<JobStatus> stagingJobs,
     LockStatus lock,
     boolean pendingCommit,
-    Integer replacedFilesAwaitingDeletion) {
+    Integer replacedFilesAwaitingDeletion,
+    String pendingCommitProblem) {
 
   /** An inclusive height range. */
   public record Range(long start, long end) {

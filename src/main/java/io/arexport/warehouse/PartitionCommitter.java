@@ -2,6 +2,7 @@ package io.arexport.warehouse;
 
 import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
+import io.arexport.StateConflictException;
 import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -33,12 +35,14 @@ import org.slf4j.LoggerFactory;
 public final class PartitionCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionCommitter.class);
 
+  private static final String JOURNAL_FILE = "pending-commit.json";
+
   private final WarehouseLayout layout;
   private final Path journal;
 
   public PartitionCommitter(WarehouseLayout layout) {
     this.layout = layout;
-    this.journal = layout.stateDir().resolve("pending-commit.json");
+    this.journal = layout.stateDir().resolve(JOURNAL_FILE);
   }
 
   /** One staged file and where it goes (warehouse-relative). */
@@ -120,6 +124,24 @@ public final class PartitionCommitter {
   /** Drops the journal once the caller has recorded the partition as done. */
   public void finish() {
     DurableFiles.deleteIfExists(journal);
+  }
+
+  /**
+   * Why the interrupted commit's journal cannot be completed (it does not parse: every export
+   * and metadata run then stops with exit 3 until it is dealt with), or empty when there is none
+   * or it reads.
+   */
+  public static Optional<String> pendingCommitProblem(WarehouseLayout layout) {
+    Path journal = layout.stateDir().resolve(JOURNAL_FILE);
+    if (!Files.exists(journal)) {
+      return Optional.empty();
+    }
+    try {
+      Json.read(journal, PendingCommit.class);
+      return Optional.empty();
+    } catch (StateConflictException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   /** Completes or undoes a commit that a crash interrupted; no-op when there is none. */

@@ -1,5 +1,6 @@
 package io.arexport.warehouse;
 
+import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,9 +56,16 @@ public final class WarehouseLock implements AutoCloseable {
       channel.write(ByteBuffer.wrap((holder + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       channel.force(true);
       return new WarehouseLock(channel, lock);
+    } catch (AccessDeniedException e) {
+      // The operator's to fix (permissions of the warehouse), not a failure to retry.
+      closeQuietly(channel);
+      throw new InvalidInputException("cannot lock warehouse " + layout.root() + ": permission"
+          + " denied on " + e.getFile() + " (the warehouse must be writable by this user)");
     } catch (IOException e) {
       closeQuietly(channel);
-      throw new RuntimeFailureException("cannot lock warehouse " + file + ": " + e.getMessage(), e);
+      String reason = e.getMessage() == null || e.getMessage().equals(file.toString())
+          ? e.getClass().getSimpleName() : e.getMessage();
+      throw new RuntimeFailureException("cannot lock warehouse " + file + ": " + reason, e);
     }
   }
 

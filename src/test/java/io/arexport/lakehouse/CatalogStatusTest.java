@@ -83,13 +83,15 @@ class CatalogStatusTest {
     JsonNode status = new ObjectMapper().readTree(result.out());
 
     assertThat(names(status)).containsExactly("warehouse", "generatedAt", "coverage", "source",
-        "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion");
+        "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion",
+        "pendingCommitProblem");
     assertThat(status.get("warehouse").asText())
         .isEqualTo("jdbc catalog ar_io at " + catalog.uri() + ", namespace default, warehouse "
             + catalog.warehouse());
     assertThat(status.get("lock").isNull()).isTrue();
     assertThat(status.get("pendingCommit").asBoolean()).isFalse();
     assertThat(status.get("replacedFilesAwaitingDeletion").isNull()).isTrue();
+    assertThat(status.get("pendingCommitProblem").isNull()).isTrue();
 
     // The unfinished job: its checkpoint says how far the second range is published.
     JsonNode jobs = status.get("stagingJobs");

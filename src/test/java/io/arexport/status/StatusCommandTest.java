@@ -83,7 +83,8 @@ class StatusCommandTest {
     JsonNode status = statusOf(paths);
 
     assertThat(names(status)).containsExactly("warehouse", "generatedAt", "coverage", "source",
-        "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion");
+        "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion",
+        "pendingCommitProblem");
     assertThat(status.get("warehouse").asText())
         .isEqualTo(paths.warehouseDir().toAbsolutePath().toString());
     assertThat(Instant.parse(status.get("generatedAt").asText())).isNotNull();
@@ -213,9 +214,9 @@ class StatusCommandTest {
       }
     }
 
-    Cli.Result text = Cli.run("status", "--warehouseDir", paths.warehouseDir().toString(),
-        "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
-        "--bundlesDb", paths.bundlesDb().toString());
+    String[] asJson = status(paths);
+    Cli.Result text = Cli.run(java.util.Arrays.stream(asJson).filter(a -> !a.equals("--json"))
+        .toArray(String[]::new));
     assertThat(text.status()).as(text.err()).isZero();
     assertThat(text.out()).contains("  heights:  100-199, 300-324 (from partition directories;"
         + " no sync record)", "  gaps:     200-299", "warehouse 25 heights behind",
@@ -281,6 +282,23 @@ class StatusCommandTest {
     assertThat(lock.get("stale").asBoolean()).isTrue();
     assertThat(lock.get("holder").asText()).startsWith("arexport export (pid " + pid + ", since");
     assertThat(status.get("pendingCommit").asBoolean()).isTrue();
+    assertThat(status.get("pendingCommitProblem").isNull()).isTrue();
+
+    // A journal that no longer parses: status says the next run stops on it, as it does.
+    Path journal = paths.warehouseDir().resolve(".arexport/pending-commit.json");
+    String good = Files.readString(journal);
+    Files.writeString(journal, "{bad");
+    JsonNode unusable = statusOf(paths);
+    assertThat(unusable.get("pendingCommit").asBoolean()).isTrue();
+    assertThat(unusable.get("pendingCommitProblem").asText()).contains(journal.toString());
+    Cli.Result text = Cli.run("status", "--warehouseDir", paths.warehouseDir().toString(),
+        "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
+        "--bundlesDb", paths.bundlesDb().toString());
+    assertThat(text.out()).contains("journal is unusable").doesNotContain("run completes it");
+    Cli.Result stopped = Cli.run(export);
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(3);
+    assertThat(stopped.errLines()).singleElement().asString().contains(journal.toString());
+    Files.writeString(journal, good);
 
     List<String> jobs = jobDirs(paths.stagingDir());
     assertThat(jobs).hasSize(1);
