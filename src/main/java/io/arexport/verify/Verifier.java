@@ -175,31 +175,44 @@ public final class Verifier {
 
     /** Heights no directory covers: the source must have no rows there. */
     private void checkGap(HeightRange gap) {
-      if (source.count(table, gap) == 0) {
-        source.endSnapshot();
-        return;
-      }
-      // Name each aligned partition that should exist.
-      long from = gap.start();
-      while (true) {
-        HeightRange partition = gap.alignedPartitionAt(from, request.heightPartitionSize());
-        long expected = source.count(table, partition);
-        if (expected > 0) {
-          finding(Finding.Kind.MISSING_PARTITION, partition, side.expectedLocation(partition),
-              expected, 0L, table.tableName() + " " + partition.directoryName() + ": expected "
-                  + expected + " rows (source), found " + side.missingPartitionWording());
-          PartitionCheck check = new PartitionCheck(table.tableName(), partition, false,
-              expected, 0, 0, null, null, false);
-          totals = totals.plus(check);
-          tally.listener.checked(check);
-        }
-        if (partition.end() >= gap.end()) {
-          break;
-        }
-        from = partition.end() + 1;
-        cancellation.stopIfRequested("while verifying " + table.tableName());
+      long rows = source.count(table, gap);
+      if (rows > 0) {
+        findMissing(gap, rows);
       }
       source.endSnapshot();
+    }
+
+    /**
+     * Names each aligned partition of {@code gap} (which holds {@code rows > 0} source rows, in
+     * this snapshot) that should exist. The gap is halved at a partition boundary, one count per
+     * half, so an empty stretch costs one count whatever its length: a range to a height far
+     * beyond the source's tip costs about 60 counts, not one per partition.
+     */
+    private void findMissing(HeightRange gap, long rows) {
+      long size = request.heightPartitionSize();
+      HeightRange first = gap.alignedPartitionAt(gap.start(), size);
+      if (first.end() >= gap.end()) {
+        finding(Finding.Kind.MISSING_PARTITION, first, side.expectedLocation(first), rows, 0L,
+            table.tableName() + " " + first.directoryName() + ": expected " + rows
+                + " rows (source), found " + side.missingPartitionWording());
+        PartitionCheck check = new PartitionCheck(table.tableName(), first, false, rows, 0, 0,
+            null, null, false);
+        totals = totals.plus(check);
+        tally.listener.checked(check);
+        return;
+      }
+      cancellation.stopIfRequested("while verifying " + table.tableName());
+      HeightRange middle = gap.alignedPartitionAt(gap.start() + (gap.end() - gap.start()) / 2,
+          size);
+      long split = middle.start() > gap.start() ? middle.start() : middle.end() + 1;
+      HeightRange left = new HeightRange(gap.start(), split - 1);
+      long leftRows = source.count(table, left);
+      if (leftRows > 0) {
+        findMissing(left, leftRows);
+      }
+      if (rows > leftRows) {
+        findMissing(new HeightRange(split, gap.end()), rows - leftRows);
+      }
     }
 
     private void finding(Finding.Kind kind, HeightRange partition, String path, Long expected,

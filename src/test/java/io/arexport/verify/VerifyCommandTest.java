@@ -17,11 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -274,6 +278,58 @@ class VerifyCommandTest {
         .asText()).contains("blocks 200-249", "blocks 250-299", "blocks 300-349",
         "transactions 300-349", "tags 300-349");
     assertThat(missing).allSatisfy(f -> assertThat(f.get("expectedRows").asLong()).isPositive());
+  }
+
+  /**
+   * A range to the highest height there is: the empty stretch above the source's tip costs a few
+   * counts (the gap is halved), not one per partition, and the partitions missing below it are
+   * named in order with the source's own row counts.
+   */
+  @Test
+  @Timeout(120) // Stepping partition by partition to Long.MAX_VALUE would never end.
+  void aRangeToTheLastHeightThereIsEndsAndNamesEachMissingPartition(@TempDir Path work)
+      throws Exception {
+    Path warehouse = fx.export(work, 100, 199, 50, 1_000_000, false, false);
+
+    Cli.Result result = fx.verify(warehouse, 100, Long.MAX_VALUE, 50, false, false, "--json");
+
+    assertThat(result.status()).as(result.err()).isEqualTo(1);
+    List<String> missing = new ArrayList<>();
+    for (JsonNode f : differences(result)) {
+      assertThat(f.get("kind").asText()).isEqualTo("missing-partition");
+      missing.add(f.get("table").asText() + " " + f.get("partition").asText() + " "
+          + f.get("expectedRows").asLong());
+    }
+    List<String> expected = new ArrayList<>();
+    try (Connection core = DriverManager.getConnection("jdbc:sqlite:" + fx.core);
+        Connection bundles = DriverManager.getConnection("jdbc:sqlite:" + fx.bundles)) {
+      for (String table : List.of("blocks", "transactions")) {
+        for (long start = 200; start < 350; start += 50) {
+          String sql = table.equals("blocks")
+              ? "SELECT count(*) FROM stable_blocks WHERE height BETWEEN ? AND ?"
+              : "SELECT count(*) FROM stable_data_items WHERE height BETWEEN ? AND ?";
+          try (PreparedStatement count = (table.equals("blocks") ? core : bundles)
+              .prepareStatement(sql)) {
+            count.setLong(1, start);
+            count.setLong(2, start + 49);
+            try (ResultSet row = count.executeQuery()) {
+              long rows = row.getLong(1);
+              if (rows > 0) {
+                expected.add(table + " " + start + "-" + (start + 49) + " " + rows);
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(expected).anyMatch(e -> e.startsWith("blocks 300-349 "));
+    assertThat(missing.stream().filter(m -> !m.startsWith("tags")).toList())
+        .containsExactlyElementsOf(expected);
+    assertThat(missing).anyMatch(m -> m.startsWith("tags 300-349"));
+
+    Path whole = fx.export(work.resolve("whole"), 100, 349, 50, 1_000_000, false, false);
+    Cli.Result ok = fx.verify(whole, 0, Long.MAX_VALUE, 50, false, false);
+    assertThat(ok.status()).as(ok.out() + ok.err()).isZero();
   }
 
   @Test
