@@ -3,8 +3,11 @@ package io.arexport.catalog;
 import io.arexport.InvalidInputException;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -63,7 +66,10 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
           throw new InvalidInputException("--catalog-uri needs --catalog-type rest or jdbc");
         }
       }
-      case REST -> requirePresent(uri, "--catalog-uri (the REST endpoint)");
+      case REST -> {
+        requirePresent(uri, "--catalog-uri (the REST endpoint)");
+        requireHttpUrl(uri);
+      }
       case JDBC -> {
         requirePresent(uri, "--catalog-uri (the JDBC URL, e.g. jdbc:postgresql://host/db)");
         requirePresent(warehouse, "--catalog-warehouse");
@@ -105,6 +111,16 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     }
     merged.putAll(options);
     String type = merged.remove("type");
+    if (type != null && !options.containsKey("type")) {
+      // From the file: say where the value came from.
+      try {
+        CatalogType.parse(type);
+      } catch (InvalidInputException e) {
+        throw new InvalidInputException("type in the catalog config file "
+            + configFile.map(Path::toString).orElse("") + " must be hadoop, rest or jdbc: "
+            + type);
+      }
+    }
     String uri = merged.remove("uri");
     String warehouse = merged.remove("warehouse");
     String name = merged.remove("name");
@@ -216,6 +232,22 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     return isObjectStore(location);
   }
 
+  private static void requireHttpUrl(String uri) {
+    URI parsed;
+    try {
+      parsed = new URI(uri.trim());
+    } catch (URISyntaxException e) {
+      parsed = null;
+    }
+    String scheme = parsed == null || parsed.getScheme() == null ? ""
+        : parsed.getScheme().toLowerCase(Locale.ROOT);
+    if (parsed == null || !(scheme.equals("http") || scheme.equals("https"))
+        || parsed.getHost() == null) {
+      throw new InvalidInputException("--catalog-uri of a rest catalog must be an http(s) URL"
+          + " (e.g. https://catalog.example/api/catalog): " + Secrets.redactUri(uri));
+    }
+  }
+
   private static void requirePresent(String value, String what) {
     if (value == null) {
       throw new InvalidInputException(what + " is required with this --catalog-type");
@@ -230,10 +262,15 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException("catalog config file not found (--catalog-config or $"
+          + CONFIG_VARIABLE + "): " + file);
     } catch (IOException e) {
-      throw new InvalidInputException("cannot read --catalog-config " + file + ": " + e);
+      throw new InvalidInputException("cannot read the catalog config file (--catalog-config or $"
+          + CONFIG_VARIABLE + ") " + file + ": " + e.getClass().getSimpleName() + ": "
+          + e.getMessage());
     } catch (IllegalArgumentException e) {
-      throw new InvalidInputException("--catalog-config " + file + " is not a Java properties"
+      throw new InvalidInputException("catalog config file " + file + " is not a Java properties"
           + " file: " + e.getMessage());
     }
     Map<String, String> values = new LinkedHashMap<>();

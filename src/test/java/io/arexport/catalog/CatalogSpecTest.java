@@ -1,11 +1,16 @@
 package io.arexport.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.arexport.InvalidInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link CatalogSpec#catalogProperties}: what goes to Iceberg's catalog besides the operator's
@@ -43,5 +48,30 @@ class CatalogSpecTest {
         "jdbc:sqlite:/tmp/c.db", "warehouse", "/tmp/w"), List.of("token=t0ken"),
         Optional.empty()).catalogProperties();
     assertThat(jdbc).doesNotContainKeys("rest.auth.type", "oauth2-server-uri");
+  }
+
+  @Test
+  void badSettingsNameTheirValueAndWhereItCameFrom(@TempDir Path dir) throws Exception {
+    assertThatThrownBy(() -> CatalogSpec.resolve(Map.of("type", "rest", "uri", "not a uri"),
+        List.of(), Optional.empty()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("--catalog-uri of a rest catalog must be an http(s) URL"
+            + " (e.g. https://catalog.example/api/catalog): not a uri");
+    assertThatThrownBy(() -> CatalogSpec.resolve(Map.of("type", "rest", "uri",
+        "ftp://user:pw@host/x"), List.of(), Optional.empty()))
+        .hasMessageEndingWith(": ftp://****@host/x");
+
+    Path file = dir.resolve("catalog.properties");
+    Files.writeString(file, "type=cassandra\n");
+    assertThatThrownBy(() -> CatalogSpec.resolve(Map.of(), List.of(), Optional.of(file)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("type in the catalog config file " + file
+            + " must be hadoop, rest or jdbc: cassandra");
+
+    Path missing = dir.resolve("absent.properties");
+    assertThatThrownBy(() -> CatalogSpec.resolve(Map.of(), List.of(), Optional.of(missing)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("catalog config file not found (--catalog-config or $"
+            + CatalogSpec.CONFIG_VARIABLE + "): " + missing);
   }
 }
