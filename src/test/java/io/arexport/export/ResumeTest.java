@@ -65,14 +65,7 @@ class ResumeTest {
   @Test
   void resumeWithAnotherPartitionSizeIsAConflict(@TempDir Path work) throws Exception {
     ExportArgs paths = ExportArgs.of(sources, work);
-    try (ChildJvm child = ChildJvm.start(List.of(), Map.of("AREXPORT_FAULT_POINT",
-        "checkpoint-advanced:1"), work, paths.export(RANGE.start(), RANGE.end(), 50))) {
-      assertThat(child.awaitErrLine("fault point checkpoint-advanced:1 reached", 120))
-          .as(child.err()).isTrue();
-      child.kill();
-    }
-    List<String> jobs = jobDirs(paths.stagingDir());
-    assertThat(jobs).hasSize(1);
+    List<String> jobs = killedAfterTheFirstCheckpoint(paths, work);
 
     Cli.Result conflict = Cli.run(paths.export(RANGE.start(), RANGE.end(), 25, "--resume"));
 
@@ -101,14 +94,7 @@ class ResumeTest {
   @Test
   void aCheckpointThatNamesNoPartitionEndIsRefused(@TempDir Path work) throws Exception {
     ExportArgs paths = ExportArgs.of(sources, work);
-    try (ChildJvm child = ChildJvm.start(List.of(), Map.of("AREXPORT_FAULT_POINT",
-        "checkpoint-advanced:1"), work, paths.export(RANGE.start(), RANGE.end(), 50))) {
-      assertThat(child.awaitErrLine("fault point checkpoint-advanced:1 reached", 120))
-          .as(child.err()).isTrue();
-      child.kill();
-    }
-    List<String> jobs = jobDirs(paths.stagingDir());
-    assertThat(jobs).hasSize(1);
+    List<String> jobs = killedAfterTheFirstCheckpoint(paths, work);
     Path checkpoint = paths.stagingDir().resolve(jobs.get(0)).resolve(".checkpoint");
     String good = Files.readString(checkpoint);
     assertThat(good).contains("\"lastCompletedHeight\" : 149");
@@ -136,6 +122,20 @@ class ResumeTest {
     assertThat(resumed.out()).contains("(4 partitions, resumed)");
     assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, false,
         false);
+  }
+
+  /** A job of RANGE in partitions of 50, killed once its checkpoint passed 100-149. */
+  private static List<String> killedAfterTheFirstCheckpoint(ExportArgs paths, Path work)
+      throws Exception {
+    try (ChildJvm child = ChildJvm.start(List.of(), Map.of("AREXPORT_FAULT_POINT",
+        "checkpoint-advanced:1"), work, paths.export(RANGE.start(), RANGE.end(), 50))) {
+      assertThat(child.awaitErrLine("fault point checkpoint-advanced:1 reached", 120))
+          .as(child.err()).isTrue();
+      child.kill();
+    }
+    List<String> jobs = jobDirs(paths.stagingDir());
+    assertThat(jobs).hasSize(1);
+    return jobs;
   }
 
   private static SortedMap<String, String> tables(Path warehouse) throws Exception {

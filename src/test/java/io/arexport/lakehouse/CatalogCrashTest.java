@@ -65,9 +65,7 @@ class CatalogCrashTest {
     }
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
 
-    List<String> resumeArgs = new ArrayList<>(List.of(args));
-    resumeArgs.add("--resume");
-    Cli.Result resumed = Cli.run(resumeArgs.toArray(String[]::new));
+    Cli.Result resumed = resume(args);
     assertThat(resumed.status()).as(resumed.err()).isZero();
 
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
@@ -100,12 +98,17 @@ class CatalogCrashTest {
         + " exported, checkpoint at height 199").doesNotContain("rejected", "cannot publish");
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
 
-    List<String> resumeArgs = new ArrayList<>(List.of(args));
-    resumeArgs.add("--resume");
-    Cli.Result resumed = Cli.run(resumeArgs.toArray(String[]::new));
+    Cli.Result resumed = resume(args);
     assertThat(resumed.status()).as(resumed.err()).isZero();
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
     assertThat(unreferenced(catalog)).isEmpty();
+  }
+
+  /** The same export with --resume, in process. */
+  private static Cli.Result resume(String[] args) {
+    List<String> resumeArgs = new ArrayList<>(List.of(args));
+    resumeArgs.add("--resume");
+    return Cli.run(resumeArgs.toArray(String[]::new));
   }
 
   /** Parquet files under the catalog warehouse that no snapshot of their table references. */
