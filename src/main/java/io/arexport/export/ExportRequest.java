@@ -58,11 +58,6 @@ public record ExportRequest(
       throw new InvalidInputException(
           "heightPartitionSize must be at least 1: " + heightPartitionSize);
     }
-    // The Iceberg tables partition by truncate(height, P), whose width is an int.
-    if (heightPartitionSize > Integer.MAX_VALUE) {
-      throw new InvalidInputException("heightPartitionSize must be at most " + Integer.MAX_VALUE
-          + " (the widest partition Iceberg's truncate can express): " + heightPartitionSize);
-    }
     if (threads < 1 || threads > MAX_THREADS) {
       throw new InvalidInputException(
           "threads must be between 1 and " + MAX_THREADS + ": " + threads);

@@ -115,8 +115,6 @@ class BadInputTest {
             p -> regularFile.resolve("staging").toString()),
         bad("warehouse is a regular file", p -> replace(p, "--warehouseDir", regularFile),
             p -> regularFile + " is not a directory"),
-        bad("heightPartitionSize beyond Iceberg's int width",
-            p -> with(p, "--heightPartitionSize", "2147483648"), p -> "2147483648"),
         // An unset variable: never the current directory.
         parse("empty warehouseDir", p -> with(p, "--warehouseDir", ""), p -> "empty path"),
         parse("empty stagingDir", p -> with(p, "--stagingDir", " "), p -> "empty path"),
