@@ -85,6 +85,8 @@ import picocli.CommandLine.Spec;
             + " the next cycle does that after a backoff."})
 final class SyncCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration MAX_INTERVAL = Duration.ofDays(366);
 
   private final CommandEnvironment environment;
 
@@ -117,7 +119,7 @@ final class SyncCommand implements Callable<Integer> {
 
   @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Time between the starts of two --watch cycles, e.g. 30s, 10m, 1h"
-          + " (default: 10m).")
+          + " (default: 10m; 1s to 366d).")
   Duration interval;
 
   @Option(names = "--json", description = "Print each cycle's summary as JSON on stdout (one"
@@ -140,8 +142,10 @@ final class SyncCommand implements Callable<Integer> {
       throw new InvalidInputException("--interval " + intervalAsTyped() + " needs --watch");
     }
     Duration every = interval == null ? Duration.ofMinutes(10) : interval;
-    if (every.isZero() || every.isNegative()) {
-      throw new InvalidInputException("--interval must be positive: " + intervalAsTyped());
+    // Below a second a watch only spins; beyond a year the next start overflows a clock.
+    if (every.compareTo(MIN_INTERVAL) < 0 || every.compareTo(MAX_INTERVAL) > 0) {
+      throw new InvalidInputException("--interval must be between 1s and 366d: "
+          + intervalAsTyped());
     }
     SyncRequest request = new SyncRequest(optional(startHeight), optional(endHeight),
         source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,

@@ -87,6 +87,17 @@ class ParquetExportV2ScriptTest {
             + " <--stacktrace>");
   }
 
+  /** The flags' explicit-value form ({@code =true}, {@code =false}) reaches verify as given. */
+  @Test
+  void flagsWithAValueReachVerifyWithIt() throws Exception {
+    int status = run(Map.of(), "--startHeight", "1", "--endHeight", "2",
+        "--includeL1Transactions=true", "--include-l1-tags=false", "--verify-count");
+
+    assertThat(status).isZero();
+    assertThat(calls()).last().isEqualTo("CALL <verify> <--startHeight> <1> <--endHeight> <2>"
+        + " <--includeL1Transactions=true> <--include-l1-tags=false>");
+  }
+
   @Test
   void aFailedExportIsNotVerifiedAndItsStatusIsKept() throws Exception {
     int status = run(Map.of("STUB_EXPORT_STATUS", "3"), "--startHeight", "1", "--endHeight",

@@ -277,9 +277,13 @@ class SyncCommandTest {
     assertThat(interval.status()).isEqualTo(2);
     assertThat(interval.err()).contains("--interval 10m needs --watch");
 
-    Cli.Result zero = Cli.run(sync(paths, "--watch", "--interval", "0s"));
-    assertThat(zero.status()).isEqualTo(2);
-    assertThat(zero.err()).contains("--interval must be positive: 0s");
+    for (String outOfRange : List.of("0s", "500ms", "367d", "99999999h")) {
+      Cli.Result refused = Cli.run(sync(paths, "--watch", "--interval", outOfRange));
+      assertThat(refused.status()).as(refused.err()).isEqualTo(2);
+      assertThat(refused.errLines()).containsExactly(
+          "arexport: --interval must be between 1s and 366d: " + outOfRange);
+      assertThat(paths.warehouseDir()).doesNotExist();
+    }
 
     Cli.Result badDuration = Cli.run(sync(paths, "--watch", "--interval", "soon"));
     assertThat(badDuration.status()).isEqualTo(2);
