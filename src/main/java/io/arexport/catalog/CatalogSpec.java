@@ -111,23 +111,28 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     }
     merged.putAll(options);
     String type = merged.remove("type");
-    if (type != null && !options.containsKey("type")) {
-      // From the file: say where the value came from.
-      try {
-        CatalogType.parse(type);
-      } catch (InvalidInputException e) {
-        throw new InvalidInputException("type in the catalog config file "
-            + configFile.map(Path::toString).orElse("") + " must be hadoop, rest or jdbc: "
-            + type);
-      }
-    }
+    CatalogType catalogType = type == null ? CatalogType.HADOOP
+        : parseType(type, type.equals(file.get("type")) && !options.containsKey("type")
+            ? configFile : Optional.empty());
     String uri = merged.remove("uri");
     String warehouse = merged.remove("warehouse");
     String name = merged.remove("name");
     String namespace = merged.remove("namespace");
-    return new CatalogSpec(type == null ? CatalogType.HADOOP : CatalogType.parse(type),
-        blankToNull(uri), blankToNull(warehouse), name == null ? DEFAULT_NAME : name,
+    return new CatalogSpec(catalogType, blankToNull(uri), blankToNull(warehouse), name == null ? DEFAULT_NAME : name,
         namespace == null ? DEFAULT_NAMESPACE : namespace, merged, configFile);
+  }
+
+  /** {@code type}; a bad one from the config file {@code fromFile} names that file. */
+  private static CatalogType parseType(String type, Optional<Path> fromFile) {
+    try {
+      return CatalogType.parse(type);
+    } catch (InvalidInputException e) {
+      if (fromFile.isEmpty()) {
+        throw e;
+      }
+      throw new InvalidInputException("type in the catalog config file " + fromFile.get()
+          + " must be hadoop, rest or jdbc: " + type);
+    }
   }
 
   /** True for the directory mode. */

@@ -106,7 +106,7 @@ public final class StatusReader {
     return new WarehouseStatus(layout.root().toString(), now.toString(), coverage.status,
         source, tables, jobs(request.stagingDir(), parameters -> true, resumeCommands),
         new LockStatus(lock.held(), lock.stale(), lock.holder()),
-        Files.exists(layout.stateDir().resolve("pending-commit.json")), replaced,
+        Files.exists(PartitionCommitter.journalFile(layout)), replaced,
         PartitionCommitter.pendingCommitProblem(layout).orElse(null));
   }
 

@@ -6,6 +6,7 @@ import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.ReplacedFiles;
 import io.arexport.warehouse.WarehouseLayout;
 import java.io.IOException;
@@ -53,7 +54,7 @@ final class DirectorySide implements WarehouseSide {
   @Override
   public void beforeTables() {
     checkNotLocked(layout);
-    if (Files.exists(layout.stateDir().resolve("pending-commit.json"))) {
+    if (Files.exists(PartitionCommitter.journalFile(layout))) {
       findings.accept(new Finding(Finding.Kind.PENDING_COMMIT, null, null,
           ".arexport/pending-commit.json", null, null, "a partition commit was interrupted"
               + " (.arexport/pending-commit.json); the next export or metadata run on this"

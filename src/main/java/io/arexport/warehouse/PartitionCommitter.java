@@ -42,7 +42,7 @@ public final class PartitionCommitter {
 
   public PartitionCommitter(WarehouseLayout layout) {
     this.layout = layout;
-    this.journal = layout.stateDir().resolve(JOURNAL_FILE);
+    this.journal = journalFile(layout);
   }
 
   /** One staged file and where it goes (warehouse-relative). */
@@ -126,13 +126,18 @@ public final class PartitionCommitter {
     DurableFiles.deleteIfExists(journal);
   }
 
+  /** Where a partition commit is journaled while it runs (and after a crash, until recovered). */
+  public static Path journalFile(WarehouseLayout layout) {
+    return layout.stateDir().resolve(JOURNAL_FILE);
+  }
+
   /**
    * Why the interrupted commit's journal cannot be completed (it does not parse: every export
    * and metadata run then stops with exit 3 until it is dealt with), or empty when there is none
    * or it reads.
    */
   public static Optional<String> pendingCommitProblem(WarehouseLayout layout) {
-    Path journal = layout.stateDir().resolve(JOURNAL_FILE);
+    Path journal = journalFile(layout);
     if (!Files.exists(journal)) {
       return Optional.empty();
     }
