@@ -86,6 +86,12 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (QuietLogging logging = progressOptions.logging(environment)) {
+      return export();
+    }
+  }
+
+  private int export() throws Exception {
     ExportRequest request = ExportRequest.builder(heights.range(), source.coreDb,
             source.bundlesDb)
         .stagingDir(write.stagingDir)

@@ -138,6 +138,12 @@ final class SyncCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (QuietLogging logging = progressOptions.logging(environment)) {
+      return sync();
+    }
+  }
+
+  private int sync() throws Exception {
     if (interval != null && !watch) {
       throw new InvalidInputException("--interval " + intervalAsTyped() + " needs --watch");
     }
