@@ -84,6 +84,7 @@ final class ExportCommand implements Callable<Integer> {
     this.environment = environment;
   }
 
+  @SuppressWarnings("try") // the resource is held for the block, not used in it
   @Override
   public Integer call() throws Exception {
     try (QuietLogging logging = progressOptions.logging(environment)) {

@@ -97,6 +97,7 @@ public final class MetadataWriter implements IcebergSync {
   }
 
   /** {@code arexport metadata}: takes the warehouse lock and commits the requested tables. */
+  @SuppressWarnings("try") // the resource is held for the block, not used in it
   public MetadataSummary run(MetadataRequest request) {
     Instant started = clock.instant();
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());

@@ -33,6 +33,7 @@ public final class WarehouseMaintenance {
     this.pid = pid;
   }
 
+  @SuppressWarnings("try") // the resource is held for the block, not used in it
   public MaintainSummary run(MaintainRequest request) {
     Instant started = clock.instant();
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());

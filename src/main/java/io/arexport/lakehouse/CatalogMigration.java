@@ -67,6 +67,7 @@ public final class CatalogMigration {
     this.pid = pid;
   }
 
+  @SuppressWarnings("try") // the resource is held for the block, not used in it
   public MetadataSummary run(MetadataRequest request, CatalogSpec spec) {
     Instant started = clock.instant();
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
