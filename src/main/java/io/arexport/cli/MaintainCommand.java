@@ -2,6 +2,7 @@ package io.arexport.cli;
 
 import io.arexport.iceberg.MaintainRequest;
 import io.arexport.iceberg.MaintainSummary;
+import io.arexport.iceberg.MaintenanceFailedException;
 import io.arexport.iceberg.WarehouseMaintenance;
 import io.arexport.lakehouse.CatalogMaintenance;
 import java.io.PrintStream;
@@ -81,11 +82,17 @@ final class MaintainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MaintainRequest request = MaintainRequest.of(warehouseDir, tables,
         catalog.spec(environment.env()));
-    MaintainSummary summary = request.catalog().isDirectory()
-        ? new WarehouseMaintenance(environment.clock(), environment.pid()).run(request)
-        : new CatalogMaintenance(environment.clock()).run(request);
-    output.print(summary, environment.out(), MaintainCommand::print);
-    return ExitCodes.OK;
+    try {
+      MaintainSummary summary = request.catalog().isDirectory()
+          ? new WarehouseMaintenance(environment.clock(), environment.pid()).run(request)
+          : new CatalogMaintenance(environment.clock()).run(request);
+      output.print(summary, environment.out(), MaintainCommand::print);
+      return ExitCodes.OK;
+    } catch (MaintenanceFailedException e) {
+      // What the other tables' maintenance did stays on record (a cron job's --json log).
+      output.print(e.summary(), environment.out(), MaintainCommand::print);
+      throw e;
+    }
   }
 
   private static void print(MaintainSummary summary, PrintStream out) {
@@ -98,6 +105,9 @@ final class MaintainCommand implements Callable<Integer> {
       out.printf("    orphan files: %d removed, %d younger than the safety age kept;"
           + " %d version files%n", table.orphanFilesDeleted(), table.orphanFilesKept(),
           table.metadataFiles());
+    }
+    for (MaintainSummary.Failure failure : summary.failedTables()) {
+      out.printf("  %-13s FAILED: %s%n", failure.table(), failure.error());
     }
   }
 }

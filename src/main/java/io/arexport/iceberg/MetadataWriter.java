@@ -442,10 +442,12 @@ public final class MetadataWriter implements IcebergSync {
     }
     Table handle = new BaseTable(ops, table.tableName());
     Instant now = clock.instant();
-    if (!TableMaintenance.isDue(handle, now)) {
-      return;
-    }
     try {
+      // Inside: a table property it reads that is no number fails the maintenance, not the
+      // commit that already stands.
+      if (!TableMaintenance.isDue(handle, now)) {
+        return;
+      }
       TableMaintenance.run(handle, now, directoryLive(layout, table, ops.io()), true);
       deleteEmptyDataDirs(layout, table);
     } catch (RuntimeException e) {

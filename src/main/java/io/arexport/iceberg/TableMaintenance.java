@@ -1,5 +1,6 @@
 package io.arexport.iceberg;
 
+import io.arexport.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -103,7 +104,7 @@ public final class TableMaintenance {
   /** True when the table never had maintenance or its interval has passed at {@code now}. */
   public static boolean isDue(Table table, Instant now) {
     Instant last = lastRun(table);
-    long interval = PropertyUtil.propertyAsLong(table.properties(), INTERVAL_PROPERTY,
+    long interval = longProperty(table.name(), table.properties(), INTERVAL_PROPERTY,
         DEFAULT_INTERVAL_MS);
     return last == null || !now.isBefore(last.plusMillis(interval));
   }
@@ -153,9 +154,9 @@ public final class TableMaintenance {
     update.commit();
     Map<String, String> effective = transaction.table().properties();
     if (table.currentSnapshot() != null) {
-      long maxAge = PropertyUtil.propertyAsLong(effective, TableProperties.MAX_SNAPSHOT_AGE_MS,
+      long maxAge = longProperty(name, effective, TableProperties.MAX_SNAPSHOT_AGE_MS,
           TableProperties.MAX_SNAPSHOT_AGE_MS_DEFAULT);
-      int minKeep = PropertyUtil.propertyAsInt(effective, TableProperties.MIN_SNAPSHOTS_TO_KEEP,
+      int minKeep = intProperty(name, effective, TableProperties.MIN_SNAPSHOTS_TO_KEEP,
           TableProperties.MIN_SNAPSHOTS_TO_KEEP_DEFAULT);
       if (gcEnabled(effective)) {
         ExpireSnapshots expire = transaction.expireSnapshots()
@@ -168,13 +169,13 @@ public final class TableMaintenance {
       } else {
         LOG.warn("{}: gc.enabled is false, snapshots are not expired", name);
       }
-      rewritten = rewriteSmallManifests(transaction, effective);
+      rewritten = rewriteSmallManifests(name, transaction, effective);
     }
     transaction.commitTransaction();
     int deleted = delete(table.io(), expiredFiles);
 
     table.refresh();
-    long minAge = PropertyUtil.propertyAsLong(table.properties(), ORPHAN_MIN_AGE_PROPERTY,
+    long minAge = longProperty(name, table.properties(), ORPHAN_MIN_AGE_PROPERTY,
         DEFAULT_ORPHAN_MIN_AGE_MS);
     int[] orphans = removeOrphans(table, now.minusMillis(minAge), liveUnreferenced);
     int after = sizeOf(table.snapshots());
@@ -223,6 +224,53 @@ public final class TableMaintenance {
     return unreadable;
   }
 
+  /**
+   * Fails with {@link InvalidInputException} when a numeric property maintenance reads is no
+   * number, so that {@code maintain} can refuse before it changes any table.
+   */
+  public static void checkProperties(Table table) {
+    Map<String, String> properties = table.properties();
+    for (String key : List.of(INTERVAL_PROPERTY, TableProperties.MAX_SNAPSHOT_AGE_MS,
+        ORPHAN_MIN_AGE_PROPERTY, TableProperties.MANIFEST_TARGET_SIZE_BYTES)) {
+      longProperty(table.name(), properties, key, 0);
+    }
+    for (String key : List.of(TableProperties.MIN_SNAPSHOTS_TO_KEEP, SMALL_MANIFESTS_PROPERTY)) {
+      intProperty(table.name(), properties, key, 0);
+    }
+  }
+
+  /**
+   * A whole-number table property, parsed as Iceberg parses it, or {@code fallback} when absent.
+   * A value that is no number is the operator's to fix (whoever set it: arexport never writes
+   * one), so it is invalid input naming the table, the property and the value, never a bare
+   * {@code NumberFormatException} (which the command line would report as a bug).
+   */
+  private static long longProperty(String table, Map<String, String> properties, String key,
+      long fallback) {
+    String value = properties.get(key);
+    try {
+      return value == null ? fallback : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw badProperty(table, key, value);
+    }
+  }
+
+  private static int intProperty(String table, Map<String, String> properties, String key,
+      int fallback) {
+    String value = properties.get(key);
+    try {
+      return value == null ? fallback : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw badProperty(table, key, value);
+    }
+  }
+
+  private static InvalidInputException badProperty(String table, String key, String value) {
+    return new InvalidInputException("table " + table + ": property " + key
+        + " is not a whole number: '" + value + "' (set a number, or remove the property for"
+        + " the default; docs/iceberg.md)");
+  }
+
   static boolean gcEnabled(Map<String, String> properties) {
     return PropertyUtil.propertyAsBoolean(properties, TableProperties.GC_ENABLED,
         TableProperties.GC_ENABLED_DEFAULT);
@@ -232,12 +280,12 @@ public final class TableMaintenance {
    * Rewrites the current snapshot's small data manifests into manifests of the target size when
    * there are more than the table's {@link #SMALL_MANIFESTS_PROPERTY} of them.
    */
-  private static int rewriteSmallManifests(Transaction transaction, Map<String, String> props) {
+  private static int rewriteSmallManifests(String name, Transaction transaction,
+      Map<String, String> props) {
     Table table = transaction.table();
-    long target = PropertyUtil.propertyAsLong(props, TableProperties.MANIFEST_TARGET_SIZE_BYTES,
+    long target = longProperty(name, props, TableProperties.MANIFEST_TARGET_SIZE_BYTES,
         TableProperties.MANIFEST_TARGET_SIZE_BYTES_DEFAULT);
-    int limit = PropertyUtil.propertyAsInt(props, SMALL_MANIFESTS_PROPERTY,
-        DEFAULT_MAX_SMALL_MANIFESTS);
+    int limit = intProperty(name, props, SMALL_MANIFESTS_PROPERTY, DEFAULT_MAX_SMALL_MANIFESTS);
     Predicate<ManifestFile> small =
         m -> m.content() == ManifestContent.DATA && m.length() < target;
     long count = table.currentSnapshot().allManifests(table.io()).stream().filter(small).count();

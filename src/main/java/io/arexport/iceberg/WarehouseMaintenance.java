@@ -15,7 +15,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.iceberg.BaseTable;
 
@@ -58,30 +60,41 @@ public final class WarehouseMaintenance {
         "arexport maintain (pid " + pid + ", since " + started + ")")) {
       new PartitionCommitter(layout).recover();
       List<MaintainSummary.Table> results = new ArrayList<>();
+      Map<String, ArexportException> failed = new LinkedHashMap<>();
       WarehouseFileIO io = new WarehouseFileIO(layout.root(),
           MetadataRequest.fileRoot(layout.root()));
+      List<LocalTableOperations> operations = new ArrayList<>();
       for (ExportTable table : tables) {
         LocalTableOperations ops = LocalTableOperations.open(layout.metadataDir(table), io,
             FaultPoints.NONE);
         ops.deleteStaleTempFiles();
         ops.repairPointers();
-        TableMaintenance.Result result;
+        if (ops.current() != null) {
+          // A property that is no number refuses the run before any table's history changes.
+          TableMaintenance.checkProperties(new BaseTable(ops, table.tableName()));
+        }
+        operations.add(ops);
+      }
+      for (int i = 0; i < tables.size(); i++) {
+        ExportTable table = tables.get(i);
+        LocalTableOperations ops = operations.get(i);
         try {
-          result = TableMaintenance.run(new BaseTable(ops, table.tableName()), clock.instant(),
+          TableMaintenance.Result result = TableMaintenance.run(
+              new BaseTable(ops, table.tableName()), clock.instant(),
               MetadataWriter.directoryLive(layout, table, io), true);
           MetadataWriter.deleteEmptyDataDirs(layout, table);
+          results.add(new MaintainSummary.Table(table.tableName(), ops.version(),
+              ops.current().metadataFileLocation(), result.expiredSnapshots(),
+              result.deletedFiles(), result.rewrittenManifests(), result.orphanFilesDeleted(),
+              result.orphanFilesKept(), result.snapshots(), metadataFileCount(layout, table)));
         } catch (ArexportException e) {
-          throw e;
+          failed.put(table.tableName(), e);
         } catch (RuntimeException e) {
-          throw new RuntimeFailureException("maintenance of table " + table.tableName()
-              + " failed: " + e.getMessage(), e);
+          failed.put(table.tableName(), new RuntimeFailureException("maintenance of table "
+              + table.tableName() + " failed: " + e.getMessage(), e));
         }
-        results.add(new MaintainSummary.Table(table.tableName(), ops.version(),
-            ops.current().metadataFileLocation(), result.expiredSnapshots(),
-            result.deletedFiles(), result.rewrittenManifests(), result.orphanFilesDeleted(),
-            result.orphanFilesKept(), result.snapshots(), metadataFileCount(layout, table)));
       }
-      return new MaintainSummary(layout.root().toString(), results,
+      return MaintainSummary.of(layout.root().toString(), results, failed,
           Duration.between(started, clock.instant()).toMillis());
     }
   }

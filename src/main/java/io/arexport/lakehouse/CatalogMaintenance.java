@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -63,11 +64,18 @@ public final class CatalogMaintenance {
             + catalog.spec().describe() + ": check --catalog-name and --namespace, or run"
             + " 'arexport export' with these catalog options first");
       }
+      // A property that is no number refuses the run before any table changes.
+      tables.forEach(table -> TableMaintenance.checkProperties(existing.get(table)));
       List<MaintainSummary.Table> results = new ArrayList<>();
+      Map<String, ArexportException> failed = new LinkedHashMap<>();
       for (ExportTable table : tables) {
-        results.add(maintain(catalog, table, existing.get(table)));
+        try {
+          results.add(maintain(catalog, table, existing.get(table)));
+        } catch (ArexportException e) {
+          failed.put(table.tableName(), e);
+        }
       }
-      return new MaintainSummary(catalog.spec().describe(), results,
+      return MaintainSummary.of(catalog.spec().describe(), results, failed,
           Duration.between(started, clock.instant()).toMillis());
     }
   }

@@ -340,6 +340,59 @@ class IcebergMaintenanceTest {
     }
   }
 
+  @Test
+  void aTablePropertyThatIsNoNumberFailsTheMaintenanceNotTheCommit() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    load("tags").updateProperties().set(TableMaintenance.INTERVAL_PROPERTY, "abc")
+        .set(TableMaintenance.LAST_RUN_PROPERTY, Instant.EPOCH.toString()).commit();
+
+    Cli.Result export = wh.export(150, 199, 50);
+
+    assertThat(export.err()).doesNotContain("internal error");
+    assertThat(wh.warehouse.resolve(".arexport/pending-commit.json")).doesNotExist();
+    for (String name : IcebergWarehouse.TABLES) {
+      wh.assertMatchesSource(load(name), new HeightRange(100, 199));
+    }
+
+    // maintain refuses before any table changes: exit 2, one line naming table, key and value.
+    load("transactions").updateProperties()
+        .set(TableProperties.MAX_SNAPSHOT_AGE_MS, "1 day").commit();
+    Map<String, TreeSet<String>> before = allMetadataFiles();
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString());
+    assertThat(maintain.status()).isEqualTo(2);
+    assertThat(maintain.errLines()).singleElement().asString().contains("table transactions")
+        .contains(TableProperties.MAX_SNAPSHOT_AGE_MS).contains("'1 day'");
+    assertThat(allMetadataFiles()).isEqualTo(before);
+  }
+
+  @Test
+  void oneTablesFailedMaintenanceLeavesTheOthersDoneAndReported() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    // Iceberg itself parses this one when the maintenance transaction commits: a runtime failure
+    // of the middle table (blocks, transactions, tags run in that order).
+    load("transactions").updateProperties().set(TableProperties.COMMIT_NUM_RETRIES, "x")
+        .commit();
+    Instant beforeRun = Instant.now();
+
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString(),
+        "--json");
+
+    assertThat(maintain.status()).isEqualTo(1);
+    assertThat(maintain.errLines()).singleElement().asString()
+        .contains("maintenance of table transactions failed").contains("blocks, tags maintained");
+    com.fasterxml.jackson.databind.JsonNode summary =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(maintain.out());
+    assertThat(summary.get("tables").findValuesAsText("table")).containsExactly("blocks", "tags");
+    assertThat(summary.get("failedTables").findValuesAsText("table"))
+        .containsExactly("transactions");
+    for (String name : List.of("blocks", "tags")) {
+      assertThat(Instant.parse(load(name).properties().get(TableMaintenance.LAST_RUN_PROPERTY)))
+          .as(name + " was maintained").isAfterOrEqualTo(beforeRun);
+    }
+  }
+
   // --- helpers
 
   /** Every snapshot the metadata lists reads through time travel and all its files exist. */
