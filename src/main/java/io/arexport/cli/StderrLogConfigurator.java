@@ -12,7 +12,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * arexport's logging set-up: everything to stderr (stdout carries only results), arexport's own
  * loggers at {@code AREXPORT_LOG_LEVEL} (a system property or an environment variable; INFO when
- * unset), everything else at WARN.
+ * unset), everything else at WARN; one line per event, with stack traces only at DEBUG or TRACE.
  *
  * <p>Why in code and not in a {@code logback.xml}: reading an XML configuration starts the JDK's
  * XML parser and logback's configuration model, a noticeable part of a short run's start-up
@@ -28,9 +28,14 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
     if (System.getProperty("logback.configurationFile") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
+    Level level = Level.toLevel(configuredLevel(), Level.INFO);
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern("arexport: %-5level %logger{0}: %msg%n");
+    // One line per event: a library's retry warning carried a 35-line stack trace each time
+    // (Iceberg's "Retrying task after failure", whose message already holds the cause's). Stack
+    // traces are for debugging, at DEBUG or TRACE; a failure's own goes out with --stacktrace.
+    encoder.setPattern("arexport: %-5level %logger{0}: %msg%n"
+        + (level.isGreaterOrEqual(Level.INFO) ? "%nopex" : ""));
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);
@@ -42,7 +47,7 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
     root.addAppender(stderr);
-    context.getLogger("io.arexport").setLevel(Level.toLevel(configuredLevel(), Level.INFO));
+    context.getLogger("io.arexport").setLevel(level);
     // Hadoop warns about missing native libraries on every start; it is expected here.
     context.getLogger("org.apache.hadoop").setLevel(Level.ERROR);
     // Iceberg's JdbcCatalog warns on every start that a catalog database without its V1 schema

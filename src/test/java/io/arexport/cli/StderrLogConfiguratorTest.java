@@ -70,8 +70,19 @@ class StderrLogConfiguratorTest {
     ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) appenders.get(0);
     assertThat(console.getTarget()).isEqualTo("System.err");
     assertThat(console.isStarted()).isTrue();
-    assertThat(((PatternLayoutEncoder) console.getEncoder()).getPattern())
-        .isEqualTo("arexport: %-5level %logger{0}: %msg%n");
+    assertThat(encoded(console, root)).as("one line, no stack trace")
+        .isEqualTo("arexport: WARN  Tasks: Retrying task after failure: disk full\n");
+  }
+
+  /** A library's warning with an exception, as the console appender would write it. */
+  private static String encoded(ConsoleAppender<ILoggingEvent> console, Logger logger) {
+    ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+        "org.apache.iceberg.util.Tasks", logger, Level.WARN,
+        "Retrying task after failure: {}", new java.io.IOException("disk full"),
+        new Object[] {"disk full"});
+    event.setLoggerName("org.apache.iceberg.util.Tasks");
+    return new String(((PatternLayoutEncoder) console.getEncoder()).encode(event),
+        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
@@ -85,6 +96,10 @@ class StderrLogConfiguratorTest {
     assertThat(context.getLogger("io.arexport.export.Exporter").getEffectiveLevel())
         .isEqualTo(Level.DEBUG);
     assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    assertThat(encoded((ConsoleAppender<ILoggingEvent>) appenders(root).get(0), root))
+        .as("debugging shows stack traces").contains("java.io.IOException: disk full")
+        .contains("\tat ");
   }
 
   @Test
