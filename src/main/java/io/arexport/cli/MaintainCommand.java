@@ -52,8 +52,10 @@ import picocli.CommandLine.Option;
         "",
         "  # The tables of a JDBC catalog (lakehouse mode, docs/lakehouse.md)",
         "  arexport maintain --catalog-type jdbc \\",
-        "      --catalog-uri jdbc:postgresql://db/iceberg --catalog-warehouse s3://bucket/ario \\",
-        "      --catalog-property jdbc.user=ario --catalog-property jdbc.password=$PGPASSWORD",
+        "      --catalog-uri jdbc:postgresql://db/iceberg \\",
+        "      --catalog-warehouse s3://bucket/ario \\",
+        "      --catalog-property jdbc.user=ario \\",
+        "      --catalog-property jdbc.password=$PGPASSWORD",
         "",
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input (missing directory, no"
             + " Iceberg table), 3 state conflict (lock held, corrupt metadata), 4 internal error."})

@@ -72,8 +72,8 @@ import picocli.CommandLine.Spec;
         "",
         "  # Lakehouse mode: sync the tables of a REST catalog (docs/lakehouse.md)",
         "  arexport sync --includeL1Transactions --includeL1Tags --catalog-type rest \\",
-        "      --catalog-uri https://catalog.example/api --catalog-warehouse s3://bucket/ario \\",
-        "      --catalog-property token=$TOKEN",
+        "      --catalog-uri https://catalog.example/api \\",
+        "      --catalog-warehouse s3://bucket/ario --catalog-property token=$TOKEN",
         "",
         "Give every run the same --heightPartitionSize and L1 flags.",
         "Without --watch: exit 0 synced or up to date, 1 runtime failure or stopped, 2 invalid"

@@ -90,6 +90,24 @@ class HelpTest {
     }
   }
 
+  /**
+   * picocli wraps a line longer than the terminal inside a word ({@code s3:} / {@code
+   * //bucket}), and a command pasted from such help runs something else: examples are written to
+   * fit 80 columns, continued with backslashes.
+   */
+  @ParameterizedTest(name = "arexport {0} --help")
+  @MethodSource("commands")
+  void examplesFitEightyColumnsSoTheyPasteWhole(String command) {
+    List<String> lines = help(command, UNWRAPPED).out().lines().toList();
+    int examples = lines.indexOf("Examples:");
+    for (String line : lines.subList(examples + 1, lines.size())) {
+      if (!line.isEmpty() && !line.startsWith(" ")) {
+        break;
+      }
+      assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
+    }
+  }
+
   @ParameterizedTest(name = "arexport {0} --help")
   @MethodSource("commands")
   void everyCommandHasExamples(String command) {
