@@ -182,7 +182,7 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     if (status.stagingJobs().isEmpty()) {
-      out.println("  staging:  no unfinished jobs");
+      out.println("  staging:  no unfinished jobs in " + status.stagingDir());
     }
     for (WarehouseStatus.JobStatus job : status.stagingJobs()) {
       if (job.problem() != null) {

@@ -84,7 +84,7 @@ public final class CatalogStatusReader {
         StatusReader.source(request, coverage, recordedRows), tables,
         StatusReader.jobs(request.stagingDir(),
             parameters -> destination.equals(parameters.warehouseDir()), resumeCommands),
-        null, false, null, null);
+        null, false, null, null, request.stagingDir().toString());
   }
 
   private static TableStatus table(Table table,

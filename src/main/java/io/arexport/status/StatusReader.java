@@ -107,7 +107,8 @@ public final class StatusReader {
         source, tables, jobs(request.stagingDir(), parameters -> true, resumeCommands),
         new LockStatus(lock.held(), lock.stale(), lock.holder()),
         Files.exists(PartitionCommitter.journalFile(layout)), replaced,
-        PartitionCommitter.pendingCommitProblem(layout).orElse(null));
+        PartitionCommitter.pendingCommitProblem(layout).orElse(null),
+        request.stagingDir().toString());
   }
 
   private record CoverageResult(CoverageStatus status, Coverage covered,

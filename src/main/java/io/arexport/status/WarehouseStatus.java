@@ -19,6 +19,7 @@ import java.util.Map;
  *     and metadata runs stop with exit 3 until it is dealt with); null when it can, or none waits
  * @param replacedFilesAwaitingDeletion files a re-export replaced that the current Iceberg
  *     snapshot still lists (deleted by the next Iceberg commit)
+ * @param stagingDir the staging directory whose jobs {@code stagingJobs} lists (absolute)
  * @param lock the warehouse lock; null in catalog mode (the catalog's optimistic commits
  *     serialize writers, there is no lock)
  */
@@ -32,7 +33,8 @@ public record WarehouseStatus(
     LockStatus lock,
     boolean pendingCommit,
     Integer replacedFilesAwaitingDeletion,
-    String pendingCommitProblem) {
+    String pendingCommitProblem,
+    String stagingDir) {
 
   /** An inclusive height range. */
   public record Range(long start, long end) {

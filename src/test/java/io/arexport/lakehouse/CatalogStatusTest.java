@@ -84,7 +84,7 @@ class CatalogStatusTest {
 
     assertThat(names(status)).containsExactly("warehouse", "generatedAt", "coverage", "source",
         "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion",
-        "pendingCommitProblem");
+        "pendingCommitProblem", "stagingDir");
     assertThat(status.get("warehouse").asText())
         .isEqualTo("jdbc catalog ar_io at " + catalog.uri() + ", namespace default, warehouse "
             + catalog.warehouse());

@@ -84,7 +84,7 @@ class StatusCommandTest {
 
     assertThat(names(status)).containsExactly("warehouse", "generatedAt", "coverage", "source",
         "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion",
-        "pendingCommitProblem");
+        "pendingCommitProblem", "stagingDir");
     assertThat(status.get("warehouse").asText())
         .isEqualTo(paths.warehouseDir().toAbsolutePath().toString());
     assertThat(Instant.parse(status.get("generatedAt").asText())).isNotNull();
@@ -125,6 +125,8 @@ class StatusCommandTest {
       assertThat(table.get("iceberg").isNull()).isTrue();
     }
     assertThat(status.get("stagingJobs")).isEmpty();
+    assertThat(status.get("stagingDir").asText())
+        .isEqualTo(paths.stagingDir().toAbsolutePath().toString());
     assertThat(names(status.get("lock"))).containsExactly("held", "stale", "holder");
     assertThat(status.get("lock").get("held").asBoolean()).isFalse();
     assertThat(status.get("lock").get("stale").asBoolean()).isFalse();
