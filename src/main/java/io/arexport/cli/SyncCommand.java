@@ -173,7 +173,7 @@ final class SyncCommand implements Callable<Integer> {
         ? new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir()))
         : CatalogCoverage.opening(request.catalog());
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        destination, cancellation);
+        destination, cancellation).runningAs(watch ? "arexport sync --watch" : "arexport sync");
     Syncer syncer = new Syncer(environment.clock(), exporter, coverage, progress, cancellation);
     if (!watch) {
       SyncSummary summary = syncer.run(request);

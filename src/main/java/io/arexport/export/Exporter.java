@@ -48,6 +48,7 @@ public final class Exporter {
   private final PartitionPublisher.Opener destination;
   private final Cancellation cancellation;
   private final long heapBytes;
+  private final String command;
 
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       PartitionPublisher.Opener destination) {
@@ -71,6 +72,12 @@ public final class Exporter {
    */
   Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       PartitionPublisher.Opener destination, Cancellation cancellation, long heapBytes) {
+    this(clock, pid, listener, faults, destination, cancellation, heapBytes, "arexport export");
+  }
+
+  private Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
+      PartitionPublisher.Opener destination, Cancellation cancellation, long heapBytes,
+      String command) {
     this.heapBytes = heapBytes;
     this.clock = clock;
     this.pid = pid;
@@ -78,6 +85,16 @@ public final class Exporter {
     this.faults = faults;
     this.destination = destination;
     this.cancellation = cancellation;
+    this.command = command;
+  }
+
+  /**
+   * This exporter, naming {@code command} (e.g. {@code arexport sync --watch}) as the holder of
+   * the warehouse lock, so an operator who finds the warehouse locked looks for the right process.
+   */
+  public Exporter runningAs(String command) {
+    return new Exporter(clock, pid, listener, faults, destination, cancellation, heapBytes,
+        command);
   }
 
   public ExportSummary run(ExportRequest request) {
@@ -90,7 +107,7 @@ public final class Exporter {
       // (and is created only with the job, once the destination is open).
       DirectoryPublisher.requireCreatableDirectory(request.stagingDir(), "stagingDir");
       try (PartitionPublisher publisher = destination.open(request,
-          "arexport export (pid " + pid + ", since " + started + ")")) {
+          command + " (pid " + pid + ", since " + started + ")")) {
         return runOpen(request, reader, publisher, started);
       }
     }

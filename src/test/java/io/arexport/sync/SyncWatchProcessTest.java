@@ -86,7 +86,7 @@ class SyncWatchProcessTest {
       Cli.Result second = Cli.run(SyncCommandTest.sync(paths));
       assertThat(second.status()).as(second.err()).isEqualTo(3);
       assertThat(second.errLines()).hasSize(1);
-      assertThat(second.err()).contains("is locked by arexport export (pid " + killed.pid());
+      assertThat(second.err()).contains("is locked by arexport sync --watch (pid " + killed.pid());
       assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
 
       // Overlapping watch: waits for the lock instead of exiting.
