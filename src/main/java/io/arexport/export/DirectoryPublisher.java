@@ -47,7 +47,8 @@ public final class DirectoryPublisher implements PartitionPublisher {
   public static PartitionPublisher.Opener opener(IcebergSync icebergSync) {
     return (request, holder) -> {
       if (request.commitIceberg()) {
-        icebergSync.checkBeforeExport(request.warehouseDir(), request.heightPartitionSize());
+        icebergSync.checkBeforeExport(request.warehouseDir(), request.heightPartitionSize(),
+            request.range());
       }
       WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
       requireWritableDirectory(layout.root(), "warehouseDir");

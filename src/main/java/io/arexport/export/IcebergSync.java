@@ -1,5 +1,6 @@
 package io.arexport.export;
 
+import io.arexport.HeightRange;
 import io.arexport.warehouse.WarehouseLayout;
 import java.nio.file.Path;
 
@@ -16,6 +17,10 @@ public interface IcebergSync {
   /**
    * Before an export writes anything: fails (naming the problem) when the closing commit would be
    * impossible, so no partition is replaced that the metadata could not then record. Only reads.
+   *
+   * @param range the heights the export writes: the partitions the warehouse holds there are
+   *     replaced
    */
-  default void checkBeforeExport(Path warehouseDir, long heightPartitionSize) {}
+  default void checkBeforeExport(Path warehouseDir, long heightPartitionSize,
+      HeightRange range) {}
 }

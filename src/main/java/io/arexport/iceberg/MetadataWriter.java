@@ -14,6 +14,7 @@ import io.arexport.warehouse.ReplacedFiles;
 import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +38,8 @@ import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
@@ -51,6 +54,7 @@ import org.apache.iceberg.Transactions;
 import org.apache.iceberg.UpdatePartitionSpec;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.mapping.NameMappingParser;
@@ -136,7 +140,8 @@ public final class MetadataWriter implements IcebergSync {
    * metadata is repaired. Only reads; a warehouse without metadata passes.
    */
   @Override
-  public void checkBeforeExport(Path warehouseDir, long heightPartitionSize) {
+  public void checkBeforeExport(Path warehouseDir, long heightPartitionSize,
+      HeightRange range) {
     WarehouseLayout layout = new WarehouseLayout(warehouseDir);
     if (!Files.isDirectory(layout.root())) {
       return;
@@ -155,7 +160,7 @@ public final class MetadataWriter implements IcebergSync {
         MetadataRequest.fileRoot(layout.root()));
     ReplacedFiles replaced = ReplacedFiles.load(layout);
     for (ExportTable table : tables) {
-      plan(layout, table, io, Optional.empty(), replaced);
+      plan(layout, table, io, Optional.empty(), replaced, Optional.of(range));
     }
   }
 
@@ -176,7 +181,7 @@ public final class MetadataWriter implements IcebergSync {
     ReplacedFiles replaced = ReplacedFiles.load(layout);
     List<TablePlan> plans = new ArrayList<>();
     for (ExportTable table : tables) {
-      plans.add(plan(layout, table, io, requestedRoot, replaced));
+      plans.add(plan(layout, table, io, requestedRoot, replaced, Optional.empty()));
     }
     List<TableResult> results = new ArrayList<>();
     for (TablePlan plan : plans) {
@@ -208,8 +213,13 @@ public final class MetadataWriter implements IcebergSync {
     }
   }
 
+  /**
+   * @param replacing before an export: the heights it writes, whose files the warehouse holds
+   *     now count as removed for the check that no tag or branch holds a snapshot listing them,
+   *     so that conflict stops the export before any partition is replaced
+   */
   private TablePlan plan(WarehouseLayout layout, ExportTable table, WarehouseFileIO io,
-      Optional<String> requestedRoot, ReplacedFiles replaced) {
+      Optional<String> requestedRoot, ReplacedFiles replaced, Optional<HeightRange> replacing) {
     LocalTableOperations ops = LocalTableOperations.open(layout.metadataDir(table), io, faults);
     TableMetadata base = ops.current();
     String recordedRoot = base == null ? null : base.location()
@@ -236,7 +246,20 @@ public final class MetadataWriter implements IcebergSync {
     }
     List<DataFile> toRemove = live.entrySet().stream()
         .filter(e -> !onDisk.contains(e.getKey())).map(Map.Entry::getValue).toList();
-    Set<Long> unreadable = newHistory ? Set.of() : snapshotsReferencing(table, base, toRemove);
+    if (replacing.isPresent() && !newHistory) {
+      List<DataFile> toReplace = new ArrayList<>(toRemove);
+      live.forEach((relative, file) -> {
+        String[] parts = relative.split("/", -1);
+        HeightRange partition = parts.length == 4 ? HeightRange.parseDirectoryName(parts[2]) : null;
+        if (onDisk.contains(relative) && partition != null
+            && partition.overlaps(replacing.get())) {
+          toReplace.add(file);
+        }
+      });
+      snapshotsReferencing(table, base, toReplace, io);
+    }
+    Set<Long> unreadable = newHistory ? Set.of()
+        : snapshotsReferencing(table, base, toRemove, io);
     return new TablePlan(table, ops, root, newHistory, List.copyOf(toAdd.values()), toRemove,
         onDisk, unreadable);
   }
@@ -288,7 +311,7 @@ public final class MetadataWriter implements IcebergSync {
    * expired: that is a conflict.
    */
   private static Set<Long> snapshotsReferencing(ExportTable table, TableMetadata base,
-      List<DataFile> removed) {
+      List<DataFile> removed, FileIO io) {
     if (removed.isEmpty() || base.currentSnapshot() == null) {
       return Set.of();
     }
@@ -302,9 +325,19 @@ public final class MetadataWriter implements IcebergSync {
         unreadable.add(snapshot.snapshotId());
       }
     }
+    Set<Long> ancestors = new HashSet<>();
+    SnapshotUtil.ancestorsOf(base.currentSnapshot().snapshotId(), base::snapshot)
+        .forEach(s -> ancestors.add(s.snapshotId()));
     for (Map.Entry<String, SnapshotRef> ref : base.refs().entrySet()) {
-      if (!ref.getKey().equals(SnapshotRef.MAIN_BRANCH)
-          && unreadable.contains(ref.getValue().snapshotId())) {
+      if (ref.getKey().equals(SnapshotRef.MAIN_BRANCH)) {
+        continue;
+      }
+      long held = ref.getValue().snapshotId();
+      // Off the current history (another branch, or a tag whose descendants expired), sequence
+      // numbers say nothing: its manifests do.
+      boolean references = ancestors.contains(held) ? unreadable.contains(held)
+          : listsAny(base.snapshot(held), removed, io);
+      if (references) {
         throw new StateConflictException("table " + table.tableName() + ": " + removed.size()
             + " replaced or vanished data file(s) are deleted from disk in directory mode, but"
             + " snapshot " + ref.getValue().snapshotId() + " that references them is held by"
@@ -313,6 +346,27 @@ public final class MetadataWriter implements IcebergSync {
       }
     }
     return unreadable;
+  }
+
+  /** Whether {@code snapshot} (null: expired) lists one of {@code files} as a data file. */
+  private static boolean listsAny(Snapshot snapshot, List<DataFile> files, FileIO io) {
+    if (snapshot == null) {
+      return false;
+    }
+    Set<String> locations = new HashSet<>();
+    files.forEach(f -> locations.add(f.location()));
+    for (ManifestFile manifest : snapshot.dataManifests(io)) {
+      try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io)) {
+        for (String path : paths) {
+          if (locations.contains(path)) {
+            return true;
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read manifest " + manifest.path(), e);
+      }
+    }
+    return false;
   }
 
   /**

@@ -172,7 +172,16 @@ public final class TableMaintenance {
       rewritten = rewriteSmallManifests(name, transaction, effective);
     }
     transaction.commitTransaction();
-    int deleted = delete(table.io(), expiredFiles);
+    // A file the mode holds live stays, even when only expired snapshots listed it: in directory
+    // mode, after another engine rolled the table back past a partition's files, those files are
+    // still the partition (the directory is the truth) and the next commit lists them again.
+    List<String> held = expiredFiles.stream().filter(liveUnreferenced).toList();
+    if (!held.isEmpty()) {
+      LOG.info("{}: {} files only expired snapshots listed are kept: the warehouse holds them"
+          + " (the next commit lists them again)", name, held.size());
+    }
+    int deleted = delete(table.io(), expiredFiles.stream().filter(liveUnreferenced.negate())
+        .toList());
 
     table.refresh();
     long minAge = longProperty(name, table.properties(), ORPHAN_MIN_AGE_PROPERTY,

@@ -393,6 +393,73 @@ class IcebergMaintenanceTest {
     }
   }
 
+  @Test
+  void aSnapshotATagHoldsStopsAReexportBeforeAnyPartitionIsReplaced() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    wh.export(150, 199, 50);
+    wh.export(200, 249, 50);
+    long tagged = ancestors(load("tags")).get(2);
+    load("tags").manageSnapshots().createTag("keepme", tagged).commit();
+    Map<String, TreeSet<String>> before = allMetadataFiles();
+
+    // The tagged snapshot is an ancestor of the current one: refused before anything moves.
+    Cli.Result inHistory = wh.tryExport(100, 149, 50);
+    assertThat(inHistory.status()).as(inHistory.err()).isEqualTo(3);
+    assertThat(inHistory.errLines()).singleElement().asString().contains("tag 'keepme'");
+    assertThat(allMetadataFiles()).isEqualTo(before);
+    assertThat(wh.warehouse.resolve(".arexport/pending-commit.json")).doesNotExist();
+
+    // Its descendants expired (another engine's retention, or arexport's with these settings):
+    // the tag is off the current history, and its snapshot still lists the files.
+    load("tags").updateProperties().set(TableProperties.MAX_SNAPSHOT_AGE_MS, "1")
+        .set(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1").commit();
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString(),
+        "--tables", "tags");
+    assertThat(maintain.status()).as(maintain.err()).isZero();
+    assertThat(ancestors(load("tags"))).doesNotContain(tagged);
+    before = allMetadataFiles();
+
+    Cli.Result offHistory = wh.tryExport(100, 149, 50);
+    assertThat(offHistory.status()).as(offHistory.err()).isEqualTo(3);
+    assertThat(offHistory.errLines()).singleElement().asString().contains("tag 'keepme'");
+    assertThat(allMetadataFiles()).isEqualTo(before);
+    assertThat(IcebergReader.rows(load("tags"), tagged)).as("the tagged snapshot reads")
+        .isNotEmpty();
+    assertEverySnapshotReads(load("tags"));
+
+    // Other heights are no concern of the tag: they export and commit.
+    wh.export(250, 299, 50);
+    wh.assertMatchesSource(load("tags"), new HeightRange(100, 299));
+  }
+
+  @Test
+  void maintainAfterAnotherEnginesRollbackKeepsTheFilesTheWarehouseHolds() throws Exception {
+    wh.export(100, 109, 10, "--no-iceberg");
+    wh.metadataOk();
+    for (long start = 110; start < 140; start += 10) {
+      wh.export(start, start + 9, 10);
+    }
+    Table tags = load("tags");
+    long second = ancestors(tags).get(2);
+    tags.manageSnapshots().rollbackTo(second).commit();
+    load("tags").updateProperties().set(TableProperties.MAX_SNAPSHOT_AGE_MS, "1")
+        .set(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1").commit();
+    List<Path> files = WarehouseReader.files(wh.warehouse, "tags").values().stream()
+        .flatMap(List::stream).toList();
+    assertThat(files).hasSize(4);
+
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString(),
+        "--tables", "tags");
+
+    assertThat(maintain.status()).as(maintain.err()).isZero();
+    assertThat(snapshotIds(load("tags"))).as("the rolled-back snapshots expired")
+        .containsExactly(second);
+    assertThat(files).allSatisfy(file -> assertThat(file).exists());
+    wh.metadataOk("--tables", "tags");
+    wh.assertMatchesSource(load("tags"), new HeightRange(100, 139));
+  }
+
   // --- helpers
 
   /** Every snapshot the metadata lists reads through time travel and all its files exist. */

@@ -47,6 +47,13 @@ final class IcebergWarehouse {
 
   /** Runs {@code arexport export} for [start, end] with partition size P; asserts success. */
   Cli.Result export(long start, long end, long partitionSize, String... extra) {
+    Cli.Result result = tryExport(start, end, partitionSize, extra);
+    assertThat(result.status()).as(result.err()).isZero();
+    return result;
+  }
+
+  /** Runs {@code arexport export} for [start, end] with partition size P. */
+  Cli.Result tryExport(long start, long end, long partitionSize, String... extra) {
     List<String> args = new ArrayList<>(List.of("export",
         "--startHeight", Long.toString(start), "--endHeight", Long.toString(end),
         "--heightPartitionSize", Long.toString(partitionSize),
@@ -54,9 +61,7 @@ final class IcebergWarehouse {
         "--coreDb", core.toString(), "--bundlesDb", bundles.toString(),
         "--stagingDir", staging.toString(), "--warehouseDir", warehouse.toString(), "--json"));
     args.addAll(Arrays.asList(extra));
-    Cli.Result result = Cli.run(args.toArray(String[]::new));
-    assertThat(result.status()).as(result.err()).isZero();
-    return result;
+    return Cli.run(args.toArray(String[]::new));
   }
 
   /** Runs {@code arexport metadata --datasets-dir <warehouse> extra...}. */
