@@ -328,15 +328,25 @@ public final class MetadataWriter implements IcebergSync {
     Set<Long> ancestors = new HashSet<>();
     SnapshotUtil.ancestorsOf(base.currentSnapshot().snapshotId(), base::snapshot)
         .forEach(s -> ancestors.add(s.snapshotId()));
+    Set<Long> held = new HashSet<>();
+    base.refs().values().forEach(ref -> held.add(ref.snapshotId()));
+    for (Snapshot snapshot : base.snapshots()) {
+      // Off the current history (another engine rolled the table back past it): only its
+      // manifests say whether it lists a removed file; if so it could no longer be read.
+      long id = snapshot.snapshotId();
+      if (!ancestors.contains(id) && !held.contains(id) && listsAny(snapshot, removed, io)) {
+        unreadable.add(id);
+      }
+    }
     for (Map.Entry<String, SnapshotRef> ref : base.refs().entrySet()) {
       if (ref.getKey().equals(SnapshotRef.MAIN_BRANCH)) {
         continue;
       }
-      long held = ref.getValue().snapshotId();
+      long heldId = ref.getValue().snapshotId();
       // Off the current history (another branch, or a tag whose descendants expired), sequence
       // numbers say nothing: its manifests do.
-      boolean references = ancestors.contains(held) ? unreadable.contains(held)
-          : listsAny(base.snapshot(held), removed, io);
+      boolean references = ancestors.contains(heldId) ? unreadable.contains(heldId)
+          : listsAny(base.snapshot(heldId), removed, io);
       if (references) {
         throw new StateConflictException("table " + table.tableName() + ": " + removed.size()
             + " replaced or vanished data file(s) are deleted from disk in directory mode, but"

@@ -106,7 +106,9 @@ public final class TableMaintenance {
     Instant last = lastRun(table);
     long interval = longProperty(table.name(), table.properties(), INTERVAL_PROPERTY,
         DEFAULT_INTERVAL_MS);
-    return last == null || !now.isBefore(last.plusMillis(interval));
+    // A last run in the future (a clock that was wrong then) would hold maintenance off for as
+    // long: it is due, and the run records the present time.
+    return last == null || last.isAfter(now) || !now.isBefore(last.plusMillis(interval));
   }
 
   private static Instant lastRun(Table table) {
@@ -167,7 +169,8 @@ public final class TableMaintenance {
         expire.commit();
         expired = before - sizeOf(transaction.table().snapshots());
       } else {
-        LOG.warn("{}: gc.enabled is false, snapshots are not expired", name);
+        LOG.warn("{}: gc.enabled is false, snapshots are not expired and orphan files are not"
+            + " removed", name);
       }
       rewritten = rewriteSmallManifests(name, transaction, effective);
     }
@@ -186,7 +189,10 @@ public final class TableMaintenance {
     table.refresh();
     long minAge = longProperty(name, table.properties(), ORPHAN_MIN_AGE_PROPERTY,
         DEFAULT_ORPHAN_MIN_AGE_MS);
-    int[] orphans = removeOrphans(table, now.minusMillis(minAge), liveUnreferenced);
+    // gc.enabled=false turns off all of Iceberg's garbage collection, orphan removal included
+    // (Spark's remove_orphan_files refuses to run then).
+    int[] orphans = gcEnabled(table.properties())
+        ? removeOrphans(table, now.minusMillis(minAge), liveUnreferenced) : new int[] {0, 0};
     int after = sizeOf(table.snapshots());
     LOG.info("{}: maintenance expired {} snapshots ({} kept), deleted {} files, rewrote {}"
         + " manifests, removed {} orphan files ({} younger than {} kept)", name, expired, after,

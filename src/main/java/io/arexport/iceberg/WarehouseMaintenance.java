@@ -8,6 +8,7 @@ import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
+import io.arexport.warehouse.WarehouseLockedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,13 @@ public final class WarehouseMaintenance {
           + " in " + layout.root() + " (run 'arexport metadata' first)");
     }
     if (tables.isEmpty()) {
+      WarehouseLock.State lock = WarehouseLock.probe(layout);
+      if (lock.held()) {
+        // A first metadata run may be creating them right now.
+        throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
+            + (lock.holder() == null ? "another process" : lock.holder()) + " and has no"
+            + " Iceberg tables yet: run maintain when it has finished");
+      }
       throw new InvalidInputException("no Iceberg tables in " + layout.root() + ": expected"
           + " blocks/, transactions/ or tags/ with metadata/version-hint.text (run 'arexport"
           + " metadata' first, or point --datasets-dir at the warehouse)");

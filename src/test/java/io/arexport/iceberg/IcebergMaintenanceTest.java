@@ -460,6 +460,56 @@ class IcebergMaintenanceTest {
     wh.assertMatchesSource(load("tags"), new HeightRange(100, 139));
   }
 
+  @Test
+  void aReexportAfterARollbackLeavesNoSnapshotThatCannotBeRead() throws Exception {
+    wh.export(100, 109, 10, "--no-iceberg");
+    wh.metadataOk();
+    for (long start = 110; start < 140; start += 10) {
+      wh.export(start, start + 9, 10);
+    }
+    Table tags = load("tags");
+    tags.manageSnapshots().rollbackTo(ancestors(tags).get(2)).commit();
+
+    // Replaces the file of 100-109, which the two rolled-back snapshots list too.
+    wh.export(100, 109, 10);
+
+    assertEverySnapshotReads(load("tags"));
+    wh.assertMatchesSource(load("tags"), new HeightRange(100, 139));
+  }
+
+  @Test
+  void gcDisabledKeepsOrphansAndAFutureLastRunIsDue() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    Path stray = Files.writeString(wh.metadataDir("tags").resolve("0000-stray-m0.avro"), "x");
+    Files.setLastModifiedTime(stray, FileTime.from(Instant.now().minus(Duration.ofDays(4))));
+    load("tags").updateProperties().set(TableProperties.GC_ENABLED, "false").commit();
+    load("blocks").updateProperties()
+        .set(TableMaintenance.LAST_RUN_PROPERTY, "9999-01-01T00:00:00Z").commit();
+
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString(),
+        "--tables", "tags");
+    assertThat(maintain.status()).as(maintain.err()).isZero();
+    assertThat(stray).as("gc.enabled=false: no orphan removal either").exists();
+
+    Instant beforeExport = Instant.now();
+    wh.export(150, 199, 50);
+    assertThat(Instant.parse(load("blocks").properties().get(TableMaintenance.LAST_RUN_PROPERTY)))
+        .as("a last run in the future is due").isBetween(beforeExport, Instant.now());
+  }
+
+  @Test
+  void maintainOnAWarehouseWhoseFirstMetadataRunHoldsTheLockIsAConflict() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    try (var lock = io.arexport.warehouse.WarehouseLock.acquire(
+        new io.arexport.warehouse.WarehouseLayout(wh.warehouse), "arexport metadata (pid 7)")) {
+      Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString());
+      assertThat(maintain.status()).isEqualTo(3);
+      assertThat(maintain.errLines()).singleElement().asString()
+          .contains("locked by arexport metadata (pid 7)");
+    }
+  }
+
   // --- helpers
 
   /** Every snapshot the metadata lists reads through time travel and all its files exist. */
