@@ -36,6 +36,11 @@ final class GracefulStop implements StopRequests {
 
   private static final String[] SIGNALS = {"INT", "TERM", "HUP"};
 
+  /** What an operator needs to know after a stop that did not wait for a safe point. */
+  private static final String CONSISTENT = "Published partitions and the checkpoint are"
+      + " consistent: rerun the same command to continue (export with --resume; sync and verify"
+      + " as they are)";
+
   private final PrintStream err;
   private final Duration grace;
   private final IntConsumer exit;
@@ -93,8 +98,7 @@ final class GracefulStop implements StopRequests {
       return;
     }
     if (!requested.compareAndSet(false, true)) {
-      err.println("arexport: second stop request; exiting now. Published partitions and the"
-          + " checkpoint are consistent: an export continues with the same command and --resume");
+      err.println("arexport: second stop request; exiting now. " + CONSISTENT);
       err.flush();
       halt.accept(ExitCodes.STOPPED);
       return;
@@ -111,8 +115,7 @@ final class GracefulStop implements StopRequests {
     }
     if (!done) {
       err.println("arexport: no safe point reached within " + grace.toSeconds() + " s; exiting"
-          + " now. Published partitions and the checkpoint are consistent: an export continues"
-          + " with the same command and --resume");
+          + " now. " + CONSISTENT);
       System.out.flush();
       err.flush();
       halt.accept(ExitCodes.STOPPED);

@@ -22,9 +22,11 @@ public final class Main {
   public static void main(String[] args) {
     GracefulStop stop = GracefulStop.install(System.err, GracefulStop.GRACE);
     int status = run(args, System.out, System.err, System.getenv(), Clock.systemUTC(), stop);
+    // At once: a second signal from now on must not turn the command's status (a clean stop)
+    // into the status of an interrupted one.
+    stop.finished();
     System.out.flush();
     System.err.flush();
-    stop.finished();
     System.exit(status);
   }
 
