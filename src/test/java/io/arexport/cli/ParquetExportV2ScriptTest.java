@@ -33,6 +33,9 @@ class ParquetExportV2ScriptTest {
         echo started >> "$STUB_LOG"
         wait "$sleeper"
       fi
+      for a in "$@"; do
+        if [ "$a" = --json ]; then printf '{\n  "%s" : "summary"\n}\n' "$1"; fi
+      done
       case "$1" in
         export) exit "${STUB_EXPORT_STATUS:-0}" ;;
         verify) exit "${STUB_VERIFY_STATUS:-0}" ;;
@@ -130,6 +133,31 @@ class ParquetExportV2ScriptTest {
     assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(1);
     assertThat(Files.readString(log)).contains("export got TERM").doesNotContain("<verify>");
+  }
+
+  @Test
+  void verifyCountWithJsonPrintsOneDocument() throws Exception {
+    int status = run(Map.of("STUB_VERIFY_STATUS", "1"), "--startHeight", "1", "--endHeight",
+        "2", "--verify-count", "--json");
+
+    assertThat(status).as("verify's status").isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode document =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature
+                .FAIL_ON_TRAILING_TOKENS)
+            .readTree(Files.readString(dir.resolve("output.txt")));
+    assertThat(document.get("export").get("export").asText()).isEqualTo("summary");
+    assertThat(document.get("verify").get("verify").asText()).isEqualTo("summary");
+
+    int failed = run(Map.of("STUB_EXPORT_STATUS", "3"), "--startHeight", "1", "--endHeight",
+        "2", "--verify-count", "--json");
+    assertThat(failed).isEqualTo(3);
+    com.fasterxml.jackson.databind.JsonNode exportOnly =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(Files.readString(dir.resolve("output.txt")));
+    assertThat(exportOnly.get("export").asText()).as("the export's own document, as it is")
+        .isEqualTo("summary");
+    assertThat(exportOnly.has("verify")).isFalse();
   }
 
   private int run(Map<String, String> env, String... args) throws Exception {
