@@ -77,6 +77,7 @@ final class IcebergSnapshotFiles {
       String json = Files.readString(file, StandardCharsets.UTF_8);
       checkCurrentCopy(metadataDir, file, json, metadataPath, name, findings);
       String location = TableMetadataParser.fromJson(json).location();
+      checkLocalLocation(location, layout.tableDir(table), metadataPath, name, findings);
       TableLocalIO io = new TableLocalIO(stripSlash(location), layout.tableDir(table));
       TableMetadata metadata = new StaticTableOperations(
           location + "/metadata/" + file.getFileName(), io).current();
@@ -121,6 +122,34 @@ final class IcebergSnapshotFiles {
           null, "cannot read the Iceberg metadata of " + name + " in " + metadataPath + ": "
               + PartitionFiles.firstLine(e)));
       return null;
+    }
+  }
+
+  /**
+   * A {@code file:} table location must be this table's directory: after the warehouse was moved
+   * or copied, the metadata still sends every reader to the old place (arexport's own checks map
+   * locations to the local files, so they alone would not notice).
+   */
+  private static void checkLocalLocation(String location, Path tableDir, String metadataPath,
+      String table, Consumer<Finding> findings) {
+    if (!location.startsWith("file:")) {
+      return; // a --datasets-root URL: served from elsewhere, by design
+    }
+    boolean here;
+    try {
+      // As arexport and HadoopTables write it: "file:" and the plain path (not URI-encoded).
+      String path = location.startsWith("file://") ? location.substring("file://".length())
+          : location.substring("file:".length());
+      Path recorded = Path.of(path);
+      here = Files.exists(recorded) && Files.isSameFile(recorded, tableDir);
+    } catch (IOException | RuntimeException e) {
+      here = false;
+    }
+    if (!here) {
+      findings.accept(new Finding(Finding.Kind.ICEBERG_METADATA, table, null, metadataPath, null,
+          null, metadataPath + " records the table at " + location + ", not at " + tableDir
+              + ": readers that follow the metadata look for its files there (the warehouse"
+              + " moved?); 'arexport metadata' records them here"));
     }
   }
 

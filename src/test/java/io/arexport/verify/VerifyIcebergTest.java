@@ -77,6 +77,29 @@ class VerifyIcebergTest {
   }
 
   @Test
+  void aMovedWarehouseIsADifferenceUntilMetadataRecordsItsNewPlace(@TempDir Path work)
+      throws Exception {
+    Path warehouse = fx.export(work, 100, 199, 50, 1_000_000, false, false);
+    metadata(warehouse);
+    Path moved = work.resolve("moved warehouse");
+    Files.move(warehouse, moved);
+
+    Cli.Result result = fx.verify(moved, 100, 199, 50, false, false, "--json");
+
+    assertThat(result.status()).isEqualTo(1);
+    List<JsonNode> differences = differences(result);
+    assertThat(differences).hasSize(3).allSatisfy(f -> {
+      assertThat(f.get("kind").asText()).isEqualTo("iceberg-metadata");
+      assertThat(f.get("message").asText()).contains(warehouse.toString())
+          .contains("arexport metadata");
+    });
+
+    metadata(moved);
+    Cli.Result after = fx.verify(moved, 100, 199, 50, false, false, "--deep");
+    assertThat(after.status()).as(after.out()).isZero();
+  }
+
+  @Test
   void fileRewrittenInPlaceDiffersFromItsSnapshotEntryEvenInCountsMode(@TempDir Path work)
       throws Exception {
     Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
