@@ -90,6 +90,22 @@ class ParquetExportV2ScriptTest {
             + " <--stacktrace>");
   }
 
+  /** In catalog mode verify must check the catalog, not a directory warehouse by default. */
+  @Test
+  void catalogOptionsReachVerify() throws Exception {
+    int status = run(Map.of(), "--startHeight", "1", "--endHeight", "2", "--verify-count",
+        "--catalog-type", "jdbc", "--catalog-uri=jdbc:postgresql://db/ice",
+        "--catalog-warehouse", "s3://b/p", "--catalog-name=ario", "--namespace", "ns",
+        "--catalog-property", "jdbc.user=u", "--catalog-config=/etc/c.properties");
+
+    assertThat(status).isZero();
+    assertThat(calls()).element(1).isEqualTo(
+        "CALL <verify> <--startHeight> <1> <--endHeight> <2> <--catalog-type> <jdbc>"
+            + " <--catalog-uri=jdbc:postgresql://db/ice> <--catalog-warehouse> <s3://b/p>"
+            + " <--catalog-name=ario> <--namespace> <ns> <--catalog-property> <jdbc.user=u>"
+            + " <--catalog-config=/etc/c.properties>");
+  }
+
   /** The flags' explicit-value form ({@code =true}, {@code =false}) reaches verify as given. */
   @Test
   void flagsWithAValueReachVerifyWithIt() throws Exception {
@@ -119,8 +135,9 @@ class ParquetExportV2ScriptTest {
     assertThat(calls()).hasSize(2);
   }
 
-  @Test
-  void sigtermToTheScriptReachesTheRunningExport() throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "SIG{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"TERM", "INT", "HUP"})
+  void aStopSignalToTheScriptReachesTheRunningExport(String signal) throws Exception {
     Process process = start(Map.of("STUB_SLEEP", "30"), "--startHeight", "1", "--endHeight",
         "2", "--verify-count");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -128,7 +145,10 @@ class ParquetExportV2ScriptTest {
       assertThat(System.nanoTime()).as("stub export started").isLessThan(deadline);
       Thread.sleep(20);
     }
-    process.destroy(); // SIGTERM to bash, not to the export
+    // To bash, not to the export: the script passes it on (a terminal that closes sends HUP).
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+        .inheritIO().start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
     assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(1);

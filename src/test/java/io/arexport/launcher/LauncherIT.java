@@ -67,6 +67,20 @@ class LauncherIT {
   }
 
   @Test
+  void runsThroughASymlinkOnThePath() throws Exception {
+    // README: ln -s "$PWD/scripts/arexport" ~/.local/bin/arexport
+    Path bin = Files.createDirectories(root.resolve("elsewhere/bin"));
+    Path link = Files.createSymbolicLink(bin.resolve("arexport"),
+        root.resolve("scripts/arexport"));
+
+    Result result = run(link, Map.of("AREXPORT_CDS", "off"), "--version");
+
+    assertThat(result.status()).as(result.stderr()).isZero();
+    assertThat(result.stdout()).startsWith("arexport ");
+    assertThat(root.resolve("elsewhere/target")).doesNotExist();
+  }
+
+  @Test
   void aNewerJarGetsANewArchive() throws Exception {
     assertThat(run(Map.of(), "--version").status()).isZero();
     Path archive = archives().get(0);
@@ -212,8 +226,11 @@ class LauncherIT {
   private record Result(int status, String stdout, String stderr) {}
 
   private Result run(Map<String, String> env, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", root.resolve("scripts/arexport")
-        .toString()));
+    return run(root.resolve("scripts/arexport"), env, args);
+  }
+
+  private Result run(Path launcher, Map<String, String> env, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", launcher.toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().remove("AREXPORT_JAVA_OPTS");
