@@ -41,6 +41,12 @@ public final class SqliteSource implements AutoCloseable {
    * @param label the option that named the file ("coreDb", "bundlesDb"), used in messages
    */
   public static SqliteSource open(String label, Path path, Map<String, Set<String>> requiredColumns) {
+    return open(label, path, requiredColumns, BUSY_TIMEOUT_MILLIS);
+  }
+
+  /** As {@link #open(String, Path, Map)}, waiting at most {@code busyTimeoutMillis} for locks. */
+  static SqliteSource open(String label, Path path, Map<String, Set<String>> requiredColumns,
+      int busyTimeoutMillis) {
     if (!Files.exists(path)) {
       throw new InvalidInputException(label + " database not found: " + path);
     }
@@ -54,13 +60,16 @@ public final class SqliteSource implements AutoCloseable {
     // synchronized), so SQLite's own per-call connection mutex only adds a lock and an unlock to
     // each column read.
     config.setOpenMode(SQLiteOpenMode.NOMUTEX);
-    config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+    config.setBusyTimeout(busyTimeoutMillis);
     // Sorting a partition may spill; keep it on disk rather than in the JVM process's memory.
     config.setTempStore(SQLiteConfig.TempStore.FILE);
     Connection connection;
     try {
       connection = config.createConnection("jdbc:sqlite:" + path.toAbsolutePath());
     } catch (SQLException e) {
+      if (isBusy(e)) {
+        throw busy(label, path, busyTimeoutMillis, e);
+      }
       throw new InvalidInputException(
           "cannot open " + label + " " + path + " as SQLite: " + firstLine(e), e);
     }
@@ -73,6 +82,9 @@ public final class SqliteSource implements AutoCloseable {
       source.close();
       if (e instanceof RuntimeException re) {
         throw re;
+      }
+      if (isBusy((SQLException) e)) {
+        throw busy(label, path, busyTimeoutMillis, (SQLException) e);
       }
       throw new InvalidInputException(
           label + " " + path + " is not a usable SQLite database: " + firstLine(e), e);
@@ -107,6 +119,24 @@ public final class SqliteSource implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * SQLITE_BUSY or SQLITE_LOCKED past the busy timeout: another process (the gateway, a backup)
+   * holds a lock the read needs. The database is fine, so this is a failure to retry (exit 1;
+   * {@code sync --watch} retries it), not bad input.
+   */
+  private static boolean isBusy(SQLException e) {
+    int primary = e.getErrorCode() & 0xff;
+    String message = String.valueOf(e.getMessage());
+    return primary == 5 || primary == 6 || message.contains("SQLITE_BUSY")
+        || message.contains("SQLITE_LOCKED");
+  }
+
+  private static RuntimeFailureException busy(String label, Path path, int timeoutMillis,
+      SQLException e) {
+    return new RuntimeFailureException(label + " " + path + " stayed locked by another process"
+        + " for " + timeoutMillis + " ms: " + firstLine(e) + " (retry later)", e);
   }
 
   private static boolean isNotADatabase(SQLException e) {
