@@ -176,6 +176,14 @@ final class StatusCommand implements Callable<Integer> {
         if (iceberg.metadataFile() != null) {
           out.println("                metadata: " + iceberg.metadataFile());
         }
+        if (status.lock() != null && iceberg.snapshotRows() != null
+            && iceberg.snapshotRows() != table.rows()) {
+          // Directory mode: the files on disk are the table; the snapshot catches up at the next
+          // commit (a stopped or --no-iceberg run left it behind, or replaced files await it).
+          out.printf("                snapshot lists %,d rows, the partition directories %,d:"
+              + " the next export, sync or 'arexport metadata' commits the difference%n",
+              iceberg.snapshotRows(), table.rows());
+        }
       }
       for (String file : table.unreadableFiles()) {
         out.println("                unreadable footer: " + file);

@@ -223,6 +223,16 @@ class StatusCommandTest {
     assertThat(text.out()).contains("  heights:  100-199, 300-324 (from partition directories;"
         + " no sync record)", "  gaps:     200-299", "warehouse 25 heights behind",
         "lock:     free");
+    assertThat(text.out()).doesNotContain("snapshot lists");
+
+    // Exported without the Iceberg commit: the text says the snapshot lags the directories.
+    Cli.Result noIceberg = Cli.run(paths.export(325, 349, 50, "--includeL1Transactions",
+        "--includeL1Tags", "--no-iceberg"));
+    assertThat(noIceberg.status()).as(noIceberg.err()).isZero();
+    Cli.Result lagging = Cli.run(java.util.Arrays.stream(asJson)
+        .filter(a -> !a.equals("--json")).toArray(String[]::new));
+    assertThat(lagging.out()).containsPattern("snapshot lists [0-9,]+ rows, the partition"
+        + " directories [0-9,]+: the next export, sync or 'arexport metadata' commits");
   }
 
   /** A corrupt footer, corrupt Iceberg metadata and a corrupt sync record: each reported. */
