@@ -192,17 +192,22 @@ final class StatusCommand implements Callable<Integer> {
     if (status.stagingJobs().isEmpty()) {
       out.println("  staging:  no unfinished jobs in " + status.stagingDir());
     }
+    WarehouseStatus.LockStatus lock = status.lock();
+    String holderPid = lock != null && lock.held() ? pidOf(lock.holder()) : null;
     for (WarehouseStatus.JobStatus job : status.stagingJobs()) {
       if (job.problem() != null) {
         out.println("  job " + job.jobId() + ": " + job.problem());
       } else {
+        // A job id ends with its process id: the lock holder's own job is running, not left.
+        boolean running = holderPid != null && job.jobId().endsWith("_" + holderPid);
         out.println("  job " + job.jobId() + ": heights " + job.startHeight() + "-"
             + job.endHeight() + ", checkpoint at " + job.lastCompletedHeight() + " ("
-            + job.updatedAt() + ")");
-        out.println("    resume: " + job.resumeCommand());
+            + job.updatedAt() + ")" + (running ? ", running (pid " + holderPid + ")" : ""));
+        if (!running) {
+          out.println("    resume: " + job.resumeCommand());
+        }
       }
     }
-    WarehouseStatus.LockStatus lock = status.lock();
     if (lock == null) {
       out.println("  lock:     none (catalog commits are optimistic)");
     } else {
@@ -213,6 +218,9 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  an interrupted partition commit is pending but its journal is unusable, so"
           + " export and metadata stop (exit 3) until it is dealt with: "
           + status.pendingCommitProblem());
+    } else if (status.pendingCommit() && lock != null && lock.held()) {
+      out.println("  a partition commit is in progress (or the lock holder completes an"
+          + " interrupted one)");
     } else if (status.pendingCommit()) {
       out.println("  an interrupted partition commit is pending; the next export or metadata"
           + " run completes it");
@@ -222,6 +230,16 @@ final class StatusCommand implements Callable<Integer> {
       out.println("  " + status.replacedFilesAwaitingDeletion() + " replaced files await the"
           + " next Iceberg commit");
     }
+  }
+
+  /** The N of "... (pid N, since ...)" in a lock holder line, or null. */
+  private static String pidOf(String holder) {
+    if (holder == null) {
+      return null;
+    }
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\(pid (\\d+)[,)]")
+        .matcher(holder);
+    return matcher.find() ? matcher.group(1) : null;
   }
 
   private static String lag(Long heights) {

@@ -285,6 +285,13 @@ class StatusCommandTest {
       assertThat(lock.get("held").asBoolean()).isTrue();
       assertThat(lock.get("stale").asBoolean()).isFalse();
       assertThat(lock.get("holder").asText()).startsWith("arexport export (pid " + pid + ", since");
+      // The running export's own job and commit are not reported as left behind.
+      Cli.Result running = Cli.run("status", "--warehouseDir", paths.warehouseDir().toString(),
+          "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
+          "--bundlesDb", paths.bundlesDb().toString());
+      assertThat(running.out()).contains(", running (pid " + pid + ")")
+          .contains("a partition commit is in progress").doesNotContain("resume:")
+          .doesNotContain("interrupted partition commit is pending;");
       child.kill();
     }
 
