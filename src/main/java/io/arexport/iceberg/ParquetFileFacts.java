@@ -2,6 +2,7 @@ package io.arexport.iceberg;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
+import io.arexport.parquet.LocalParquetFile;
 import io.arexport.parquet.PartitionFileWriter;
 import io.arexport.schema.ExportTable;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -46,7 +46,7 @@ public record ParquetFileFacts(String relativePath, long sizeInBytes, int partit
       HeightRange directory, NameMapping nameMapping) {
     ParquetMetadata footer;
     long size;
-    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
+    try (ParquetFileReader reader = ParquetFileReader.open(new LocalParquetFile(file))) {
       footer = reader.getFooter();
       size = Files.size(file);
     } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.arexport.status;
 
+import io.arexport.parquet.LocalParquetFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -7,7 +8,6 @@ import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.LocalInputFile;
 
 /**
  * Row counts of Parquet files from their footers alone: {@link ParquetFileReader#open} reads the
@@ -28,7 +28,7 @@ final class FooterRows {
   }
 
   static FooterRows local() {
-    return new FooterRows(LocalInputFile::new);
+    return new FooterRows(LocalParquetFile::new);
   }
 
   long rows(Path file) throws IOException {

@@ -3,6 +3,7 @@ package io.arexport.verify;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
+import io.arexport.parquet.LocalParquetFile;
 import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.WarehouseLayout;
 import java.io.IOException;
@@ -31,7 +32,6 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -185,7 +185,8 @@ final class PartitionFiles {
     Long minHeight = null;
     Long maxHeight = null;
     MessageType schema;
-    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file), READ_OPTIONS)) {
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(new LocalParquetFile(file), READ_OPTIONS)) {
       rows = reader.getRecordCount();
       schema = reader.getFileMetaData().getSchema();
       for (BlockMetaData block : reader.getFooter().getBlocks()) {

@@ -358,6 +358,10 @@ class VerifyCommandTest {
     assertThat(result.out()).contains("DIFF unreadable-file: cannot read the Parquet footer of"
         + " tags/data/height=100-349/").contains("DIFF pending-commit:")
         .contains("DIFF row-count: tags height=100-349");
+    String unreadable = result.out().lines().filter(l -> l.contains("unreadable-file"))
+        .findFirst().orElseThrow();
+    assertThat(unreadable).as("the cause names the file, not a Java object")
+        .doesNotContain("InputFile@").contains(file.toString());
   }
 
   @Test
