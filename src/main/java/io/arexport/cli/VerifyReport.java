@@ -91,12 +91,13 @@ abstract class VerifyReport implements VerifyListener {
     void finished(VerifySummary summary) {
       started();
       clearLiveLine();
-      out.printf("%-13s %10s %10s %15s %15s %8s%n", "table", "partitions", "matching",
-          "expected rows", "found rows", "files");
+      out.printf("%-13s %10s %10s %8s %15s %15s %8s%n", "table", "partitions", "matching",
+          "missing", "expected rows", "found rows", "files");
       for (Map.Entry<String, VerifySummary.TableTotals> table : summary.tables().entrySet()) {
         VerifySummary.TableTotals t = table.getValue();
-        out.printf("%-13s %10d %10d %15d %15d %8d%n", table.getKey(), t.partitions(),
-            t.partitionsMatching(), t.expectedRows(), t.foundRows(), t.files());
+        out.printf("%-13s %10d %10d %8d %15d %15d %8d%n", table.getKey(), t.partitions(),
+            t.partitionsMatching(), t.missingPartitions(), t.expectedRows(), t.foundRows(),
+            t.files());
       }
       if (summary.ok()) {
         out.println("verify: OK, the warehouse matches the source for heights " + request.range()
@@ -220,6 +221,7 @@ abstract class VerifyReport implements VerifyListener {
           json.writeNumberField("expectedRows", t.expectedRows());
           json.writeNumberField("foundRows", t.foundRows());
           json.writeNumberField("files", t.files());
+          json.writeNumberField("missingPartitions", t.missingPartitions());
           json.writeEndObject();
         }
         json.writeEndObject();

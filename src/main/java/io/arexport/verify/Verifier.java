@@ -77,7 +77,7 @@ public final class Verifier {
     private final ExportTable table;
     private final Tally tally;
     private final WarehouseSide.TableSide side;
-    private VerifySummary.TableTotals totals = new VerifySummary.TableTotals(0, 0, 0, 0, 0);
+    private VerifySummary.TableTotals totals = VerifySummary.TableTotals.ZERO;
 
     TableRun(VerifyRequest request, SourceSide source, ExportTable table,
         WarehouseSide.TableSide side, Tally tally) {

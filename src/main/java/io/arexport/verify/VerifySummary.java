@@ -17,14 +17,23 @@ public record VerifySummary(Map<String, TableTotals> tables, long differences, l
     return differences == 0;
   }
 
-  /** Totals of one table. */
+  /**
+   * Totals of one table.
+   *
+   * @param partitions partition directories compared
+   * @param missingPartitions partitions the source has rows for and the warehouse has no
+   *     directory of (each also a {@code missing-partition} difference)
+   */
   public record TableTotals(long partitions, long partitionsMatching, long expectedRows,
-      long foundRows, long files) {
+      long foundRows, long files, long missingPartitions) {
+    static final TableTotals ZERO = new TableTotals(0, 0, 0, 0, 0, 0);
+
     TableTotals plus(PartitionCheck check) {
       return new TableTotals(partitions + (check.directory() ? 1 : 0),
           partitionsMatching + (check.directory() && check.matches() ? 1 : 0),
           expectedRows + check.expectedRows(), foundRows + check.foundRows(),
-          files + check.files());
+          files + check.files(),
+          missingPartitions + (!check.directory() && check.expectedRows() > 0 ? 1 : 0));
     }
   }
 }

@@ -278,6 +278,12 @@ class VerifyCommandTest {
         .asText()).contains("blocks 200-249", "blocks 250-299", "blocks 300-349",
         "transactions 300-349", "tags 300-349");
     assertThat(missing).allSatisfy(f -> assertThat(f.get("expectedRows").asLong()).isPositive());
+    // The totals count them too: "2 of 2 matching" alone would read as a clean table.
+    JsonNode blocks = JSON.readTree(result.out()).get("tables").get("blocks");
+    assertThat(blocks.get("missingPartitions").asLong()).isEqualTo(
+        missing.stream().filter(f -> f.get("table").asText().equals("blocks")).count());
+    Cli.Result text = fx.verify(warehouse, 100, 349, 50, false, false);
+    assertThat(text.out()).containsPattern("(?m)^blocks +2 +2 +3 ");
   }
 
   /**
