@@ -2,7 +2,8 @@ package io.arexport.cli;
 
 import io.arexport.iceberg.MaintainRequest;
 import io.arexport.iceberg.MaintainSummary;
-import io.arexport.iceberg.MaintenanceFailedException;
+import io.arexport.iceberg.TableFailure;
+import io.arexport.iceberg.TablesFailedException;
 import io.arexport.iceberg.WarehouseMaintenance;
 import io.arexport.lakehouse.CatalogMaintenance;
 import java.io.PrintStream;
@@ -90,9 +91,9 @@ final class MaintainCommand implements Callable<Integer> {
           : new CatalogMaintenance(environment.clock()).run(request);
       output.print(summary, environment.out(), MaintainCommand::print);
       return ExitCodes.OK;
-    } catch (MaintenanceFailedException e) {
+    } catch (TablesFailedException e) {
       // What the other tables' maintenance did stays on record (a cron job's --json log).
-      output.print(e.summary(), environment.out(), MaintainCommand::print);
+      output.print(e.summary(MaintainSummary.class), environment.out(), MaintainCommand::print);
       throw e;
     }
   }
@@ -108,7 +109,7 @@ final class MaintainCommand implements Callable<Integer> {
           + " %d version files%n", table.orphanFilesDeleted(), table.orphanFilesKept(),
           table.metadataFiles());
     }
-    for (MaintainSummary.Failure failure : summary.failedTables()) {
+    for (TableFailure failure : summary.failedTables()) {
       out.printf("  %-13s FAILED: %s%n", failure.table(), failure.error());
     }
   }

@@ -5,7 +5,9 @@ import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.MetadataWriter;
 import io.arexport.lakehouse.CatalogMigration;
 import io.arexport.catalog.CatalogSpec;
+import io.arexport.iceberg.TableFailure;
 import io.arexport.iceberg.TableResult;
+import io.arexport.iceberg.TablesFailedException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,12 +84,20 @@ final class MetadataCommand implements Callable<Integer> {
     MetadataRequest request = MetadataRequest.of(warehouseDir, datasetsRoot, tables);
     CatalogSpec spec = catalog.spec(environment.env());
     MetadataSummary summary;
-    if (spec.isDirectory()) {
-      summary = new MetadataWriter(environment.clock(), environment.pid(),
-          PausingFaultPoints.fromEnvironment(environment.env(), environment.err())).run(request);
-    } else {
-      // Migration: the directory warehouse's tables registered in catalog tables.
-      summary = new CatalogMigration(environment.clock(), environment.pid()).run(request, spec);
+    try {
+      if (spec.isDirectory()) {
+        summary = new MetadataWriter(environment.clock(), environment.pid(),
+            PausingFaultPoints.fromEnvironment(environment.env(), environment.err()))
+            .run(request);
+      } else {
+        // Migration: the directory warehouse's tables registered in catalog tables.
+        summary = new CatalogMigration(environment.clock(), environment.pid())
+            .run(request, spec);
+      }
+    } catch (TablesFailedException e) {
+      // The tables committed before and after the failed one stay on record (--json for cron).
+      output.print(e.summary(MetadataSummary.class), environment.out(), MetadataCommand::print);
+      throw e;
     }
     output.print(summary, environment.out(), MetadataCommand::print);
     return ExitCodes.OK;
@@ -104,6 +114,9 @@ final class MetadataCommand implements Callable<Integer> {
         out.printf(", %d replaced files deleted", table.deletedReplacedFiles());
       }
       out.printf(")%n    %s%n", table.metadataFile());
+    }
+    for (TableFailure failure : summary.failedTables()) {
+      out.printf("  %-13s FAILED: %s%n", failure.table(), failure.error());
     }
   }
 }

@@ -12,33 +12,26 @@ import java.util.Map;
  * @param failedTables the tables whose maintenance failed (the run then exits non-zero, after
  *     printing this summary of what the other tables' maintenance did)
  */
-public record MaintainSummary(String warehouse, List<Table> tables, List<Failure> failedTables,
-    long durationMillis) {
+public record MaintainSummary(String warehouse, List<Table> tables,
+    List<TableFailure> failedTables, long durationMillis) {
 
   /** One table's maintenance and the metadata version it left. */
   public record Table(String table, int version, String metadataFile, int expiredSnapshots,
       int deletedFiles, int rewrittenManifests, int orphanFilesDeleted, int orphanFilesKept,
       int snapshots, int metadataFiles) {}
 
-  /** A table whose maintenance failed, and why. */
-  public record Failure(String table, String error) {}
-
   /**
    * The summary of a run over every table: returned when each table's maintenance succeeded,
-   * else thrown inside a {@link MaintenanceFailedException}, since one table's failure does not
-   * undo (or stop) the others'.
+   * else thrown inside a {@link TablesFailedException}, since one table's failure does not undo
+   * (or stop) the others'.
    *
    * @param failed the failure of each table that failed, in the order the tables ran
    */
   public static MaintainSummary of(String warehouse, List<Table> done,
       Map<String, ArexportException> failed, long durationMillis) {
-    List<Failure> failures = failed.entrySet().stream()
-        .map(f -> new Failure(f.getKey(), f.getValue().getMessage())).toList();
-    MaintainSummary summary = new MaintainSummary(warehouse, List.copyOf(done), failures,
-        durationMillis);
-    if (!failed.isEmpty()) {
-      throw new MaintenanceFailedException(summary, failed.values().iterator().next());
-    }
+    MaintainSummary summary = new MaintainSummary(warehouse, List.copyOf(done),
+        TableFailure.of(failed), durationMillis);
+    TableFailure.throwIfAny(summary, failed, done.stream().map(Table::table).toList(), "maintained");
     return summary;
   }
 }

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -126,8 +127,9 @@ public final class MetadataWriter implements IcebergSync {
     try (WarehouseLock lock = WarehouseLock.acquire(layout,
         "arexport metadata (pid " + pid + ", since " + started + ")")) {
       new PartitionCommitter(layout).recover();
-      List<TableResult> results = sync(layout, present, request.datasetsRoot());
-      return new MetadataSummary(layout.root().toString(), results,
+      Map<String, ArexportException> failed = new LinkedHashMap<>();
+      List<TableResult> results = sync(layout, present, request.datasetsRoot(), failed);
+      return MetadataSummary.of(layout.root().toString(), results, failed,
           Duration.between(started, clock.instant()).toMillis());
     }
   }
@@ -169,12 +171,22 @@ public final class MetadataWriter implements IcebergSync {
   public boolean syncExistingTables(WarehouseLayout layout) {
     List<ExportTable> tables = Arrays.stream(ExportTable.values())
         .filter(layout::hasIcebergMetadata).toList();
-    return sync(layout, tables, Optional.empty()).stream().anyMatch(TableResult::changed);
+    Map<String, ArexportException> failed = new LinkedHashMap<>();
+    boolean changed = sync(layout, tables, Optional.empty(), failed).stream()
+        .anyMatch(TableResult::changed);
+    if (!failed.isEmpty()) {
+      throw failed.values().iterator().next();
+    }
+    return changed;
   }
 
-  /** Plans every table (reading and checking everything), then commits them one by one. */
+  /**
+   * Plans every table (reading and checking everything: a problem there commits nothing), then
+   * commits them one by one. A table whose commit fails goes into {@code failed} and the others
+   * are still committed: each table's commit stands on its own.
+   */
   private List<TableResult> sync(WarehouseLayout layout, List<ExportTable> tables,
-      Optional<String> requestedRoot) {
+      Optional<String> requestedRoot, Map<String, ArexportException> failed) {
     WarehouseFileIO io = new WarehouseFileIO(layout.root(),
         MetadataRequest.fileRoot(layout.root()));
     requestedRoot.ifPresent(io::addRoot);
@@ -185,7 +197,11 @@ public final class MetadataWriter implements IcebergSync {
     }
     List<TableResult> results = new ArrayList<>();
     for (TablePlan plan : plans) {
-      results.add(commit(layout, plan, replaced));
+      try {
+        results.add(commit(layout, plan, replaced));
+      } catch (ArexportException e) {
+        failed.put(plan.table().tableName(), e);
+      }
     }
     return results;
   }

@@ -1,5 +1,6 @@
 package io.arexport.lakehouse;
 
+import io.arexport.ArexportException;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.StateConflictException;
@@ -80,6 +81,7 @@ public final class CatalogMigration {
           + " tables record the locations of their catalog warehouse");
     }
     List<TableResult> results = new ArrayList<>();
+    Map<String, ArexportException> failed = new LinkedHashMap<>();
     try (WarehouseLock lock = WarehouseLock.acquire(layout,
             "arexport metadata (pid " + pid + ", since " + started + ")");
         CatalogTables catalog = CatalogTables.open(spec)) {
@@ -115,10 +117,14 @@ public final class CatalogMigration {
       // Every table is read and checked before any is created or changed.
       catalog.existing();
       for (Map.Entry<ExportTable, List<ParquetFileFacts>> entry : files.entrySet()) {
-        results.add(migrate(catalog, entry.getKey(), entry.getValue(), paths));
+        try {
+          results.add(migrate(catalog, entry.getKey(), entry.getValue(), paths));
+        } catch (ArexportException e) {
+          failed.put(entry.getKey().tableName(), e);
+        }
       }
     }
-    return new MetadataSummary(spec.describe(), results,
+    return MetadataSummary.of(spec.describe(), results, failed,
         Duration.between(started, clock.instant()).toMillis());
   }
 

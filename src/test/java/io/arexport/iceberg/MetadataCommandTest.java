@@ -156,6 +156,32 @@ class MetadataCommandTest {
     return Conversions.<Long>fromByteBuffer(Types.LongType.get(), value).toString();
   }
 
+  /** Each table's commit stands on its own: one that fails stops neither the others nor --json. */
+  @Test
+  void oneTablesFailedCommitLeavesTheOthersCommittedAndReported() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    wh.export(150, 199, 50, "--no-iceberg");
+    // Iceberg parses this when it commits the table: a runtime failure of the middle table.
+    IcebergReader.loadWithHadoop(wh.warehouse, "transactions").updateProperties()
+        .set(org.apache.iceberg.TableProperties.COMMIT_NUM_RETRIES, "x").commit();
+
+    Cli.Result result = wh.metadata("--json");
+
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.errLines()).singleElement().asString().contains("transactions")
+        .contains("blocks, tags committed");
+    com.fasterxml.jackson.databind.JsonNode summary =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
+    assertThat(summary.get("tables").findValuesAsText("table")).containsExactly("blocks", "tags");
+    assertThat(summary.get("failedTables").findValuesAsText("table"))
+        .containsExactly("transactions");
+    for (String name : List.of("blocks", "tags")) {
+      wh.assertMatchesSource(IcebergReader.loadWithHadoop(wh.warehouse, name),
+          new HeightRange(100, 199));
+    }
+  }
+
   @Test
   void missingDirectoryIsInvalidInputNamingIt() {
     Path missing = work.resolve("no-such-warehouse");
