@@ -256,6 +256,15 @@ public final class MetadataWriter implements IcebergSync {
         }
         onDisk.add(relative);
         if (!live.containsKey(relative)) {
+          if (replacing.isEmpty() && !WarehouseLayout.dataFileName(table, dir.getKey())
+              .matcher(file.getFileName().toString()).matches()) {
+            // The directory is the truth, so it is committed; but a copy left beside the file
+            // it copies doubles those rows, which is worth a line (verify reports it too).
+            LOG.warn("{}: {} is not named as export names its files ({}_{}_{}[_<n>]_<job>.parquet);"
+                + " committed as the directory holds it: remove it if it is a copy",
+                table.tableName(), relative, table.tableName(), dir.getKey().start(),
+                dir.getKey().end());
+          }
           toAdd.put(relative, ParquetFileFacts.read(table, relative, file, dir.getKey(), mapping));
         }
       }

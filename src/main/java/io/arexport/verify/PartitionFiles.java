@@ -41,9 +41,6 @@ import org.apache.parquet.schema.MessageType;
  * (every data page is read, one row at a time).
  */
 final class PartitionFiles {
-  /** {@code <table>_<S>_<E>[_<n>]_<job>.parquet}, job = {@code yyyyMMddTHHmmss[SSS]_<pid>}. */
-  private static final String NAME = "%s_%d_%d(?:_(\\d+))?_(\\d{8}T\\d{6,9}_\\d+)\\.parquet";
-
   /**
    * Footer reads share one set of options: {@code ParquetFileReader.open(InputFile)} alone builds
    * a Hadoop Configuration (parsing its XML defaults) for every file, which dominated the cost.
@@ -74,8 +71,7 @@ final class PartitionFiles {
 
   /** Reads the directory {@code dir} of partition {@code range}. */
   Result read(Path dir, HeightRange range, boolean deep) {
-    Pattern name = Pattern.compile(String.format(NAME, Pattern.quote(table.tableName()),
-        range.start(), range.end()));
+    Pattern name = WarehouseLayout.dataFileName(table, range);
     List<Path> entries;
     try (Stream<Path> children = Files.list(dir)) {
       entries = children.sorted().toList();

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +69,16 @@ public record WarehouseLayout(Path root) {
       throw new RuntimeFailureException("cannot list " + dataDir + ": " + e.getMessage(), e);
     }
     return dirs;
+  }
+
+  /**
+   * How {@code export} names the data files of {@code table}'s partition {@code range} (contract
+   * section 3): {@code <table>_<S>_<E>[_<n>]_<job>.parquet}, the job being {@code
+   * yyyyMMddTHHmmss[SSS]_<pid>}; group 1 is the split number (null for one file), group 2 the job.
+   */
+  public static Pattern dataFileName(ExportTable table, HeightRange range) {
+    return Pattern.compile(Pattern.quote(table.tableName() + "_" + range.start() + "_"
+        + range.end()) + "(?:_(\\d+))?_(\\d{8}T\\d{6,9}_\\d+)\\.parquet");
   }
 
   /** The Parquet files of one partition directory, by name. */

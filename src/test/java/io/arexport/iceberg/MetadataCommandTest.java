@@ -183,6 +183,28 @@ class MetadataCommandTest {
   }
 
   @Test
+  void aFileNotNamedAsExportNamesItIsCommittedWithAWarning() throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    Path file = WarehouseReader.files(wh.warehouse, "tags").get(new HeightRange(100, 149)).get(0);
+    Path copy = Files.copy(file, file.resolveSibling("backup-copy.parquet"));
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+        new ch.qos.logback.core.read.ListAppender<>();
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger(MetadataWriter.class);
+    events.start();
+    logger.addAppender(events);
+    try {
+      wh.metadataOk();
+    } finally {
+      logger.detachAppender(events);
+    }
+
+    assertThat(events.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+        .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+            .contains(wh.warehouse.relativize(copy).toString()).contains("remove it if"));
+  }
+
+  @Test
   void missingDirectoryIsInvalidInputNamingIt() {
     Path missing = work.resolve("no-such-warehouse");
 
