@@ -53,10 +53,15 @@ public final class WarehouseFileIO implements SupportsPrefixOperations {
 
   /** The local file behind {@code location}. */
   public Path localPath(String location) {
+    // Other local writers spell the same file differently: Iceberg's HadoopTables records a
+    // plain path, some tools file:///path. All three name one file.
+    String uri = location.startsWith("/") ? "file:" + location
+        : location.startsWith("file:///") ? "file:/" + location.substring("file:///".length())
+        : location;
     for (String root : roots) {
-      if (location.startsWith(root + "/")) {
+      if (uri.startsWith(root + "/")) {
         Path base = Path.of(warehouse);
-        Path path = base.resolve(location.substring(root.length() + 1)).normalize();
+        Path path = base.resolve(uri.substring(root.length() + 1)).normalize();
         if (path.startsWith(base)) {
           return path;
         }

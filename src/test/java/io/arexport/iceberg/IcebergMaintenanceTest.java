@@ -510,6 +510,26 @@ class IcebergMaintenanceTest {
     }
   }
 
+  @Test
+  void maintainThroughASymlinkKeepsTheVersionsAnotherWriterLoggedAsPlainPaths()
+      throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    // Iceberg's HadoopTables (another writer) logs its versions as plain paths, not file: URIs.
+    load("tags").updateProperties().set(TableMaintenance.ORPHAN_MIN_AGE_PROPERTY, "0").commit();
+    load("tags").updateProperties().set("note", "x").commit();
+    TreeSet<String> before = versionFiles("tags");
+    Path link = Files.createSymbolicLink(work.resolve("warehouse-link"), wh.warehouse);
+
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", link.toString(), "--tables",
+        "tags");
+
+    assertThat(maintain.status()).as(maintain.err()).isZero();
+    assertThat(maintain.out()).contains("0 removed");
+    assertThat(versionFiles("tags")).as("logged versions are not orphans").containsAll(before);
+    assertEverySnapshotReads(load("tags"));
+  }
+
   // --- helpers
 
   /** Every snapshot the metadata lists reads through time travel and all its files exist. */
