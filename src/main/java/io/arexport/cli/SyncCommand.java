@@ -369,6 +369,19 @@ final class SyncCommand implements Callable<Integer> {
       environment.err().println("arexport: sync --watch stopped on request (" + where + ")");
     }
 
+    /** The last JSON line says why the watch ended (stderr has the error line already). */
+    @Override
+    public void gaveUp(ArexportException failure) {
+      if (json) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("outcome", "exited");
+        event.put("at", environment.clock().instant().toString());
+        event.put("error", failure.getMessage());
+        event.put("exitStatus", ExitCodes.of(failure));
+        print(JSON.valueToTree(event));
+      }
+    }
+
     private void print(Object node) {
       environment.out().println(node.toString());
       environment.out().flush();

@@ -46,6 +46,9 @@ public final class SyncWatcher {
     void lostRace(PartitionChangedException race, int consecutiveRaces, Duration retryIn);
 
     void stopped(String where);
+
+    /** The loop ends on {@code failure}, which retrying cannot fix; it propagates next. */
+    default void gaveUp(ArexportException failure) {}
   }
 
   /** The loop's timing. */
@@ -121,6 +124,7 @@ public final class SyncWatcher {
         listener.lostRace(e, races, wait);
       } catch (ArexportException e) {
         if (e.kind() != ArexportException.Kind.RUNTIME) {
+          listener.gaveUp(e);
           throw e;
         }
         failures++;

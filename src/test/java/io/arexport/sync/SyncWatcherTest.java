@@ -111,6 +111,11 @@ class SyncWatcherTest {
     public void stopped(String where) {
       events.add("stopped " + where);
     }
+
+    @Override
+    public void gaveUp(ArexportException failure) {
+      events.add("gave up: " + failure.getMessage());
+    }
   }
 
   @Test
@@ -207,7 +212,10 @@ class SyncWatcherTest {
       assertThatThrownBy(() -> watcher.run(script(time, new AtomicBoolean(), Duration.ZERO,
           summary(SyncSummary.SYNCED), fatal, summary(SyncSummary.SYNCED))))
           .isSameAs(fatal);
-      assertThat(events.events).containsExactly("synced synced next PT10M");
+      // A JSON consumer gets a last line saying why (an internal error is no report of ours).
+      assertThat(events.events).containsExactlyElementsOf(fatal instanceof ArexportException
+          ? List.of("synced synced next PT10M", "gave up: " + fatal.getMessage())
+          : List.of("synced synced next PT10M"));
     }
   }
 
