@@ -234,6 +234,7 @@ public final class Exporter {
 
   private static StoppedException stopped(StagingJob job, String where, long exported) {
     return new StoppedException("stopped on request " + where + ": " + exported
-        + " partitions exported, checkpoint at height " + job.checkpoint().lastCompletedHeight());
+        + (exported == 1 ? " partition" : " partitions") + " exported, checkpoint at height "
+        + job.checkpoint().lastCompletedHeight());
   }
 }

@@ -59,12 +59,12 @@ public record MetadataRequest(Path warehouseDir, Optional<String> datasetsRoot,
     try {
       uri = new URI(trimmed);
     } catch (URISyntaxException e) {
-      throw new InvalidInputException("--datasets-root is not a URL: " + root + " ("
+      throw new InvalidInputException("--datasets-root is not a URL: '" + root + "' ("
           + e.getReason() + ")");
     }
     if (!uri.isAbsolute() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new InvalidInputException("--datasets-root must be an absolute URL without query or"
-          + " fragment, e.g. http://127.0.0.1:4000/local/datasets/default: " + root);
+          + " fragment, e.g. http://127.0.0.1:4000/local/datasets/default: '" + root + "'");
     }
     if ("file".equalsIgnoreCase(uri.getScheme())) {
       Path path;
@@ -81,8 +81,10 @@ public record MetadataRequest(Path warehouseDir, Optional<String> datasetsRoot,
     }
     if (uri.getRawAuthority() == null && uri.isOpaque()) {
       throw new InvalidInputException("--datasets-root must be a hierarchical URL such as"
-          + " http://host:port/path: " + root);
+          + " http://host:port/path: '" + root + "'");
     }
-    return trimmed;
+    // A scheme is case-insensitive: HTTP://host and http://host are one root, not two histories.
+    String scheme = uri.getScheme();
+    return scheme.toLowerCase(java.util.Locale.ROOT) + trimmed.substring(scheme.length());
   }
 }

@@ -58,6 +58,9 @@ class DatasetsRootTest {
     // Export keeps the recorded root, and so does metadata without --datasets-root.
     wh.export(200, 249, 50);
     assertThat(wh.metadataOk("--json").out()).doesNotContain("\"action\" : \"relocated\"");
+    // The scheme is case-insensitive: the same root, not a new history.
+    assertThat(wh.metadataOk("--datasets-root", URL.replaceFirst("^http", "HTTP"), "--json")
+        .out()).doesNotContain("\"action\" : \"relocated\"");
     String uuid = null;
     for (String name : IcebergWarehouse.TABLES) {
       assertThat(wh.versionHint(name)).isEqualTo("2");
