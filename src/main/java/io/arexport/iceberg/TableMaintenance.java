@@ -262,19 +262,19 @@ public final class TableMaintenance {
    */
   private static long longProperty(String table, Map<String, String> properties, String key,
       long fallback) {
-    String value = properties.get(key);
-    try {
-      return value == null ? fallback : Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw badProperty(table, key, value);
-    }
+    return property(table, properties, key, fallback, Long::parseLong);
   }
 
   private static int intProperty(String table, Map<String, String> properties, String key,
       int fallback) {
+    return property(table, properties, key, fallback, Integer::parseInt);
+  }
+
+  private static <T> T property(String table, Map<String, String> properties, String key,
+      T fallback, java.util.function.Function<String, T> parse) {
     String value = properties.get(key);
     try {
-      return value == null ? fallback : Integer.parseInt(value);
+      return value == null ? fallback : parse.apply(value);
     } catch (NumberFormatException e) {
       throw badProperty(table, key, value);
     }

@@ -64,6 +64,22 @@ final class IcebergWarehouse {
     return Cli.run(args.toArray(String[]::new));
   }
 
+  /**
+   * A {@code maintain} or {@code metadata} run in which the middle table failed: exit 1, one line
+   * naming it and the tables done ({@code verb}: "maintained", "committed"), and a {@code --json}
+   * summary listing both.
+   */
+  static void assertOnlyTransactionsFailed(Cli.Result result, String verb) throws IOException {
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.errLines()).singleElement().asString().contains("table transactions")
+        .contains("blocks, tags " + verb);
+    com.fasterxml.jackson.databind.JsonNode summary =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
+    assertThat(summary.get("tables").findValuesAsText("table")).containsExactly("blocks", "tags");
+    assertThat(summary.get("failedTables").findValuesAsText("table"))
+        .containsExactly("transactions");
+  }
+
   /** Runs {@code arexport metadata --datasets-dir <warehouse> extra...}. */
   Cli.Result metadata(String... extra) {
     List<String> args = new ArrayList<>(List.of("metadata", "--datasets-dir",
