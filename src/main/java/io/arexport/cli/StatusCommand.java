@@ -229,6 +229,11 @@ final class StatusCommand implements Callable<Integer> {
         && status.replacedFilesAwaitingDeletion() > 0) {
       out.println("  " + status.replacedFilesAwaitingDeletion() + " replaced files await the"
           + " next Iceberg commit");
+    } else if (status.replacedFilesAwaitingDeletion() == null && lock != null) {
+      out.println("  the record of replaced files (.arexport/replaced-files.json) is unreadable:"
+          + " export (unless --no-iceberg), metadata and verify stop on it (exit 3) until it is"
+          + " dealt with, and Parquet"
+          + " readers may see the files it lists beside their replacements");
     }
   }
 

@@ -247,8 +247,14 @@ class StatusCommandTest {
     Files.writeString(metadata.resolve("version-hint.text"), "garbage");
     Files.createDirectories(paths.warehouseDir().resolve(".arexport"));
     Files.writeString(paths.warehouseDir().resolve(".arexport/exported-heights.json"), "{");
+    Files.writeString(paths.warehouseDir().resolve(".arexport/replaced-files.json"), "{bad");
 
     JsonNode status = statusOf(paths);
+    assertThat(status.get("replacedFilesAwaitingDeletion").isNull()).isTrue();
+    Cli.Result text = Cli.run("status", "--warehouseDir", paths.warehouseDir().toString(),
+        "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
+        "--bundlesDb", paths.bundlesDb().toString());
+    assertThat(text.out()).contains("replaced-files.json) is unreadable");
 
     JsonNode blocks = status.get("tables").get("blocks");
     assertThat(blocks.get("partitions").asLong()).isEqualTo(1);
