@@ -128,7 +128,9 @@ public final class MetadataWriter implements IcebergSync {
         "arexport metadata (pid " + pid + ", since " + started + ")")) {
       new PartitionCommitter(layout).recover();
       Map<String, ArexportException> failed = new LinkedHashMap<>();
-      List<TableResult> results = sync(layout, present, request.datasetsRoot(), failed);
+      // Its summary on stdout reports each commit: the log line would only repeat it.
+      List<TableResult> results = sync(layout, present, request.datasetsRoot(), failed,
+          Level.DEBUG);
       return MetadataSummary.of(layout.root().toString(), results, failed,
           Duration.between(started, clock.instant()).toMillis());
     }
@@ -172,7 +174,7 @@ public final class MetadataWriter implements IcebergSync {
     List<ExportTable> tables = Arrays.stream(ExportTable.values())
         .filter(layout::hasIcebergMetadata).toList();
     Map<String, ArexportException> failed = new LinkedHashMap<>();
-    boolean changed = sync(layout, tables, Optional.empty(), failed).stream()
+    boolean changed = sync(layout, tables, Optional.empty(), failed, Level.INFO).stream()
         .anyMatch(TableResult::changed);
     if (!failed.isEmpty()) {
       throw failed.values().iterator().next();
@@ -184,9 +186,13 @@ public final class MetadataWriter implements IcebergSync {
    * Plans every table (reading and checking everything: a problem there commits nothing), then
    * commits them one by one. A table whose commit fails goes into {@code failed} and the others
    * are still committed: each table's commit stands on its own.
+   *
+   * @param commitLogLevel the level of the line each commit logs (DEBUG when the caller reports
+   *     the commits itself)
    */
   private List<TableResult> sync(WarehouseLayout layout, List<ExportTable> tables,
-      Optional<String> requestedRoot, Map<String, ArexportException> failed) {
+      Optional<String> requestedRoot, Map<String, ArexportException> failed,
+      Level commitLogLevel) {
     WarehouseFileIO io = new WarehouseFileIO(layout.root(),
         MetadataRequest.fileRoot(layout.root()));
     requestedRoot.ifPresent(io::addRoot);
@@ -198,7 +204,7 @@ public final class MetadataWriter implements IcebergSync {
     List<TableResult> results = new ArrayList<>();
     for (TablePlan plan : plans) {
       try {
-        results.add(commit(layout, plan, replaced));
+        results.add(commit(layout, plan, replaced, commitLogLevel));
       } catch (ArexportException e) {
         failed.put(plan.table().tableName(), e);
       }
@@ -448,7 +454,8 @@ public final class MetadataWriter implements IcebergSync {
     return files;
   }
 
-  private TableResult commit(WarehouseLayout layout, TablePlan plan, ReplacedFiles replaced) {
+  private TableResult commit(WarehouseLayout layout, TablePlan plan, ReplacedFiles replaced,
+      Level logLevel) {
     ExportTable table = plan.table();
     LocalTableOperations ops = plan.ops();
     ops.deleteStaleTempFiles();
@@ -487,7 +494,7 @@ public final class MetadataWriter implements IcebergSync {
     Snapshot snapshot = now.currentSnapshot();
     String action = !plan.changes() ? "unchanged"
         : base == null ? "created" : plan.newHistory() ? "relocated" : "committed";
-    LOG.atLevel(plan.changes() ? Level.INFO : Level.DEBUG)
+    LOG.atLevel(plan.changes() ? logLevel : Level.DEBUG)
         .log("{}: {} v{} (+{} -{} files, {} replaced files deleted)", table.tableName(), action,
         ops.version(), plan.toAdd().size(), plan.toRemove().size(), deleted);
     return new TableResult(table.tableName(), action, ops.version(), now.metadataFileLocation(),
