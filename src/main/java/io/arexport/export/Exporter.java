@@ -183,7 +183,7 @@ public final class Exporter {
       }
       // The source may end before the range does: the partitions left are empty.
       reader.endSnapshot();
-      if (cancellation.requested()) {
+      if (cancellation.requested() && publisher.finishRunWorks()) {
         throw stopped(job, "before the Iceberg commit", exported);
       }
       icebergCommitted = publisher.finishRun();

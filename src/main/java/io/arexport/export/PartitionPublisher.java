@@ -43,6 +43,15 @@ public interface PartitionPublisher extends AutoCloseable {
    */
   boolean finishRun();
 
+  /**
+   * Whether {@link #finishRun} still has work that a stop request should leave to the run that
+   * continues the job (directory mode's closing Iceberg commit). When false, a run whose every
+   * partition is published is complete, stop request or not.
+   */
+  default boolean finishRunWorks() {
+    return true;
+  }
+
   /** What the run summary names as the destination (a warehouse path, a catalog table set). */
   String destination();
 

@@ -329,6 +329,12 @@ public final class CatalogPublisher implements PartitionPublisher {
     return committed;
   }
 
+  /** Each partition was committed as it was published: nothing is left for the end. */
+  @Override
+  public boolean finishRunWorks() {
+    return false;
+  }
+
   @Override
   public String destination() {
     return catalog.spec().describe();

@@ -104,6 +104,27 @@ class CatalogCrashTest {
     assertThat(unreferenced(catalog)).isEmpty();
   }
 
+  /**
+   * A stop requested once the last partition is committed: in catalog mode nothing is left to
+   * do, so the run is complete (status 0), not "stopped before the Iceberg commit" with a job
+   * left to resume.
+   */
+  @Test
+  void aStopAfterTheLastCommitEndsACompleteRun(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+
+    Cli.Result result = Cli.runUntil(err -> err.contains("[3/3]"),
+        catalog.with(paths.export(100, 249, 50, "--includeL1Transactions", "--includeL1Tags",
+            "--threads", "1")));
+
+    assertThat(result.status()).as(result.err()).isZero();
+    assertThat(result.err()).doesNotContain("stopped on request");
+    assertThat(paths.stagingDir().toFile().list()).as("no job left")
+        .noneMatch(name -> name.startsWith("job-"));
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 249));
+  }
+
   /** The same export with --resume, in process. */
   private static Cli.Result resume(String[] args) {
     List<String> resumeArgs = new ArrayList<>(List.of(args));

@@ -118,6 +118,15 @@ class SyncPlanTest {
   }
 
   @Test
+  void aGapBelowATipAnotherWriterPutAboveTheSourcesIsFilledUpToTheSourcesTip() {
+    // Another gateway (or engine) wrote 3000-3999 while this source's stable tip is 2499.
+    Coverage coverage = covered(0, 1499, 3000, 3999);
+    assertThat(plan(coverage, NONE, NONE, 0, 2499, true).ranges()).containsExactly(
+        new Range(Kind.GAP, new HeightRange(1000, 2499)));
+    assertThat(plan(coverage, NONE, NONE, 0, 2499, false).upToDate()).isTrue();
+  }
+
+  @Test
   void startHeightBelowTheWarehouseIsAGapToFill() {
     Coverage coverage = covered(5000, 5999);
     SyncPlan plan = plan(coverage, of(3500), NONE, 0, 5999, true);
