@@ -19,11 +19,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
@@ -100,9 +103,40 @@ public final class CatalogSide implements WarehouseSide {
                   + " unknown"));
         }
       }
+      reportDeletes(t, range);
       files.forEach((partition, list) -> partitions.add(Map.entry(partition,
           location(partition, list))));
       return partitions;
+    }
+
+    /**
+     * Delete files (another engine's merge-on-read DELETE or UPDATE) hide rows of the data files
+     * they apply to, which counting or digesting the data files cannot see: each data file in
+     * the range that Iceberg's own scan planning pairs with delete files is a difference.
+     */
+    private void reportDeletes(Table t, HeightRange range) {
+      Snapshot current = t.currentSnapshot();
+      if (current == null || current.deleteManifests(t.io()).isEmpty()) {
+        return;
+      }
+      try (CloseableIterable<FileScanTask> tasks = t.newScan().useSnapshot(current.snapshotId())
+          .filter(Expressions.and(Expressions.greaterThanOrEqual("height", range.start()),
+              Expressions.lessThanOrEqual("height", range.end())))
+          .planFiles()) {
+        for (FileScanTask task : tasks) {
+          if (!task.deletes().isEmpty()) {
+            HeightRange partition = partitionOf(exportTable, t, task.file());
+            findings.accept(new Finding(Finding.Kind.ICEBERG_DELETES, exportTable.tableName(),
+                partition == null ? null : partition.toString(), task.file().location(), null,
+                null, catalog.identifier(exportTable) + " applies " + task.deletes().size()
+                    + " delete file(s) to " + task.file().location() + " (another engine's"
+                    + " row-level delete): its rows are not the source's; re-export "
+                    + (partition == null ? "its partition" : "heights " + partition)));
+          }
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
 
     @Override

@@ -56,6 +56,11 @@ public record Finding(Kind kind, String table, String partition, String path, Lo
     ICEBERG_EXTRA_FILE("iceberg-extra-file", Severity.DIFFERENCE),
     /** The snapshot's record count or file size of a data file differs from the file. */
     ICEBERG_FILE_STATS("iceberg-file-stats", Severity.DIFFERENCE),
+    /**
+     * The snapshot applies delete files to a data file (another engine's row-level delete): its
+     * rows are not the file's rows, so counts and digests of the files say nothing.
+     */
+    ICEBERG_DELETES("iceberg-deletes", Severity.DIFFERENCE),
     /** The Iceberg comparison was skipped (the table has no Iceberg metadata). */
     ICEBERG_SKIPPED("iceberg-skipped", Severity.NOTE),
     /** A file replaced by a re-export, kept until no Iceberg snapshot references it. */

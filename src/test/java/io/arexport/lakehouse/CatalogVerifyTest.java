@@ -70,4 +70,63 @@ class CatalogVerifyTest {
     assertThat(deepAfter.out()).containsAnyOf("checksum", "differ", "row-count");
     assertThat(countsAfter.status()).as("metadata counts still agree").isZero();
   }
+
+  /**
+   * Another engine's merge-on-read DELETE writes a position-delete file: the data files keep
+   * their rows and record counts, the table does not. verify reports it, counts mode included.
+   */
+  @Test
+  void rowsAnotherEngineDeletedWithADeleteFileAreADifference(@TempDir Path work)
+      throws Exception {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result export = Cli.run(catalog.with(paths.export(100, 199, 50)));
+    assertThat(export.status()).as(export.err()).isZero();
+
+    long before;
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = new org.apache.iceberg.jdbc.JdbcCatalog()) {
+      engine.setConf(new org.apache.hadoop.conf.Configuration());
+      engine.initialize(io.arexport.catalog.CatalogSpec.DEFAULT_NAME, java.util.Map.of(
+          org.apache.iceberg.CatalogProperties.URI, catalog.uri(),
+          org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, catalog.warehouse().toString()));
+      Table transactions = engine.loadTable(
+          org.apache.iceberg.catalog.TableIdentifier.of("default", "transactions"));
+      before = count(transactions);
+      DataFile target = transactions.newScan().planFiles().iterator().next().file();
+      org.apache.iceberg.io.OutputFile out = transactions.io().newOutputFile(
+          transactions.location() + "/data/engine-deletes.parquet");
+      org.apache.iceberg.deletes.PositionDeleteWriter<org.apache.iceberg.data.Record> writer =
+          new org.apache.iceberg.data.GenericAppenderFactory(transactions.schema(),
+              transactions.specs().get(target.specId()))
+              .newPosDeleteWriter(org.apache.iceberg.encryption.EncryptedFiles
+                  .plainAsEncryptedOutput(out), org.apache.iceberg.FileFormat.PARQUET,
+                  target.partition());
+      try (writer) {
+        for (long position = 0; position < 3; position++) {
+          writer.write(org.apache.iceberg.deletes.PositionDelete
+              .<org.apache.iceberg.data.Record>create().set(target.location(), position, null));
+        }
+      }
+      transactions.newRowDelta().addDeletes(writer.toDeleteFile()).commit();
+      assertThat(count(transactions)).as("Iceberg's reader sees 3 rows fewer")
+          .isEqualTo(before - 3);
+    }
+
+    Cli.Result counts = Cli.run(verify(catalog, 100, 199, 50, "--json"));
+
+    assertThat(counts.status()).as(counts.out() + counts.err()).isEqualTo(1);
+    assertThat(counts.out()).contains("\"kind\" : \"iceberg-deletes\"")
+        .contains("delete file(s)");
+  }
+
+  private static long count(Table table) throws IOException {
+    long rows = 0;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> all =
+        org.apache.iceberg.data.IcebergGenerics.read(table).build()) {
+      for (org.apache.iceberg.data.Record ignored : all) {
+        rows++;
+      }
+    }
+    return rows;
+  }
 }
