@@ -215,18 +215,25 @@ public final class CatalogPublisher implements PartitionPublisher {
   private void publishTable(ExportTable exportTable, Table table, HeightRange partition,
       StagedPartition staged) {
     refresh(exportTable, table);
-    ensureSpec(exportTable, table);
     Snapshot base = table.currentSnapshot();
     List<DataFile> replaced = liveFiles(exportTable, table, base, partition);
     for (DataFile file : replaced) {
       HeightRange range = fileRange(exportTable, file);
-      if (range == null || !partition.contains(range)) {
+      if (range == null) {
         throw new StateConflictException("table " + catalog.identifier(exportTable) + " holds "
-            + file.location() + " with heights " + (range == null ? "unknown" : range)
-            + " reaching outside partition " + partition + ": re-export with the partition"
-            + " size that file was written with");
+            + file.location() + ", which has no height bounds and no height=S-E directory, so"
+            + " arexport cannot tell whether replacing partition " + partition + " covers it:"
+            + " rewrite or remove it with the engine that wrote it");
+      }
+      if (!partition.contains(range)) {
+        throw new StateConflictException("table " + catalog.identifier(exportTable) + " holds "
+            + file.location() + " with heights " + range + " reaching outside partition "
+            + partition + ": re-export with the partition size that file was written with");
       }
     }
+    // Only now, when the partition can be replaced: a refused run leaves the table as it was,
+    // another engine's partition spec included.
+    ensureSpec(exportTable, table);
     List<DataFile> added = new ArrayList<>();
     List<String> uploaded = new ArrayList<>();
     try {

@@ -113,6 +113,55 @@ class CatalogExportTest {
     assertThat(result.out()).contains("jdbc catalog ar_io");
   }
 
+  /**
+   * Another engine changed blocks' partition spec and appended a file without height bounds in
+   * partition 100-149: a re-export of it is refused (exit 3, one line), and the refused run
+   * leaves the table as it was, that engine's spec included.
+   */
+  @Test
+  void aRefusedReexportLeavesAnotherEnginesSpecAndFilesAlone(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    assertThat(Cli.run(catalog.with(paths.export(100, 199, 50))).status()).isZero();
+    int engineSpec;
+    String metadataBefore;
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = new org.apache.iceberg.jdbc.JdbcCatalog()) {
+      engine.setConf(new org.apache.hadoop.conf.Configuration());
+      engine.initialize(io.arexport.catalog.CatalogSpec.DEFAULT_NAME, java.util.Map.of(
+          org.apache.iceberg.CatalogProperties.URI, catalog.uri(),
+          org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, catalog.warehouse().toString()));
+      Table blocks = engine.loadTable(
+          org.apache.iceberg.catalog.TableIdentifier.of("default", "blocks"));
+      blocks.updateSpec().addField(org.apache.iceberg.expressions.Expressions.bucket("indep_hash", 4))
+          .commit();
+      org.apache.iceberg.PartitionSpec spec = blocks.spec();
+      engineSpec = spec.specId();
+      DataFile existing = blocks.newScan().planFiles().iterator().next().file();
+      Path copy = catalog.warehouse().resolve("engine-file.parquet");
+      Files.copy(Path.of(existing.location().replaceFirst("^file:", "")), copy);
+      org.apache.iceberg.PartitionData partition =
+          new org.apache.iceberg.PartitionData(spec.partitionType());
+      partition.set(0, 100L);
+      partition.set(1, 0);
+      blocks.newAppend().appendFile(org.apache.iceberg.DataFiles.builder(spec)
+          .withPath(copy.toString()).withFormat(org.apache.iceberg.FileFormat.PARQUET)
+          .withFileSizeInBytes(Files.size(copy)).withRecordCount(existing.recordCount())
+          .withPartition(partition).build()).commit();
+      metadataBefore = ((HasTableOperations) blocks).operations().current()
+          .metadataFileLocation();
+    }
+
+    Cli.Result refused = Cli.run(catalog.with(paths.export(100, 149, 50)));
+
+    assertThat(refused.status()).as(refused.err()).isEqualTo(3);
+    assertThat(refused.err()).contains("engine-file.parquet").contains("no height bounds");
+    Table blocks = catalog.load("blocks");
+    assertThat(blocks.spec().specId()).as("the engine's spec stays").isEqualTo(engineSpec);
+    assertThat(((HasTableOperations) blocks).operations().current().metadataFileLocation())
+        .as("no commit at all").isEqualTo(metadataBefore);
+  }
+
   static Set<String> locations(Table table) {
     return IcebergReader.dataFiles(table).stream().map(DataFile::location)
         .collect(Collectors.toSet());
