@@ -33,6 +33,9 @@ public final class WarehouseServer implements AutoCloseable {
   private static final int WORKER_THREADS = 32;
   private static final int BACKLOG = 256;
   private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+  private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
+  /** How long a client may take to send its request line and headers. */
+  static final int REQUEST_SECONDS = 10;
 
   static {
     // The JDK server leaves Nagle's algorithm on unless told otherwise (read once, when its
@@ -41,6 +44,11 @@ public final class WarehouseServer implements AutoCloseable {
     // that issue many small range requests (Parquet footers, Iceberg metadata).
     if (System.getProperty(NO_DELAY) == null) {
       System.setProperty(NO_DELAY, "true");
+    }
+    // A worker thread reads the request, and without a limit the JDK server waits for the rest
+    // of a half-sent one for ever: WORKER_THREADS stalled clients then locked every reader out.
+    if (System.getProperty(MAX_REQUEST_SECONDS) == null) {
+      System.setProperty(MAX_REQUEST_SECONDS, Integer.toString(REQUEST_SECONDS));
     }
   }
 

@@ -115,6 +115,43 @@ class WarehouseServerTest {
     return response.headers().firstValue(name).orElse(null);
   }
 
+  /**
+   * More half-sent requests than the server has worker threads (a stalled or hostile client):
+   * each is closed once the request time limit passes, and a normal request is answered again.
+   */
+  @Test
+  void stalledRequestsDoNotLockReadersOutForLong() throws Exception {
+    List<java.net.Socket> stalled = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", server.address().getPort());
+        socket.getOutputStream().write(("GET " + BASE + "/blocks/metadata/version-hint.text"
+            + " HTTP/1.1\r\nHost: x\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        stalled.add(socket);
+      }
+      long started = System.nanoTime();
+      HttpResponse<byte[]> answered = get(BASE + "/blocks/metadata/version-hint.text");
+      assertThat(answered.statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isLessThan(Duration.ofSeconds(WarehouseServer.REQUEST_SECONDS + 8));
+      for (java.net.Socket socket : stalled) {
+        socket.setSoTimeout(15_000);
+        int read;
+        try {
+          read = socket.getInputStream().read();
+        } catch (java.net.SocketException reset) {
+          read = -1; // closed with a reset: closed all the same
+        }
+        assertThat(read).as("the stalled connection is closed").isEqualTo(-1);
+      }
+    } finally {
+      for (java.net.Socket socket : stalled) {
+        socket.close();
+      }
+    }
+  }
+
   @Test
   void baseUriNamesTheBoundPortAndBasePath() {
     assertThat(server.baseUri().toString())
