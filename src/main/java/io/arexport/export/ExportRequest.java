@@ -5,6 +5,7 @@ import io.arexport.InvalidInputException;
 import io.arexport.catalog.CatalogSpec;
 import io.arexport.catalog.Secrets;
 import io.arexport.parquet.Compression;
+import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.JobParameters;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -81,6 +82,18 @@ public record ExportRequest(
           + " --catalog-warehouse (docs/lakehouse.md)");
     }
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
+    if (catalog.isDirectory()) {
+      for (ExportTable table : ExportTable.values()) {
+        Path tableDir = warehouseDir.resolve(table.tableName());
+        if (stagingDir.startsWith(tableDir)) {
+          // Staged files there are the table's to every reader that globs it, and to verify.
+          throw new InvalidInputException("--stagingDir " + stagingDir + " is inside table "
+              + table.tableName() + " of the warehouse " + warehouseDir + ": staged files would"
+              + " be read as the table's; put it outside the tables' directories, on the same"
+              + " file system (the default data/staging is beside data/datasets)");
+        }
+      }
+    }
   }
 
   /**

@@ -115,6 +115,10 @@ class BadInputTest {
             p -> regularFile.resolve("staging").toString()),
         bad("warehouse is a regular file", p -> replace(p, "--warehouseDir", regularFile),
             p -> regularFile + " is not a directory"),
+        // Staged files there would be read as the table's (globs, serve, verify).
+        bad("staging inside a table of the warehouse",
+            p -> replace(p, "--stagingDir", p.warehouseDir().resolve("blocks/data")),
+            p -> "inside table blocks"),
         // An unset variable: never the current directory.
         parse("empty warehouseDir", p -> with(p, "--warehouseDir", ""), p -> "empty path"),
         parse("empty stagingDir", p -> with(p, "--stagingDir", " "), p -> "empty path"),
