@@ -89,8 +89,8 @@ public record ExportRequest(
           // Staged files there are the table's to every reader that globs it, and to verify.
           throw new InvalidInputException("--stagingDir " + stagingDir + " is inside table "
               + table.tableName() + " of the warehouse " + warehouseDir + ": staged files would"
-              + " be read as the table's; put it outside the tables' directories, on the same"
-              + " file system (the default data/staging is beside data/datasets)");
+              + " be read as the table's; put it outside the tables' directories"
+              + " (the default data/staging is beside data/datasets)");
         }
       }
     }
