@@ -126,15 +126,11 @@ class CatalogExportTest {
     assertThat(Cli.run(catalog.with(paths.export(100, 199, 50))).status()).isZero();
     int engineSpec;
     String metadataBefore;
-    try (org.apache.iceberg.jdbc.JdbcCatalog engine = new org.apache.iceberg.jdbc.JdbcCatalog()) {
-      engine.setConf(new org.apache.hadoop.conf.Configuration());
-      engine.initialize(io.arexport.catalog.CatalogSpec.DEFAULT_NAME, java.util.Map.of(
-          org.apache.iceberg.CatalogProperties.URI, catalog.uri(),
-          org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, catalog.warehouse().toString()));
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
       Table blocks = engine.loadTable(
           org.apache.iceberg.catalog.TableIdentifier.of("default", "blocks"));
-      blocks.updateSpec().addField(org.apache.iceberg.expressions.Expressions.bucket("indep_hash", 4))
-          .commit();
+      blocks.updateSpec()
+          .addField(org.apache.iceberg.expressions.Expressions.bucket("indep_hash", 4)).commit();
       org.apache.iceberg.PartitionSpec spec = blocks.spec();
       engineSpec = spec.specId();
       DataFile existing = blocks.newScan().planFiles().iterator().next().file();

@@ -84,11 +84,7 @@ class CatalogVerifyTest {
     assertThat(export.status()).as(export.err()).isZero();
 
     long before;
-    try (org.apache.iceberg.jdbc.JdbcCatalog engine = new org.apache.iceberg.jdbc.JdbcCatalog()) {
-      engine.setConf(new org.apache.hadoop.conf.Configuration());
-      engine.initialize(io.arexport.catalog.CatalogSpec.DEFAULT_NAME, java.util.Map.of(
-          org.apache.iceberg.CatalogProperties.URI, catalog.uri(),
-          org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION, catalog.warehouse().toString()));
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
       Table transactions = engine.loadTable(
           org.apache.iceberg.catalog.TableIdentifier.of("default", "transactions"));
       before = count(transactions);

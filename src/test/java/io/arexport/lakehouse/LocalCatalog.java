@@ -47,12 +47,18 @@ record LocalCatalog(Path database, Path warehouse) {
    * still reads its data files, it just cannot refresh.
    */
   Table load(String table) {
-    try (JdbcCatalog catalog = new JdbcCatalog()) {
-      catalog.setConf(new Configuration());
-      catalog.initialize(CatalogSpec.DEFAULT_NAME, Map.of(CatalogProperties.URI, uri(),
-          CatalogProperties.WAREHOUSE_LOCATION, warehouse.toString()));
+    try (JdbcCatalog catalog = open()) {
       return catalog.loadTable(TableIdentifier.of("default", table));
     }
+  }
+
+  /** The catalog as another engine opens it, with Iceberg's own JdbcCatalog; close it after. */
+  JdbcCatalog open() {
+    JdbcCatalog catalog = new JdbcCatalog();
+    catalog.setConf(new Configuration());
+    catalog.initialize(CatalogSpec.DEFAULT_NAME, Map.of(CatalogProperties.URI, uri(),
+        CatalogProperties.WAREHOUSE_LOCATION, warehouse.toString()));
+    return catalog;
   }
 
   /** Every Parquet file under the warehouse (committed or not). */
