@@ -31,7 +31,8 @@ public record MaintainSummary(String warehouse, List<Table> tables,
       Map<String, ArexportException> failed, long durationMillis) {
     MaintainSummary summary = new MaintainSummary(warehouse, List.copyOf(done),
         TableFailure.of(failed), durationMillis);
-    TableFailure.throwIfAny(summary, failed, done.stream().map(Table::table).toList(), "maintained");
+    TableFailure.throwIfAny(summary, failed, done.stream().map(Table::table).toList(),
+        "maintained");
     return summary;
   }
 }

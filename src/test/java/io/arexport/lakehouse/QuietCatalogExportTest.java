@@ -57,7 +57,8 @@ class QuietCatalogExportTest {
     List<ILoggingEvent> quietEvents = List.copyOf(events.list);
     assertThat(quietEvents).as("the SQLite catalog's warning still prints")
         .anyMatch(e -> e.getLevel() == Level.WARN);
-    assertThat(quietEvents).as("no INFO line").allMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+    assertThat(quietEvents).as("no INFO line")
+        .allMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
 
     events.list.clear();
     Cli.Result loud = Cli.run(catalog.with(paths.export(200, 249, 50)));
