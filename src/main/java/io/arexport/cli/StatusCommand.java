@@ -57,6 +57,10 @@ import picocli.CommandLine.Option;
             + " unreachable), 2 usage or"
             + " invalid input (no such warehouse, bad catalog options), 4 internal error."})
 final class StatusCommand implements Callable<Integer> {
+  /** The process id in a lock holder line, "arexport export (pid N, since ...)". */
+  private static final java.util.regex.Pattern HOLDER_PID =
+      java.util.regex.Pattern.compile("\\(pid (\\d+)[,)]");
+
   private final CommandEnvironment environment;
 
   @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
@@ -232,8 +236,8 @@ final class StatusCommand implements Callable<Integer> {
     } else if (status.replacedFilesAwaitingDeletion() == null && lock != null) {
       out.println("  the record of replaced files (.arexport/replaced-files.json) is unreadable:"
           + " export (unless --no-iceberg), metadata and verify stop on it (exit 3) until it is"
-          + " dealt with, and Parquet"
-          + " readers may see the files it lists beside their replacements");
+          + " dealt with, and Parquet readers may see the files it lists beside their"
+          + " replacements");
     }
   }
 
@@ -242,8 +246,7 @@ final class StatusCommand implements Callable<Integer> {
     if (holder == null) {
       return null;
     }
-    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\(pid (\\d+)[,)]")
-        .matcher(holder);
+    java.util.regex.Matcher matcher = HOLDER_PID.matcher(holder);
     return matcher.find() ? matcher.group(1) : null;
   }
 

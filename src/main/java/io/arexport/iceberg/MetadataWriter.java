@@ -255,6 +255,7 @@ public final class MetadataWriter implements IcebergSync {
     Map<String, ParquetFileFacts> toAdd = new TreeMap<>();
     Set<String> onDisk = new HashSet<>();
     for (Map.Entry<HeightRange, Path> dir : layout.partitionDirs(table).entrySet()) {
+      java.util.regex.Pattern exportName = WarehouseLayout.dataFileName(table, dir.getKey());
       for (Path file : WarehouseLayout.parquetFiles(dir.getValue())) {
         String relative = layout.relative(file);
         if (replaced.contains(relative)) {
@@ -262,8 +263,8 @@ public final class MetadataWriter implements IcebergSync {
         }
         onDisk.add(relative);
         if (!live.containsKey(relative)) {
-          if (replacing.isEmpty() && !WarehouseLayout.dataFileName(table, dir.getKey())
-              .matcher(file.getFileName().toString()).matches()) {
+          if (replacing.isEmpty()
+              && !exportName.matcher(file.getFileName().toString()).matches()) {
             // The directory is the truth, so it is committed; but a copy left beside the file
             // it copies doubles those rows, which is worth a line (verify reports it too).
             LOG.warn("{}: {} is not named as export names its files ({}_{}_{}[_<n>]_<job>.parquet);"
