@@ -8,7 +8,7 @@ import io.arexport.schema.ExportTable;
 import io.arexport.sync.Coverage;
 import io.arexport.sync.CoverageRecord;
 import io.arexport.sync.CoverageStore;
-import io.arexport.sync.ExportedRows;
+import io.arexport.sync.ExportSettings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,14 +68,14 @@ public final class CatalogCoverage implements CoverageStore {
       }
 
       @Override
-      public Optional<ExportedRows> recordedRows() {
+      public Optional<ExportSettings> recordedSettings() {
         try (CatalogTables catalog = CatalogTables.open(spec, false)) {
-          return new CatalogCoverage(catalog).recordedRows();
+          return new CatalogCoverage(catalog).recordedSettings();
         }
       }
 
       @Override
-      public void record(HeightRange exported, ExportedRows rows) {
+      public void record(HeightRange exported, ExportSettings rows) {
         try (CatalogTables catalog = CatalogTables.open(spec, false)) {
           new CatalogCoverage(catalog).record(exported, rows);
         }
@@ -109,12 +109,12 @@ public final class CatalogCoverage implements CoverageStore {
   }
 
   @Override
-  public Optional<ExportedRows> recordedRows() {
-    return read().map(CoverageRecord::rows);
+  public Optional<ExportSettings> recordedSettings() {
+    return read().map(CoverageRecord::settings);
   }
 
   @Override
-  public void record(HeightRange exported, ExportedRows rows) {
+  public void record(HeightRange exported, ExportSettings rows) {
     Table blocks = catalog.find(ExportTable.BLOCKS).orElseThrow(() ->
         new StateConflictException("cannot record exported heights: no table "
             + catalog.identifier(ExportTable.BLOCKS) + " in " + catalog.spec().describe()));

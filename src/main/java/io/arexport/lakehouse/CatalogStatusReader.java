@@ -12,7 +12,7 @@ import io.arexport.status.WarehouseStatus.IcebergStatus;
 import io.arexport.status.WarehouseStatus.Range;
 import io.arexport.status.WarehouseStatus.TableStatus;
 import io.arexport.sync.Coverage;
-import io.arexport.sync.ExportedRows;
+import io.arexport.sync.ExportSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,13 +52,13 @@ public final class CatalogStatusReader {
     Map<String, TableStatus> tables = new LinkedHashMap<>();
     List<HeightRange> covered = new ArrayList<>();
     Coverage recorded = Coverage.EMPTY;
-    Optional<ExportedRows> recordedRows = Optional.empty();
+    Optional<ExportSettings> recordedSettings = Optional.empty();
     String recordError = null;
     try (CatalogTables catalog = CatalogTables.open(spec)) {
       CatalogCoverage store = new CatalogCoverage(catalog);
       try {
         recorded = store.recorded();
-        recordedRows = store.recordedRows();
+        recordedSettings = store.recordedSettings();
       } catch (ArexportException e) {
         recordError = e.getMessage();
       }
@@ -77,11 +77,11 @@ public final class CatalogStatusReader {
     Coverage coverage = Coverage.of(covered).plus(recorded);
     CoverageStatus coverageStatus = new CoverageStatus(Range.of(coverage.ranges()),
         Range.of(coverage.gaps()), boxed(coverage.lowest()), boxed(coverage.highest()),
-        recordedRows.isPresent(), recordedRows.map(r -> new WarehouseStatus.RecordedRows(
-            r.includeL1Transactions(), r.includeL1Tags())).orElse(null), recordError);
+        recordedSettings.isPresent(), recordedSettings.map(WarehouseStatus.RecordedRows::of)
+            .orElse(null), recordError);
     String destination = "catalog: " + spec.describe();
     return new WarehouseStatus(spec.describe(), now.toString(), coverageStatus,
-        StatusReader.source(request, coverage, recordedRows), tables,
+        StatusReader.source(request, coverage, recordedSettings), tables,
         StatusReader.jobs(request.stagingDir(),
             parameters -> destination.equals(parameters.warehouseDir()), resumeCommands),
         null, false, null, null, request.stagingDir().toString());

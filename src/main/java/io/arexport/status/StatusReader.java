@@ -19,7 +19,7 @@ import io.arexport.status.WarehouseStatus.SourceStatus;
 import io.arexport.status.WarehouseStatus.TableStatus;
 import io.arexport.sync.Coverage;
 import io.arexport.sync.DirectoryCoverageStore;
-import io.arexport.sync.ExportedRows;
+import io.arexport.sync.ExportSettings;
 import io.arexport.warehouse.Checkpoint;
 import io.arexport.warehouse.JobParameters;
 import io.arexport.warehouse.PartitionCommitter;
@@ -112,16 +112,16 @@ public final class StatusReader {
   }
 
   private record CoverageResult(CoverageStatus status, Coverage covered,
-      Optional<ExportedRows> rows) {}
+      Optional<ExportSettings> rows) {}
 
   private static CoverageResult coverage(WarehouseLayout layout) {
     DirectoryCoverageStore store = new DirectoryCoverageStore(layout);
     Coverage covered;
-    Optional<ExportedRows> rows;
+    Optional<ExportSettings> rows;
     String error = null;
     try {
       covered = store.covered();
-      rows = store.recordedRows();
+      rows = store.recordedSettings();
     } catch (ArexportException e) {
       covered = store.directories();
       rows = Optional.empty();
@@ -130,7 +130,7 @@ public final class StatusReader {
     CoverageStatus status = new CoverageStatus(Range.of(covered.ranges()),
         Range.of(covered.gaps()), boxed(covered.lowest()), boxed(covered.highest()),
         Files.exists(store.recordFile()),
-        rows.map(r -> new RecordedRows(r.includeL1Transactions(), r.includeL1Tags()))
+        rows.map(RecordedRows::of)
             .orElse(null), error);
     return new CoverageResult(status, covered, rows);
   }
@@ -140,11 +140,11 @@ public final class StatusReader {
    * catalog-mode status reader.
    */
   public static SourceStatus source(StatusRequest request, Coverage covered,
-      Optional<ExportedRows> recordedRows) {
+      Optional<ExportSettings> recordedSettings) {
     String core = request.coreDb().toString();
     String bundles = request.bundlesDb().toString();
     // The tables a sync of this warehouse reads: L1 transactions unless the record says not.
-    boolean includeL1 = recordedRows
+    boolean includeL1 = recordedSettings
         .map(r -> r.includeL1Transactions() || r.includeL1Tags()).orElse(true);
     try {
       StableHeights heights = StableHeights.read(

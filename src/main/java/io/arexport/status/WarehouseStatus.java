@@ -2,6 +2,7 @@ package io.arexport.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.arexport.HeightRange;
+import io.arexport.sync.ExportSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -49,13 +50,24 @@ public record WarehouseStatus(
    * @param recorded whether {@code .arexport/exported-heights.json} exists (written by sync); when
    *     not, coverage comes from partition directories alone, and partitions without any rows
    *     show as gaps
-   * @param recordedRows the L1 flags the record was written with (null without a record)
+   * @param recordedRows the settings the record was written with (null without a record)
    * @param error why the record could not be read (coverage then from directories alone)
    */
   public record CoverageStatus(List<Range> ranges, List<Range> gaps, Long lowestHeight,
       Long highestHeight, boolean recorded, RecordedRows recordedRows, String error) {}
 
-  public record RecordedRows(boolean includeL1Transactions, boolean includeL1Tags) {}
+  /**
+   * The settings of the sync record; {@code heightPartitionSize} is null in a record written
+   * before arexport recorded it.
+   */
+  public record RecordedRows(boolean includeL1Transactions, boolean includeL1Tags,
+      Long heightPartitionSize) {
+    public static RecordedRows of(ExportSettings settings) {
+      return new RecordedRows(settings.includeL1Transactions(), settings.includeL1Tags(),
+          settings.heightPartitionSize() == ExportSettings.UNRECORDED ? null
+              : settings.heightPartitionSize());
+    }
+  }
 
   /**
    * @param available whether both databases could be read

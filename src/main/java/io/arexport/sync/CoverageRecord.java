@@ -1,5 +1,6 @@
 package io.arexport.sync;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,7 @@ import java.util.List;
  * {@code .arexport/exported-heights.json}, a catalog's blocks-table property), so the two can
  * never drift apart. Unknown fields are ignored, so a later version may add some.
  */
-public record CoverageRecord(Coverage heights, ExportedRows rows) {
+public record CoverageRecord(Coverage heights, ExportSettings settings) {
   private static final ObjectMapper JSON = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final ObjectMapper INDENTED = JSON.copy()
@@ -21,8 +22,8 @@ public record CoverageRecord(Coverage heights, ExportedRows rows) {
 
   /** The record after an export of {@code exported} with {@code exportedRows}. */
   public static CoverageRecord after(Coverage recorded, HeightRange exported,
-      ExportedRows exportedRows) {
-    return new CoverageRecord(recorded.plus(exported), exportedRows);
+      ExportSettings settings) {
+    return new CoverageRecord(recorded.plus(exported), settings);
   }
 
   /**
@@ -42,13 +43,16 @@ public record CoverageRecord(Coverage heights, ExportedRows rows) {
     return new CoverageRecord(
         Coverage.of(stored.ranges().stream().map(r -> new HeightRange(r.start(), r.end()))
             .toList()),
-        new ExportedRows(stored.includeL1Transactions(), stored.includeL1Tags()));
+        new ExportSettings(stored.includeL1Transactions(), stored.includeL1Tags(),
+            stored.heightPartitionSize() == null ? ExportSettings.UNRECORDED
+                : stored.heightPartitionSize()));
   }
 
   /** The JSON form; {@code indented} for a file an operator may read. */
   public String json(boolean indented) {
-    Stored stored = new Stored(Stored.FORMAT_VERSION, rows.includeL1Transactions(),
-        rows.includeL1Tags(),
+    Stored stored = new Stored(Stored.FORMAT_VERSION, settings.includeL1Transactions(),
+        settings.includeL1Tags(), settings.heightPartitionSize() == ExportSettings.UNRECORDED
+            ? null : settings.heightPartitionSize(),
         heights.ranges().stream().map(r -> new StoredRange(r.start(), r.end())).toList());
     try {
       return (indented ? INDENTED : JSON).writeValueAsString(stored);
@@ -57,9 +61,13 @@ public record CoverageRecord(Coverage heights, ExportedRows rows) {
     }
   }
 
-  /** The JSON shape, version 1. */
+  /**
+   * The JSON shape, version 1; {@code heightPartitionSize} was added later (absent in older
+   * records, and ignored by older versions).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   record Stored(int formatVersion, boolean includeL1Transactions, boolean includeL1Tags,
-      List<StoredRange> ranges) {
+      Long heightPartitionSize, List<StoredRange> ranges) {
     static final int FORMAT_VERSION = 1;
   }
 

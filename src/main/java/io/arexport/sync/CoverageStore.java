@@ -13,20 +13,20 @@ public interface CoverageStore {
   /** The heights the warehouse holds. */
   Coverage covered();
 
-  /** The L1 flags of the recorded heights; empty when nothing is recorded. */
-  Optional<ExportedRows> recordedRows();
+  /** The settings the recorded heights were exported with; empty when nothing is recorded. */
+  Optional<ExportSettings> recordedSettings();
 
   /**
    * Records that every stable source row in {@code exported} is now in the warehouse, exported
    * with {@code rows}. Called only after the export of that range succeeded; a record that is
    * lost (crash before this call) costs a redundant re-export, never a row.
    */
-  void record(HeightRange exported, ExportedRows rows);
+  void record(HeightRange exported, ExportSettings rows);
 
   /** The warehouse, for messages and the summary's {@code warehouse} (never a secret). */
   String describe();
 
-  /** What an operator does to drop the record (after re-exporting with other L1 flags). */
+  /** What an operator does to drop the record (after re-exporting with other settings). */
   String resetHint();
 
   /**

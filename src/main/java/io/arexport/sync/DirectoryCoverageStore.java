@@ -68,12 +68,12 @@ public final class DirectoryCoverageStore implements CoverageStore {
   }
 
   @Override
-  public Optional<ExportedRows> recordedRows() {
-    return read().map(CoverageRecord::rows);
+  public Optional<ExportSettings> recordedSettings() {
+    return read().map(CoverageRecord::settings);
   }
 
   @Override
-  public void record(HeightRange exported, ExportedRows rows) {
+  public void record(HeightRange exported, ExportSettings rows) {
     CoverageRecord next = CoverageRecord.after(recorded(), exported, rows);
     try {
       Files.createDirectories(file.getParent());

@@ -85,7 +85,7 @@ public record SyncRequest(
         .build();
   }
 
-  public ExportedRows rows() {
-    return new ExportedRows(includeL1Transactions, includeL1Tags);
+  public ExportSettings settings() {
+    return new ExportSettings(includeL1Transactions, includeL1Tags, heightPartitionSize);
   }
 }

@@ -63,7 +63,7 @@ public final class Syncer {
         new SourcePaths(request.coreDb(), request.bundlesDb()),
         request.includeL1Transactions() || request.includeL1Tags());
     coverage.checkNoWriter();
-    checkRecordedRows(request);
+    checkRecordedSettings(request);
     Coverage before = coverage.covered();
 
     Totals totals = new Totals();
@@ -113,7 +113,7 @@ public final class Syncer {
       // what the job published before it (its partitions without rows leave no data file), then
       // drop the job: the next sync plans from what the tables hold.
       publishedThrough(request, export).ifPresent(end -> coverage.record(
-          new HeightRange(export.range().start(), end), request.rows()));
+          new HeightRange(export.range().start(), end), request.settings()));
       StagingJob.deleteSuperseded(request.stagingDir(), export.jobParameters());
       listener.exportFailed(export.range(), false);
       throw new PartitionChangedException(e.conflict(), "this sync's job for heights "
@@ -123,7 +123,7 @@ public final class Syncer {
       listener.exportFailed(export.range(), true);
       throw e;
     }
-    coverage.record(export.range(), request.rows());
+    coverage.record(export.range(), request.settings());
     totals.add(kind, summary);
   }
 
@@ -139,13 +139,17 @@ public final class Syncer {
     return OptionalLong.empty();
   }
 
-  /** Heights recorded with other L1 flags hold other rows: continuing would mix the two. */
-  private void checkRecordedRows(SyncRequest request) {
-    Optional<ExportedRows> recorded = coverage.recordedRows();
-    if (recorded.isPresent() && !recorded.get().equals(request.rows())) {
+  /**
+   * Heights recorded with other L1 flags hold other rows: continuing would mix the two. Heights
+   * recorded with another partition size end their partitions elsewhere: the plan would take
+   * the wrong partition for the partial tip (see {@link ExportSettings}).
+   */
+  private void checkRecordedSettings(SyncRequest request) {
+    Optional<ExportSettings> recorded = coverage.recordedSettings();
+    if (recorded.isPresent() && !recorded.get().admits(request.settings())) {
       throw new StateConflictException("warehouse " + coverage.describe() + " was synced with "
-          + recorded.get().describe() + ", this run has " + request.rows().describe()
-          + ": pass the same flags (to change them, re-export the whole range with 'arexport"
+          + recorded.get().differences(request.settings())
+          + ": pass the same settings (to change them, re-export the whole range with 'arexport"
           + " export' and then " + coverage.resetHint() + ")");
     }
   }

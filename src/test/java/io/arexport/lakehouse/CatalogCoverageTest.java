@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.catalog.CatalogSpec;
 import io.arexport.sync.Coverage;
-import io.arexport.sync.ExportedRows;
+import io.arexport.sync.ExportSettings;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.SampleDatabases;
@@ -49,13 +49,13 @@ class CatalogCoverageTest {
       CatalogCoverage store = new CatalogCoverage(tables);
       assertThat(store.covered().ranges()).containsExactly(new HeightRange(100, 149),
           new HeightRange(250, 349));
-      assertThat(store.recordedRows()).isEmpty();
+      assertThat(store.recordedSettings()).isEmpty();
       assertThat(store.recorded()).isEqualTo(Coverage.EMPTY);
 
-      store.record(new HeightRange(150, 249), new ExportedRows(false, true));
+      store.record(new HeightRange(150, 249), new ExportSettings(false, true, 100));
       assertThat(store.covered().ranges()).containsExactly(new HeightRange(100, 349));
       assertThat(store.recorded().ranges()).containsExactly(new HeightRange(150, 249));
-      assertThat(store.recordedRows()).contains(new ExportedRows(false, true));
+      assertThat(store.recordedSettings()).contains(new ExportSettings(false, true, 100));
     }
     // Iceberg's own catalog client sees the record; no snapshot was made for it.
     JsonNode property = new ObjectMapper().readTree(
@@ -78,6 +78,7 @@ class CatalogCoverageTest {
     assertThat(coverage.get("recorded").asBoolean()).isTrue();
     assertThat(coverage.get("recordedRows").get("includeL1Transactions").asBoolean()).isFalse();
     assertThat(coverage.get("recordedRows").get("includeL1Tags").asBoolean()).isTrue();
+    assertThat(coverage.get("recordedRows").get("heightPartitionSize").asLong()).isEqualTo(100);
     assertThat(coverage.get("error").isNull()).isTrue();
   }
 }

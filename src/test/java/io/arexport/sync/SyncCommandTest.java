@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
@@ -260,6 +261,41 @@ class SyncCommandTest {
     assertThat(withoutL1.err()).contains("was synced with --includeL1Transactions"
         + " --includeL1Tags, this run has no L1 flags");
     assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+  }
+
+  @Test
+  void anotherPartitionSizeThanTheRecordedOneIsAConflictAndWritesNothing(@TempDir Path work)
+      throws Exception {
+    // Heights 0-224 at P = 50 end in a partial tip 200-249; at P = 100 the plan would take
+    // 200-299 for the tip, and at P = 1000 the whole warehouse: either would misplan.
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    ok(Cli.run(sync(paths, "--json")));
+    Path record = paths.warehouseDir().resolve(".arexport").resolve("exported-heights.json");
+    assertThat(new ObjectMapper().readTree(record.toFile()).get("heightPartitionSize").asLong())
+        .isEqualTo(P);
+    source.restoreAbove(224);
+    SortedMap<String, String> before = snapshot(paths.warehouseDir());
+
+    String[] args = sync(paths);
+    args[2] = "100";
+    Cli.Result otherSize = Cli.run(args);
+
+    assertThat(otherSize.status()).isEqualTo(3);
+    assertThat(otherSize.errLines()).hasSize(1);
+    assertThat(otherSize.err()).contains("was synced with --heightPartitionSize " + P
+        + ", this run has --heightPartitionSize 100: pass the same settings");
+    assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+
+    // A record from before sizes were recorded continues with any size, and records it.
+    ObjectNode old = (ObjectNode) new ObjectMapper().readTree(record.toFile());
+    old.remove("heightPartitionSize");
+    Files.writeString(record, old.toString());
+    ok(Cli.run(sync(paths, "--json")));
+    assertThat(new ObjectMapper().readTree(record.toFile()).get("heightPartitionSize").asLong())
+        .isEqualTo(P);
   }
 
   @Test
