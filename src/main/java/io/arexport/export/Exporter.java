@@ -18,7 +18,10 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs an export job: streams each aligned partition of the height range from SQLite into Parquet
@@ -38,6 +41,7 @@ public final class Exporter {
   /** Progress and fault points are reported every this many rows. */
   static final long ROWS_PER_TICK = 50_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
 
@@ -89,6 +93,26 @@ public final class Exporter {
   }
 
   /**
+   * Heights above the source's stable tip have no rows yet, but their partition is published
+   * like any other, and a partition that ends at a multiple of the partition size counts as
+   * complete for {@code sync}, which will not export it again.
+   */
+  private static void warnAboveStableTip(HeightRange range, PartitionReader reader) {
+    OptionalLong tip = reader.highestHeightAtOrAfter(range.start());
+    if (tip.isPresent() && tip.getAsLong() >= range.end()) {
+      return;
+    }
+    if (tip.isPresent()) {
+      LOG.warn("heights {}-{} are above the source's stable tip {}, so they are exported without"
+          + " rows; export them again once the gateway has them", tip.getAsLong() + 1,
+          range.end(), tip.getAsLong());
+    } else {
+      LOG.warn("the source has no stable rows at or above height {}, so heights {} are exported"
+          + " without rows; export them again once the gateway has them", range.start(), range);
+    }
+  }
+
+  /**
    * This exporter, naming {@code command} (e.g. {@code arexport sync --watch}) as the holder of
    * the warehouse lock, so an operator who finds the warehouse locked looks for the right process.
    */
@@ -115,6 +139,7 @@ public final class Exporter {
 
   private ExportSummary runOpen(ExportRequest request, PartitionReader reader,
       PartitionPublisher publisher, Instant started) {
+    warnAboveStableTip(request.range(), reader);
     JobParameters parameters = request.jobParameters();
     Optional<StagingJob> resumable = Optional.empty();
     if (request.resume()) {

@@ -261,18 +261,41 @@ public final class PartitionReader implements AutoCloseable {
   }
 
   /**
+   * The highest height at or above {@code height} at which the source has an exported row: the
+   * source's stable tip (as {@link StableHeights} reads it) when it is at or above {@code
+   * height}, else empty. One indexed lookup per table.
+   */
+  public OptionalLong highestHeightAtOrAfter(long height) {
+    OptionalLong highest = boundHeight(core,
+        "SELECT max(height) FROM stable_blocks WHERE height >= ?", height);
+    if (includeL1Transactions || includeL1Tags) {
+      highest = higher(highest, boundHeight(core,
+          "SELECT max(height) FROM stable_transactions WHERE height >= ?", height));
+    }
+    return higher(highest, boundHeight(bundles,
+        "SELECT max(height) FROM stable_data_items WHERE height >= ?", height));
+  }
+
+  private static OptionalLong higher(OptionalLong a, OptionalLong b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    return b.isEmpty() ? a : OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
+  }
+
+  /**
    * The lowest height at or above {@code height} at which the source has an exported row (a block,
    * an L1 transaction when L1 rows are exported, or a data item), if any. Each probe is one
    * indexed lookup, so runs of empty heights cost nothing.
    */
   public OptionalLong nextHeightAtOrAfter(long height) {
-    OptionalLong next = minHeight(core, "SELECT min(height) FROM stable_blocks WHERE height >= ?",
-        height);
+    OptionalLong next = boundHeight(core,
+        "SELECT min(height) FROM stable_blocks WHERE height >= ?", height);
     if (includeL1Transactions || includeL1Tags) {
-      next = lower(next, minHeight(core,
+      next = lower(next, boundHeight(core,
           "SELECT min(height) FROM stable_transactions WHERE height >= ?", height));
     }
-    return lower(next, minHeight(bundles,
+    return lower(next, boundHeight(bundles,
         "SELECT min(height) FROM stable_data_items WHERE height >= ?", height));
   }
 
@@ -283,7 +306,8 @@ public final class PartitionReader implements AutoCloseable {
     return b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
   }
 
-  private static OptionalLong minHeight(SqliteSource source, String sql, long height) {
+  /** A {@code min}/{@code max} of height at or above {@code height}; empty when there is none. */
+  private static OptionalLong boundHeight(SqliteSource source, String sql, long height) {
     try (PreparedStatement statement = source.prepare(sql)) {
       statement.setLong(1, height);
       try (ResultSet row = statement.executeQuery()) {

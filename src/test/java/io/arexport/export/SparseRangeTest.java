@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.WarehouseAssertions;
 import io.arexport.testing.WarehouseReader;
@@ -31,8 +32,10 @@ class SparseRangeTest {
         sources.resolve("bundles.db"));
     ExportArgs args = ExportArgs.of(sources, work);
 
-    Cli.Result result = Cli.run(args.export(0, Long.MAX_VALUE, 50, "--includeL1Transactions",
-        "--includeL1Tags", "--json"));
+    LoggedWarnings.During<Cli.Result> run = LoggedWarnings.during(Exporter.class,
+        () -> Cli.run(args.export(0, Long.MAX_VALUE, 50, "--includeL1Transactions",
+            "--includeL1Tags", "--json")));
+    Cli.Result result = run.result();
 
     assertThat(result.status()).as(result.err()).isZero();
     WarehouseAssertions.assertEqualsSource(args.warehouseDir(), args.coreDb(), args.bundlesDb(),
@@ -40,6 +43,29 @@ class SparseRangeTest {
     // Heights 100..349 hold data: 5 partitions of 50, announced by position among 2^63/50.
     assertThat(result.out()).contains("\"partitions\" : 5");
     assertThat(result.err()).contains("[5/" + (Long.MAX_VALUE / 50 + 1) + "] height=200-249");
+    // The source's stable tip is 349: what lies above is published without rows, and said so.
+    assertThat(run.warnings()).containsExactly("heights 350-" + Long.MAX_VALUE + " are above"
+        + " the source's stable tip 349, so they are exported without rows; export them again"
+        + " once the gateway has them");
+  }
+
+  @Test
+  void aRangeWithinTheStableTipHasNoWarningAndOneWhollyAboveItNamesTheStart() throws Exception {
+    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
+        sources.resolve("bundles.db"));
+    ExportArgs args = ExportArgs.of(sources, work);
+
+    LoggedWarnings.During<Cli.Result> within = LoggedWarnings.during(Exporter.class,
+        () -> Cli.run(args.export(100, 349, 50)));
+    LoggedWarnings.During<Cli.Result> above = LoggedWarnings.during(Exporter.class,
+        () -> Cli.run(args.export(400, 499, 50)));
+
+    assertThat(within.result().status()).as(within.result().err()).isZero();
+    assertThat(within.warnings()).isEmpty();
+    assertThat(above.result().status()).as(above.result().err()).isZero();
+    assertThat(above.warnings()).containsExactly("the source has no stable rows at or above"
+        + " height 400, so heights 400-499 are exported without rows; export them again once the"
+        + " gateway has them");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
 import io.arexport.testing.IcebergReader;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.WarehouseReader;
 import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
@@ -180,21 +181,13 @@ class MetadataCommandTest {
     wh.export(100, 149, 50, "--no-iceberg");
     Path file = WarehouseReader.files(wh.warehouse, "tags").get(new HeightRange(100, 149)).get(0);
     Path copy = Files.copy(file, file.resolveSibling("backup-copy.parquet"));
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
-        new ch.qos.logback.core.read.ListAppender<>();
-    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
-        org.slf4j.LoggerFactory.getLogger(MetadataWriter.class);
-    events.start();
-    logger.addAppender(events);
-    try {
+    List<String> warnings = LoggedWarnings.during(MetadataWriter.class, () -> {
       wh.metadataOk();
-    } finally {
-      logger.detachAppender(events);
-    }
+      return null;
+    }).warnings();
 
-    assertThat(events.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-        .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-            .contains(wh.warehouse.relativize(copy).toString()).contains("remove it if"));
+    assertThat(warnings).singleElement().satisfies(w -> assertThat(w)
+        .contains(wh.warehouse.relativize(copy).toString()).contains("remove it if"));
   }
 
   @Test
