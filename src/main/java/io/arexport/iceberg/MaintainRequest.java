@@ -27,14 +27,15 @@ public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boole
     }
   }
 
-  /** Parses {@code --tables blocks,tags}; null or empty means all three. */
+  /** Parses {@code --tables blocks,tags}; null (not given) means all three. */
   public static MaintainRequest of(Path warehouseDir, List<String> tables) {
     return of(warehouseDir, tables, CatalogSpec.DIRECTORY);
   }
 
   /** Parses {@code --tables blocks,tags} for the tables of {@code catalog}. */
   public static MaintainRequest of(Path warehouseDir, List<String> tables, CatalogSpec catalog) {
-    boolean named = tables != null && !tables.isEmpty();
+    // picocli gives an empty list for "--tables ,": named, but no table (refused below).
+    boolean named = tables != null;
     List<ExportTable> selected = named
         ? tables.stream().map(String::trim).map(ExportTable::byName).toList()
         : List.of(ExportTable.values());

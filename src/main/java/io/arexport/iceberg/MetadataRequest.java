@@ -32,9 +32,10 @@ public record MetadataRequest(Path warehouseDir, Optional<String> datasetsRoot,
     }
   }
 
-  /** Parses {@code --tables blocks,tags}; null or empty means all three. */
+  /** Parses {@code --tables blocks,tags}; null (not given) means all three. */
   public static MetadataRequest of(Path warehouseDir, String datasetsRoot, List<String> tables) {
-    boolean named = tables != null && !tables.isEmpty();
+    // picocli gives an empty list for "--tables ,": named, but no table (refused below).
+    boolean named = tables != null;
     List<ExportTable> selected = named
         ? tables.stream().map(String::trim).map(ExportTable::byName).toList()
         : List.of(ExportTable.values());

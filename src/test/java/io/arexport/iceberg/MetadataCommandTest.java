@@ -218,6 +218,15 @@ class MetadataCommandTest {
     wh.export(100, 149, 50, "--no-iceberg");
 
     assertThat(wh.metadata("--tables", "blocks,bogus").status()).isEqualTo(2);
+    // "--tables ," names no table; it must not mean all of them.
+    Cli.Result noTable = wh.metadata("--tables", ",");
+    assertThat(noTable.status()).isEqualTo(2);
+    assertThat(noTable.errLines()).containsExactly(
+        "arexport: --tables names no table (expected blocks, transactions and/or tags)");
+    Cli.Result maintainNoTable = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString(),
+        "--tables", ",");
+    assertThat(maintainNoTable.errLines()).containsExactly(
+        "arexport: --tables names no table (expected blocks, transactions and/or tags)");
     assertThat(wh.metadata("--datasets-root", "not a url").status()).isEqualTo(2);
     assertThat(wh.metadata("--datasets-root", "relative/path").status()).isEqualTo(2);
     assertThat(wh.metadata("--datasets-root", "file:/somewhere/else").status()).isEqualTo(2);
