@@ -266,21 +266,7 @@ public final class PartitionReader implements AutoCloseable {
    * height}, else empty. One indexed lookup per table.
    */
   public OptionalLong highestHeightAtOrAfter(long height) {
-    OptionalLong highest = boundHeight(core,
-        "SELECT max(height) FROM stable_blocks WHERE height >= ?", height);
-    if (includeL1Transactions || includeL1Tags) {
-      highest = higher(highest, boundHeight(core,
-          "SELECT max(height) FROM stable_transactions WHERE height >= ?", height));
-    }
-    return higher(highest, boundHeight(bundles,
-        "SELECT max(height) FROM stable_data_items WHERE height >= ?", height));
-  }
-
-  private static OptionalLong higher(OptionalLong a, OptionalLong b) {
-    if (a.isEmpty()) {
-      return b;
-    }
-    return b.isEmpty() ? a : OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
+    return heightAtOrAfter("max", height);
   }
 
   /**
@@ -289,21 +275,30 @@ public final class PartitionReader implements AutoCloseable {
    * indexed lookup, so runs of empty heights cost nothing.
    */
   public OptionalLong nextHeightAtOrAfter(long height) {
-    OptionalLong next = boundHeight(core,
-        "SELECT min(height) FROM stable_blocks WHERE height >= ?", height);
-    if (includeL1Transactions || includeL1Tags) {
-      next = lower(next, boundHeight(core,
-          "SELECT min(height) FROM stable_transactions WHERE height >= ?", height));
-    }
-    return lower(next, boundHeight(bundles,
-        "SELECT min(height) FROM stable_data_items WHERE height >= ?", height));
+    return heightAtOrAfter("min", height);
   }
 
-  private static OptionalLong lower(OptionalLong a, OptionalLong b) {
+  /** {@code aggregate} ("min" or "max") of the exported tables' heights at or above one. */
+  private OptionalLong heightAtOrAfter(String aggregate, long height) {
+    boolean lowest = aggregate.equals("min");
+    String sql = "SELECT " + aggregate + "(height) FROM %s WHERE height >= ?";
+    OptionalLong found = boundHeight(core, sql.formatted("stable_blocks"), height);
+    if (includeL1Transactions || includeL1Tags) {
+      found = either(found, boundHeight(core, sql.formatted("stable_transactions"), height),
+          lowest);
+    }
+    return either(found, boundHeight(bundles, sql.formatted("stable_data_items"), height), lowest);
+  }
+
+  private static OptionalLong either(OptionalLong a, OptionalLong b, boolean lowest) {
     if (a.isEmpty()) {
       return b;
     }
-    return b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
+    if (b.isEmpty()) {
+      return a;
+    }
+    return OptionalLong.of(lowest ? Math.min(a.getAsLong(), b.getAsLong())
+        : Math.max(a.getAsLong(), b.getAsLong()));
   }
 
   /** A {@code min}/{@code max} of height at or above {@code height}; empty when there is none. */

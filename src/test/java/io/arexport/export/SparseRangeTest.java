@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,12 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
 class SparseRangeTest {
   @TempDir Path sources;
   @TempDir Path work;
+  private ExportArgs args;
+
+  @BeforeEach
+  void smallSource() throws Exception {
+    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
+        sources.resolve("bundles.db"));
+    args = ExportArgs.of(sources, work);
+  }
 
   @Test
   void rangeUpToLongMaxExportsTheDataAndFinishes() throws Exception {
-    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
-        sources.resolve("bundles.db"));
-    ExportArgs args = ExportArgs.of(sources, work);
 
     LoggedWarnings.During<Cli.Result> run = LoggedWarnings.during(Exporter.class,
         () -> Cli.run(args.export(0, Long.MAX_VALUE, 50, "--includeL1Transactions",
@@ -51,9 +57,6 @@ class SparseRangeTest {
 
   @Test
   void aRangeWithinTheStableTipHasNoWarningAndOneWhollyAboveItNamesTheStart() throws Exception {
-    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
-        sources.resolve("bundles.db"));
-    ExportArgs args = ExportArgs.of(sources, work);
 
     LoggedWarnings.During<Cli.Result> within = LoggedWarnings.during(Exporter.class,
         () -> Cli.run(args.export(100, 349, 50)));
@@ -70,9 +73,6 @@ class SparseRangeTest {
 
   @Test
   void partitionWhoseSourceRowsAllVanishedLosesItsDirectories() throws Exception {
-    SampleDatabases.generate(SampleDatabases.Spec.small(), sources.resolve("core.db"),
-        sources.resolve("bundles.db"));
-    ExportArgs args = ExportArgs.of(sources, work);
     assertThat(Cli.run(args.export(100, 349, 50, "--includeL1Transactions", "--includeL1Tags"))
         .status()).isZero();
     for (String table : WarehouseAssertions.TABLES) {

@@ -243,16 +243,11 @@ class SyncCommandTest {
   @Test
   void otherL1FlagsThanTheRecordedOnesAreAConflictAndWriteNothing(@TempDir Path work)
       throws Exception {
-    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
-    source.cutAbove(224);
-    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
-        work.resolve("staging"), work.resolve("warehouse"));
-    ok(Cli.run(sync(paths, "--json")));
-    source.restoreAbove(224);
+    ExportArgs paths = syncedThrough224ThenGrown(work);
     SortedMap<String, String> before = snapshot(paths.warehouseDir());
 
     Cli.Result withoutL1 = Cli.run("sync", "--heightPartitionSize", "50",
-        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--coreDb", paths.coreDb().toString(), "--bundlesDb", paths.bundlesDb().toString(),
         "--stagingDir", paths.stagingDir().toString(),
         "--warehouseDir", paths.warehouseDir().toString());
 
@@ -266,17 +261,12 @@ class SyncCommandTest {
   @Test
   void anotherPartitionSizeThanTheRecordedOneIsAConflictAndWritesNothing(@TempDir Path work)
       throws Exception {
-    // Heights 0-224 at P = 50 end in a partial tip 200-249; at P = 100 the plan would take
+    // Heights 100-224 at P = 50 end in a partial tip 200-249; at P = 100 the plan would take
     // 200-299 for the tip, and at P = 1000 the whole warehouse: either would misplan.
-    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
-    source.cutAbove(224);
-    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
-        work.resolve("staging"), work.resolve("warehouse"));
-    ok(Cli.run(sync(paths, "--json")));
+    ExportArgs paths = syncedThrough224ThenGrown(work);
     Path record = paths.warehouseDir().resolve(".arexport").resolve("exported-heights.json");
     assertThat(new ObjectMapper().readTree(record.toFile()).get("heightPartitionSize").asLong())
         .isEqualTo(P);
-    source.restoreAbove(224);
     SortedMap<String, String> before = snapshot(paths.warehouseDir());
 
     String[] args = sync(paths);
@@ -296,6 +286,17 @@ class SyncCommandTest {
     ok(Cli.run(sync(paths, "--json")));
     assertThat(new ObjectMapper().readTree(record.toFile()).get("heightPartitionSize").asLong())
         .isEqualTo(P);
+  }
+
+  /** A warehouse synced while the source ended at 224; the source has grown to 349 since. */
+  private ExportArgs syncedThrough224ThenGrown(Path work) throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    ok(Cli.run(sync(paths, "--json")));
+    source.restoreAbove(224);
+    return paths;
   }
 
   @Test
