@@ -85,6 +85,28 @@ class ResumeTest {
     assertThat(jobDirs(paths.stagingDir())).isEmpty();
   }
 
+  @Test
+  void aJobResumesThroughSymlinksToItsWarehouseAndDatabases(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    List<String> jobs = killedAfterTheFirstCheckpoint(paths, work);
+    Path linkedSources = Files.createSymbolicLink(work.resolve("sources-link"),
+        paths.coreDb().getParent());
+    ExportArgs linked = new ExportArgs(linkedSources.resolve(paths.coreDb().getFileName()),
+        linkedSources.resolve(paths.bundlesDb().getFileName()), paths.stagingDir(),
+        Files.createSymbolicLink(work.resolve("warehouse-link"), paths.warehouseDir()));
+
+    Cli.Result resumed = Cli.run(linked.export(RANGE.start(), RANGE.end(), 50, "--resume",
+        "--json"));
+
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    JsonNode summary = JSON.readTree(resumed.out());
+    assertThat(summary.get("resumed").asBoolean()).isTrue();
+    assertThat(summary.get("jobId").asText()).isEqualTo(jobs.get(0).replace("job-", ""));
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), RANGE, false,
+        false);
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+  }
+
   /**
    * A checkpoint whose height is no partition end of its job (outside the range, inside a
    * partition) or whose format is unknown would make --resume skip heights or call the job done:
