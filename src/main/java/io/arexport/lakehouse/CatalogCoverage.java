@@ -75,9 +75,9 @@ public final class CatalogCoverage implements CoverageStore {
       }
 
       @Override
-      public void record(HeightRange exported, ExportSettings rows) {
+      public void record(HeightRange exported, ExportSettings settings) {
         try (CatalogTables catalog = CatalogTables.open(spec, false)) {
-          new CatalogCoverage(catalog).record(exported, rows);
+          new CatalogCoverage(catalog).record(exported, settings);
         }
       }
 
@@ -114,11 +114,11 @@ public final class CatalogCoverage implements CoverageStore {
   }
 
   @Override
-  public void record(HeightRange exported, ExportSettings rows) {
+  public void record(HeightRange exported, ExportSettings settings) {
     Table blocks = catalog.find(ExportTable.BLOCKS).orElseThrow(() ->
         new StateConflictException("cannot record exported heights: no table "
             + catalog.identifier(ExportTable.BLOCKS) + " in " + catalog.spec().describe()));
-    CoverageRecord next = CoverageRecord.after(recorded(), exported, rows);
+    CoverageRecord next = CoverageRecord.after(recorded(), exported, settings);
     try {
       blocks.updateProperties().set(PROPERTY, next.json(false)).commit();
     } catch (RuntimeException e) {

@@ -266,7 +266,7 @@ public final class PartitionReader implements AutoCloseable {
    * height}, else empty. One indexed lookup per table.
    */
   public OptionalLong highestHeightAtOrAfter(long height) {
-    return heightAtOrAfter("max", height);
+    return heightAtOrAfter(false, height);
   }
 
   /**
@@ -275,13 +275,12 @@ public final class PartitionReader implements AutoCloseable {
    * indexed lookup, so runs of empty heights cost nothing.
    */
   public OptionalLong nextHeightAtOrAfter(long height) {
-    return heightAtOrAfter("min", height);
+    return heightAtOrAfter(true, height);
   }
 
-  /** {@code aggregate} ("min" or "max") of the exported tables' heights at or above one. */
-  private OptionalLong heightAtOrAfter(String aggregate, long height) {
-    boolean lowest = aggregate.equals("min");
-    String sql = "SELECT " + aggregate + "(height) FROM %s WHERE height >= ?";
+  /** The lowest (else the highest) of the exported tables' heights at or above one. */
+  private OptionalLong heightAtOrAfter(boolean lowest, long height) {
+    String sql = "SELECT " + (lowest ? "min" : "max") + "(height) FROM %s WHERE height >= ?";
     OptionalLong found = boundHeight(core, sql.formatted("stable_blocks"), height);
     if (includeL1Transactions || includeL1Tags) {
       found = either(found, boundHeight(core, sql.formatted("stable_transactions"), height),

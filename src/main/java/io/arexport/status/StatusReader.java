@@ -91,7 +91,7 @@ public final class StatusReader {
     }
     Instant now = clock.instant();
     CoverageResult coverage = coverage(layout);
-    SourceStatus source = source(request, coverage.covered(), coverage.rows());
+    SourceStatus source = source(request, coverage.covered(), coverage.settings());
     Map<String, TableStatus> tables = new LinkedHashMap<>();
     for (ExportTable table : ExportTable.values()) {
       tables.put(table.tableName(), table(layout, table));
@@ -112,27 +112,26 @@ public final class StatusReader {
   }
 
   private record CoverageResult(CoverageStatus status, Coverage covered,
-      Optional<ExportSettings> rows) {}
+      Optional<ExportSettings> settings) {}
 
   private static CoverageResult coverage(WarehouseLayout layout) {
     DirectoryCoverageStore store = new DirectoryCoverageStore(layout);
     Coverage covered;
-    Optional<ExportSettings> rows;
+    Optional<ExportSettings> settings;
     String error = null;
     try {
       covered = store.covered();
-      rows = store.recordedSettings();
+      settings = store.recordedSettings();
     } catch (ArexportException e) {
       covered = store.directories();
-      rows = Optional.empty();
+      settings = Optional.empty();
       error = e.getMessage();
     }
     CoverageStatus status = new CoverageStatus(Range.of(covered.ranges()),
         Range.of(covered.gaps()), boxed(covered.lowest()), boxed(covered.highest()),
         Files.exists(store.recordFile()),
-        rows.map(RecordedRows::of)
-            .orElse(null), error);
-    return new CoverageResult(status, covered, rows);
+        settings.map(RecordedRows::of).orElse(null), error);
+    return new CoverageResult(status, covered, settings);
   }
 
   /**

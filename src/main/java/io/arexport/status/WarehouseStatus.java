@@ -64,8 +64,7 @@ public record WarehouseStatus(
       Long heightPartitionSize) {
     public static RecordedRows of(ExportSettings settings) {
       return new RecordedRows(settings.includeL1Transactions(), settings.includeL1Tags(),
-          settings.heightPartitionSize() == ExportSettings.UNRECORDED ? null
-              : settings.heightPartitionSize());
+          settings.storedPartitionSize());
     }
   }
 

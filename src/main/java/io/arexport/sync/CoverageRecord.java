@@ -20,7 +20,7 @@ public record CoverageRecord(Coverage heights, ExportSettings settings) {
   private static final ObjectMapper INDENTED = JSON.copy()
       .enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** The record after an export of {@code exported} with {@code exportedRows}. */
+  /** The record after an export of {@code exported} with {@code settings}. */
   public static CoverageRecord after(Coverage recorded, HeightRange exported,
       ExportSettings settings) {
     return new CoverageRecord(recorded.plus(exported), settings);
@@ -43,16 +43,14 @@ public record CoverageRecord(Coverage heights, ExportSettings settings) {
     return new CoverageRecord(
         Coverage.of(stored.ranges().stream().map(r -> new HeightRange(r.start(), r.end()))
             .toList()),
-        new ExportSettings(stored.includeL1Transactions(), stored.includeL1Tags(),
-            stored.heightPartitionSize() == null ? ExportSettings.UNRECORDED
-                : stored.heightPartitionSize()));
+        ExportSettings.stored(stored.includeL1Transactions(), stored.includeL1Tags(),
+            stored.heightPartitionSize()));
   }
 
   /** The JSON form; {@code indented} for a file an operator may read. */
   public String json(boolean indented) {
     Stored stored = new Stored(Stored.FORMAT_VERSION, settings.includeL1Transactions(),
-        settings.includeL1Tags(), settings.heightPartitionSize() == ExportSettings.UNRECORDED
-            ? null : settings.heightPartitionSize(),
+        settings.includeL1Tags(), settings.storedPartitionSize(),
         heights.ranges().stream().map(r -> new StoredRange(r.start(), r.end())).toList());
     try {
       return (indented ? INDENTED : JSON).writeValueAsString(stored);

@@ -18,10 +18,10 @@ public interface CoverageStore {
 
   /**
    * Records that every stable source row in {@code exported} is now in the warehouse, exported
-   * with {@code rows}. Called only after the export of that range succeeded; a record that is
+   * with {@code settings}. Called only after the export of that range succeeded; a record that is
    * lost (crash before this call) costs a redundant re-export, never a row.
    */
-  void record(HeightRange exported, ExportSettings rows);
+  void record(HeightRange exported, ExportSettings settings);
 
   /** The warehouse, for messages and the summary's {@code warehouse} (never a secret). */
   String describe();

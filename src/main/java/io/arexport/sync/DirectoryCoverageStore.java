@@ -73,8 +73,8 @@ public final class DirectoryCoverageStore implements CoverageStore {
   }
 
   @Override
-  public void record(HeightRange exported, ExportSettings rows) {
-    CoverageRecord next = CoverageRecord.after(recorded(), exported, rows);
+  public void record(HeightRange exported, ExportSettings settings) {
+    CoverageRecord next = CoverageRecord.after(recorded(), exported, settings);
     try {
       Files.createDirectories(file.getParent());
       DurableFiles.writeAtomically(file, next.json(true).getBytes(StandardCharsets.UTF_8));

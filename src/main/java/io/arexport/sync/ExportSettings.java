@@ -18,6 +18,18 @@ public record ExportSettings(boolean includeL1Transactions, boolean includeL1Tag
   /** The partition size of a record written before it was recorded. */
   public static final long UNRECORDED = 0;
 
+  /** The settings as a record stores them: {@code heightPartitionSize} null when unrecorded. */
+  public static ExportSettings stored(boolean includeL1Transactions, boolean includeL1Tags,
+      Long heightPartitionSize) {
+    return new ExportSettings(includeL1Transactions, includeL1Tags,
+        heightPartitionSize == null ? UNRECORDED : heightPartitionSize);
+  }
+
+  /** The partition size as a record stores it: null when unrecorded. */
+  public Long storedPartitionSize() {
+    return heightPartitionSize == UNRECORDED ? null : heightPartitionSize;
+  }
+
   /** Whether a run with {@code run}'s settings may continue the heights recorded with these. */
   public boolean admits(ExportSettings run) {
     return differences(run).isEmpty();
