@@ -70,7 +70,12 @@ public record HeightRange(long start, long end) {
     return "height=" + start + "-" + end;
   }
 
-  /** Parses {@code height=S-E}; returns null when the name is not a partition directory name. */
+  /**
+   * Parses {@code height=S-E}; returns null when the name is not a partition directory name.
+   * Only the canonical spelling {@link #directoryName()} gives is one: {@code height=01-5} or
+   * {@code height=+1-5} would otherwise name the same range as {@code height=1-5}, and two
+   * directories of one range would collapse into one, the other's rows unseen.
+   */
   public static HeightRange parseDirectoryName(String name) {
     if (!name.startsWith("height=")) {
       return null;
@@ -83,7 +88,11 @@ public record HeightRange(long start, long end) {
     try {
       long s = Long.parseLong(body.substring(0, dash));
       long e = Long.parseLong(body.substring(dash + 1));
-      return s >= 0 && s <= e ? new HeightRange(s, e) : null;
+      if (s < 0 || s > e) {
+        return null;
+      }
+      HeightRange range = new HeightRange(s, e);
+      return range.directoryName().equals(name) ? range : null;
     } catch (NumberFormatException ex) {
       return null;
     }

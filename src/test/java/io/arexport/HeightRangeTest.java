@@ -49,4 +49,12 @@ class HeightRangeTest {
     assertThat(HeightRange.parseDirectoryName("height=x-1")).isNull();
     assertThat(HeightRange.parseDirectoryName(".tmp")).isNull();
   }
+
+  @Test
+  void onlyTheCanonicalSpellingOfARangeIsAPartitionDirectory() {
+    assertThat(HeightRange.parseDirectoryName("height=01400000-1400099")).isNull();
+    assertThat(HeightRange.parseDirectoryName("height=+1400000-1400099")).isNull();
+    assertThat(HeightRange.parseDirectoryName("height=1400000-+1400099")).isNull();
+    assertThat(HeightRange.parseDirectoryName("height=0-0")).isEqualTo(new HeightRange(0, 0));
+  }
 }

@@ -191,6 +191,28 @@ class MetadataCommandTest {
   }
 
   @Test
+  void aSecondSpellingOfAPartitionDirectoryNeverReplacesTheExportedFiles() throws Exception {
+    wh.export(100, 199, 50, "--no-iceberg");
+    wh.metadataOk();
+    Path file = WarehouseReader.files(wh.warehouse, "blocks").get(new HeightRange(100, 149))
+        .get(0);
+    Path copyDir = Files.createDirectories(file.getParent().resolveSibling("height=0100-149"));
+    Files.copy(file, copyDir.resolve(file.getFileName()));
+    TreeSet<String> before = wh.metadataFiles("blocks");
+
+    assertThat(wh.metadataOk("--json").out()).contains("\"action\" : \"unchanged\"")
+        .doesNotContain("\"action\" : \"committed\"");
+
+    assertThat(file).exists();
+    assertThat(wh.metadataFiles("blocks")).isEqualTo(before);
+    try (var tasks = IcebergReader.loadWithHadoop(wh.warehouse, "blocks").newScan().planFiles()) {
+      assertThat(tasks).extracting(t -> t.file().location())
+          .noneMatch(location -> location.contains("height=0100-149"))
+          .anyMatch(location -> location.endsWith(file.getFileName().toString()));
+    }
+  }
+
+  @Test
   void missingDirectoryIsInvalidInputNamingIt() {
     Path missing = work.resolve("no-such-warehouse");
 

@@ -220,6 +220,28 @@ class VerifyCommandTest {
   }
 
   @Test
+  void aSecondSpellingOfAPartitionDirectoryIsAStrayEntryNotAHiddenCopy(@TempDir Path work)
+      throws Exception {
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
+    Path file = WarehouseReader.files(warehouse, "blocks").get(new HeightRange(200, 249)).get(0);
+    Path data = warehouse.resolve("blocks").resolve("data");
+    for (String copy : List.of("height=0200-249", "height=+200-249")) {
+      Files.createDirectories(data.resolve(copy));
+      Files.copy(file, data.resolve(copy).resolve(file.getFileName()));
+    }
+
+    for (String[] mode : List.of(new String[] {"--json"}, new String[] {"--json", "--deep"})) {
+      Cli.Result result = fx.verify(warehouse, 100, 349, 50, false, false, mode);
+
+      assertThat(result.status()).isEqualTo(1);
+      assertThat(differences(result))
+          .filteredOn(f -> f.get("kind").asText().equals("unexpected-file"))
+          .extracting(f -> f.get("path").asText())
+          .containsExactlyInAnyOrder("blocks/data/height=+200-249", "blocks/data/height=0200-249");
+    }
+  }
+
+  @Test
   void strayMisalignedAndOverlappingEntriesAreReportedAndOutsideTheRangeIgnored(
       @TempDir Path work) throws Exception {
     Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
