@@ -306,7 +306,7 @@ public final class MetadataWriter implements IcebergSync {
    */
   private static void requireOnlyDirectoryFiles(WarehouseLayout layout, ExportTable table,
       LocalTableOperations ops, Set<String> live) {
-    List<String> foreign = live.stream().filter(p -> !isDirectoryFile(table, p)).sorted()
+    List<String> foreign = live.stream().filter(p -> !WarehouseLayout.isDataFile(table, p)).sorted()
         .toList();
     if (foreign.isEmpty()) {
       return;
@@ -325,14 +325,6 @@ public final class MetadataWriter implements IcebergSync {
   private static String shown(WarehouseLayout layout, String location) {
     return location.startsWith("/") || location.contains(":") ? location
         : layout.resolve(location).toString();
-  }
-
-  /** {@code relative} is {@code <table>/data/height=S-E/<name>.parquet}, not hidden. */
-  static boolean isDirectoryFile(ExportTable table, String relative) {
-    String[] parts = relative.split("/", -1);
-    return parts.length == 4 && parts[0].equals(table.tableName()) && parts[1].equals("data")
-        && HeightRange.parseDirectoryName(parts[2]) != null
-        && parts[3].endsWith(".parquet") && !parts[3].startsWith(".");
   }
 
   /**
@@ -582,7 +574,7 @@ public final class MetadataWriter implements IcebergSync {
       } catch (IllegalArgumentException e) {
         return false;
       }
-      return path.equals(copy) || isDirectoryFile(table, layout.relative(path));
+      return path.equals(copy) || WarehouseLayout.isDataFile(table, layout.relative(path));
     };
   }
 

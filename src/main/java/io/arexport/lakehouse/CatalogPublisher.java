@@ -378,7 +378,8 @@ public final class CatalogPublisher implements PartitionPublisher {
         refresh(exportTable, table);
         Set<String> referenced = referencedSince(exportTable, table, left.createdMillis()
             - CLOCK_SKEW_MILLIS, uploads);
-        List<String> orphans = uploads.stream().map(UploadJournal.Upload::location)
+        List<String> orphans = uploads.stream().filter(u -> isUploadLocation(table, u, left))
+            .map(UploadJournal.Upload::location)
             .filter(location -> !referenced.contains(location)).toList();
         deleteQuietly(table.io(), orphans);
         deleted += orphans.size();
@@ -387,6 +388,25 @@ public final class CatalogPublisher implements PartitionPublisher {
           deleted);
       UploadJournal.forget(left);
     }
+  }
+
+  /**
+   * Whether {@code upload} names a place this publisher uploads to, {@code
+   * <table location>/data/height=S-E/<name>.parquet} of its own partition: a damaged or edited
+   * journal must not delete anything else with the exporter's credentials.
+   */
+  private static boolean isUploadLocation(Table table, UploadJournal.Upload upload,
+      UploadJournal.Left journal) {
+    String directory = stripSlash(table.location()) + "/data/"
+        + upload.partition().directoryName() + "/";
+    String location = upload.location();
+    String name = location.startsWith(directory) ? location.substring(directory.length()) : "";
+    boolean ours = name.endsWith(".parquet") && !name.startsWith(".") && !name.contains("/");
+    if (!ours) {
+      LOG.warn("upload journal {} names {}, which is not where arexport uploads partition {} of"
+          + " table {}: left alone", journal.file(), location, upload.partition(), upload.table());
+    }
+    return ours;
   }
 
   private Set<String> referencedSince(ExportTable exportTable, Table table, long sinceMillis,

@@ -29,7 +29,11 @@ final class Json {
   /** Reads a state file; a file that does not parse is a state conflict naming the file. */
   static <T> T read(Path file, Class<T> type) {
     try {
-      return MAPPER.readValue(file.toFile(), type);
+      T value = MAPPER.readValue(file.toFile(), type);
+      if (value == null) {
+        throw new StateConflictException("cannot use " + file + " (inconsistent): it holds null");
+      }
+      return value;
     } catch (ValueInstantiationException e) {
       // Parsed, but the values were refused by the record's own checks: say which.
       String reason = e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage();

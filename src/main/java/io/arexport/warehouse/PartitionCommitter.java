@@ -45,12 +45,54 @@ public final class PartitionCommitter {
     this.journal = journalFile(layout);
   }
 
-  /** One staged file and where it goes (warehouse-relative). */
-  record Move(String from, String to) {}
+  /**
+   * One staged file and where it goes (warehouse-relative). Recovery deletes {@code from} and
+   * creates {@code to}, so a damaged journal naming anything but a staged data file and its place
+   * in a partition directory is refused.
+   */
+  record Move(String from, String to) {
+    Move {
+      if (to == null || WarehouseLayout.dataFileTable(to).isEmpty()) {
+        throw new IllegalArgumentException("move target " + to + " is not a data file's path"
+            + " (<table>/data/height=S-E/<name>.parquet)");
+      }
+      // Staged as <job directory>/<table>/height=S-E/<name>, published as <table>/data/...
+      String[] target = to.split("/");
+      Path source = from == null ? null : Path.of(from);
+      int n = source == null ? 0 : source.getNameCount();
+      if (source == null || !source.isAbsolute() || !source.normalize().equals(source) || n < 3
+          || !source.getName(n - 3).toString().equals(target[0])
+          || !source.getName(n - 2).toString().equals(target[2])
+          || !source.getName(n - 1).toString().equals(target[3])) {
+        throw new IllegalArgumentException("move source " + from + " is not the staged file "
+            + target[0] + "/" + target[2] + "/" + target[3] + " of a job directory");
+      }
+    }
+  }
 
-  /** The journal's content. */
+  /** The journal's content; a damaged one is refused (see {@link Move}). */
   record PendingCommit(String partition, List<Move> moves, List<String> replaced,
-      List<String> targetDirs) {}
+      List<String> targetDirs) {
+    PendingCommit {
+      if (partition == null || moves == null || replaced == null || targetDirs == null
+          || moves.contains(null)) {
+        throw new IllegalArgumentException(
+            "it lacks one of \"partition\", \"moves\", \"replaced\", \"targetDirs\"");
+      }
+      for (String path : replaced) {
+        if (path == null || WarehouseLayout.dataFileTable(path).isEmpty()) {
+          throw new IllegalArgumentException("replaced file " + path
+              + " is not a data file's path (<table>/data/height=S-E/<name>.parquet)");
+        }
+      }
+      for (String dir : targetDirs) {
+        if (dir == null || WarehouseLayout.partitionDirTable(dir).isEmpty()) {
+          throw new IllegalArgumentException("target directory " + dir
+              + " is not a partition directory's path (<table>/data/height=S-E)");
+        }
+      }
+    }
+  }
 
   /**
    * Publishes {@code staged} (per table, the staged partition directory and its files) as

@@ -55,5 +55,18 @@ public final class ReplacedFiles {
     Json.write(file, new Stored(List.copyOf(paths)));
   }
 
-  private record Stored(List<String> files) {}
+  /** The file's content; a damaged one (no list, or a path not a data file's) is refused. */
+  private record Stored(List<String> files) {
+    Stored {
+      if (files == null) {
+        throw new IllegalArgumentException("no \"files\" list");
+      }
+      for (String path : files) {
+        if (path == null || WarehouseLayout.dataFileTable(path).isEmpty()) {
+          throw new IllegalArgumentException(path + " is not a data file's path"
+              + " (<table>/data/height=S-E/<name>.parquet)");
+        }
+      }
+    }
+  }
 }

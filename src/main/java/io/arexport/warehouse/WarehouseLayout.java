@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -104,6 +106,35 @@ public record WarehouseLayout(Path root) {
   /** {@code path} relative to the warehouse root, with '/' separators. */
   public String relative(Path path) {
     return root.relativize(path.toAbsolutePath().normalize()).toString().replace('\\', '/');
+  }
+
+  /**
+   * Whether {@code relative} is {@code <table>/data/height=S-E/<name>.parquet}, not hidden: where
+   * {@code export} writes a data file of {@code table}, and the only kind of path arexport's state
+   * files may have it move or delete, whatever a damaged or hand-edited one says.
+   */
+  public static boolean isDataFile(ExportTable table, String relative) {
+    String[] parts = relative.split("/", -1);
+    return parts.length == 4 && parts[3].endsWith(".parquet") && !parts[3].startsWith(".")
+        && isPartitionDir(table, parts[0] + "/" + parts[1] + "/" + parts[2]);
+  }
+
+  /** Whether {@code relative} is {@code <table>/data/height=S-E} (canonical, see HeightRange). */
+  public static boolean isPartitionDir(ExportTable table, String relative) {
+    String[] parts = relative.split("/", -1);
+    return parts.length == 3 && parts[0].equals(table.tableName()) && parts[1].equals("data")
+        && HeightRange.parseDirectoryName(parts[2]) != null;
+  }
+
+  /** The table {@code relative} is a data file of ({@link #isDataFile}), if any. */
+  public static Optional<ExportTable> dataFileTable(String relative) {
+    return Arrays.stream(ExportTable.values()).filter(t -> isDataFile(t, relative)).findFirst();
+  }
+
+  /** The table {@code relative} is a partition directory of ({@link #isPartitionDir}), if any. */
+  public static Optional<ExportTable> partitionDirTable(String relative) {
+    return Arrays.stream(ExportTable.values()).filter(t -> isPartitionDir(t, relative))
+        .findFirst();
   }
 
   public Path resolve(String relativePath) {

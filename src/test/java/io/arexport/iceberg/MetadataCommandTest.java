@@ -2,6 +2,8 @@ package io.arexport.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
 import io.arexport.testing.IcebergReader;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code arexport metadata} itself: no new version when nothing changed, the pointer files, a
@@ -209,6 +213,73 @@ class MetadataCommandTest {
       assertThat(tasks).extracting(t -> t.file().location())
           .noneMatch(location -> location.contains("height=0100-149"))
           .anyMatch(location -> location.endsWith(file.getFileName().toString()));
+    }
+  }
+
+  /**
+   * arexport's own state files, damaged or edited by hand: each run refuses them with exit 3 and
+   * one line naming the file (as it does one that does not parse), and never moves or deletes
+   * anything they name outside the partition directories.
+   */
+  @ParameterizedTest(name = "[{index}] {0}: {1}")
+  @CsvSource(delimiter = '|', value = {
+      "pending-commit.json | {}",
+      "pending-commit.json | null",
+      "pending-commit.json | {\"partition\":\"100-149\",\"moves\":null,\"replaced\":[],"
+          + "\"targetDirs\":[]}",
+      "pending-commit.json | {\"partition\":\"100-149\",\"moves\":[{}],\"replaced\":[],"
+          + "\"targetDirs\":[]}",
+      "pending-commit.json | {\"partition\":\"100-149\",\"moves\":[],"
+          + "\"replaced\":[\"blocks/../../victim.parquet\"],\"targetDirs\":[]}",
+      "pending-commit.json | {\"partition\":\"100-149\",\"moves\":[{\"from\":\"VICTIM\","
+          + "\"to\":\"blocks/data/height=100-149/victim.parquet\"}],\"replaced\":[],"
+          + "\"targetDirs\":[]}",
+      "pending-commit.json | {\"partition\":\"100-149\",\"moves\":[{\"from\":\"VICTIM\","
+          + "\"to\":\"../victim.parquet\"}],\"replaced\":[],\"targetDirs\":[]}",
+      "replaced-files.json | {}",
+      "replaced-files.json | null",
+      "replaced-files.json | {\"files\":null}",
+      "replaced-files.json | {\"files\":[\"blocks/../../victim.parquet\"]}",
+      "replaced-files.json | {\"files\":[\"blocks/data/height=100-149/../../../../victim.parquet\"]}",
+  })
+  void aDamagedStateFileIsAStateConflictAndNothingItNamesIsTouched(String name, String content)
+      throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    Path victim = Files.writeString(work.resolve("victim.parquet"), "precious");
+    Path state = wh.warehouse.resolve(".arexport").resolve(name);
+    Files.writeString(state, content.replace("VICTIM", victim.toString()));
+    Map<String, TreeSet<String>> before = new HashMap<>();
+    for (String table : IcebergWarehouse.TABLES) {
+      before.put(table, wh.metadataFiles(table));
+    }
+
+    for (Cli.Result result : List.of(wh.metadata(), wh.tryExport(150, 199, 50))) {
+      assertThat(result.status()).as(result.err()).isEqualTo(3);
+      assertThat(result.errLines()).singleElement().asString().contains(state.toString())
+          .doesNotContain("Exception");
+    }
+
+    Cli.Result verify = Cli.run("verify", "--startHeight", "100", "--endHeight", "149",
+        "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
+        "--coreDb", wh.core.toString(), "--bundlesDb", wh.bundles.toString(),
+        "--warehouseDir", wh.warehouse.toString());
+    JsonNode status = new ObjectMapper().readTree(Cli.run("status", "--warehouseDir",
+        wh.warehouse.toString(), "--stagingDir", wh.staging.toString(), "--json").out());
+    if (name.equals("pending-commit.json")) {
+      assertThat(verify.status()).as(verify.err()).isEqualTo(1);
+      assertThat(verify.out()).contains("DIFF pending-commit:");
+      assertThat(status.get("pendingCommitProblem").asText()).contains(state.toString());
+    } else {
+      assertThat(verify.status()).as(verify.err()).isEqualTo(3);
+      assertThat(verify.errLines()).singleElement().asString().contains(state.toString());
+      assertThat(status.get("replacedFilesAwaitingDeletion").isNull()).isTrue();
+    }
+    assertThat(victim).hasContent("precious");
+    assertThat(WarehouseReader.files(wh.warehouse, "blocks")).containsOnlyKeys(
+        new HeightRange(100, 149));
+    for (String table : IcebergWarehouse.TABLES) {
+      assertThat(wh.metadataFiles(table)).as(table).isEqualTo(before.get(table));
     }
   }
 

@@ -125,6 +125,47 @@ class CatalogCrashTest {
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 249));
   }
 
+  /**
+   * A dead run's upload journal that names files elsewhere (edited by hand, or damaged): the next
+   * run deletes only what lies where it uploads a partition's files, not a file outside the
+   * table's data or outside the partition the line names, and it names the lines it left alone.
+   */
+  @Test
+  void aJournalNamingFilesElsewhereDeletesNoneOfThem(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    Cli.Result first = Cli.run(catalog.with(paths.export(100, 149, 50)));
+    assertThat(first.status()).as(first.err()).isZero();
+    Path dataDir = catalog.load("blocks").location().replaceFirst("^file:", "").transform(
+        Path::of).resolve("data");
+    Path outside = Files.writeString(work.resolve("precious.parquet"), "precious");
+    Path otherPartition = Files.writeString(Files.createDirectories(
+        dataDir.resolve("height=150-199")).resolve("precious.parquet"), "precious");
+    Path orphan = Files.writeString(dataDir.resolve("height=100-149").resolve(
+        "blocks_100_149_left.parquet"), "an upload never committed");
+    Path journals = Files.list(paths.stagingDir().resolve("catalog-uploads")).findFirst()
+        .orElseThrow();
+    Files.writeString(journals.resolve("dead-run.journal"), String.join("\n",
+        "created 0",
+        "blocks\t100-149\t" + outside,
+        "blocks\t100-149\t" + dataDir.resolve("height=100-149/../../../../precious.parquet"),
+        "blocks\t100-149\t" + otherPartition,
+        "blocks\t100-149\t" + orphan, ""));
+
+    List<String> warnings = io.arexport.testing.LoggedWarnings.during(CatalogPublisher.class,
+        () -> {
+          Cli.Result next = Cli.run(catalog.with(paths.export(150, 199, 50)));
+          assertThat(next.status()).as(next.err()).isZero();
+          return null;
+        }).warnings();
+
+    assertThat(outside).hasContent("precious");
+    assertThat(otherPartition).hasContent("precious");
+    assertThat(orphan).as("the one line naming its own partition's place").doesNotExist();
+    assertThat(warnings).hasSize(3).allSatisfy(w -> assertThat(w).contains("left alone"));
+    assertThat(journals(paths.stagingDir())).isEmpty();
+  }
+
   /** The same export with --resume, in process. */
   private static Cli.Result resume(String[] args) {
     List<String> resumeArgs = new ArrayList<>(List.of(args));
