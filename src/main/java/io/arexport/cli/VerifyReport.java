@@ -58,7 +58,7 @@ abstract class VerifyReport implements VerifyListener {
       }
       started = true;
       out.printf("verifying heights %s of %s (heightPartitionSize %d, L1 transactions %s,"
-              + " L1 tags %s, %s)%n", request.range(), request.warehouseDir(),
+              + " L1 tags %s, %s)%n", request.range(), request.destination(),
           request.heightPartitionSize(), request.includeL1Transactions() ? "on" : "off",
           request.includeL1Tags() ? "on" : "off",
           request.deep() ? "deep: every value" : "row counts only");
@@ -153,7 +153,7 @@ abstract class VerifyReport implements VerifyListener {
         json.writeStringField("mode", mode(request));
         json.writeStringField("coreDb", request.coreDb().toString());
         json.writeStringField("bundlesDb", request.bundlesDb().toString());
-        json.writeStringField("warehouse", request.warehouseDir().toString());
+        json.writeStringField("warehouse", request.destination());
         json.writeArrayFieldStart("findings");
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -36,6 +36,14 @@ public record VerifyRequest(
     }
   }
 
+  /**
+   * What is verified, as reports name it: the warehouse directory, or in catalog mode the
+   * catalog's description (no secret), as {@code status} names it.
+   */
+  public String destination() {
+    return catalog.isDirectory() ? warehouseDir.toString() : catalog.describe();
+  }
+
   /** A request against a warehouse directory. */
   public VerifyRequest(HeightRange range, long heightPartitionSize, boolean includeL1Transactions,
       boolean includeL1Tags, Path coreDb, Path bundlesDb, Path warehouseDir, boolean deep) {

@@ -50,6 +50,12 @@ class CatalogVerifyTest {
     assertThat(counts.status()).as(counts.out() + counts.err()).isZero();
     Cli.Result deep = Cli.run(verify(catalog, 100, 299, 50, "--deep"));
     assertThat(deep.status()).as(deep.out() + deep.err()).isZero();
+    // Reports name the catalog verified, not the unused default warehouse directory.
+    String described = "jdbc catalog ar_io at jdbc:sqlite:" + catalog.database();
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(counts.out())
+        .get("warehouse").asText()).startsWith(described);
+    assertThat(deep.out().lines().findFirst().orElseThrow()).contains("of " + described)
+        .doesNotContain("data/datasets/default");
 
     // Heights the table does not hold: verify names the missing partition.
     Cli.Result missing = Cli.run(verify(catalog, 100, 349, 50));
