@@ -373,6 +373,29 @@ class VerifyCommandTest {
   }
 
   @Test
+  void aFileWhosePagesCannotBeReadIsUnreadableNotAChecksumOfRowsOnBothSides(@TempDir Path work)
+      throws Exception {
+    Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, false, false);
+    Path file = WarehouseReader.files(warehouse, "tags").get(new HeightRange(100, 349)).get(0);
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      // Inside the data pages: the footer, and so the row count, still reads.
+      byte[] garbage = new byte[64];
+      java.util.Arrays.fill(garbage, (byte) 0xff);
+      channel.write(java.nio.ByteBuffer.wrap(garbage), channel.size() * 7 / 10);
+    }
+
+    Cli.Result result = fx.verify(warehouse, 100, 349, 1000, false, false, "--json", "--deep");
+
+    assertThat(result.status()).isEqualTo(1);
+    List<JsonNode> findings = differences(result);
+    assertThat(findings).extracting(f -> f.get("kind").asText()).contains("unreadable-file")
+        .doesNotContain("checksum", "row-count");
+    JsonNode tags = JSON.readTree(result.out()).get("tables").get("tags");
+    assertThat(tags.get("partitionsMatching").asLong()).isZero();
+  }
+
+  @Test
   void truncatedFileIsUnreadableAndPendingCommitIsReported(@TempDir Path work) throws Exception {
     Path warehouse = fx.export(work, 100, 349, 1000, 1_000_000, false, false);
     Path file = WarehouseReader.files(warehouse, "tags").get(new HeightRange(100, 349)).get(0);
