@@ -441,10 +441,31 @@ public final class MetadataWriter implements IcebergSync {
             : location, task.file().copyWithoutStats());
       }
     } catch (IOException | RuntimeException e) {
-      throw new StateConflictException("cannot read the current snapshot of table "
-          + table.tableName() + " (" + ops.versionFile() + "): " + e.getMessage(), e);
+      throw unreadableSnapshot(table, ops, e);
     }
     return files;
+  }
+
+  /**
+   * Reads the manifest list and every manifest of the current snapshot, so that a missing or
+   * corrupt one refuses a run (state conflict naming the table) before any table is changed.
+   */
+  static void requireReadableSnapshot(ExportTable table, LocalTableOperations ops) {
+    if (ops.current() == null || ops.current().currentSnapshot() == null) {
+      return;
+    }
+    try (CloseableIterable<FileScanTask> tasks =
+        new BaseTable(ops, table.tableName()).newScan().planFiles()) {
+      tasks.forEach(task -> { });
+    } catch (IOException | RuntimeException e) {
+      throw unreadableSnapshot(table, ops, e);
+    }
+  }
+
+  private static StateConflictException unreadableSnapshot(ExportTable table,
+      LocalTableOperations ops, Exception cause) {
+    return new StateConflictException("cannot read the current snapshot of table "
+        + table.tableName() + " (" + ops.versionFile() + "): " + cause.getMessage(), cause);
   }
 
   private TableResult commit(WarehouseLayout layout, TablePlan plan, ReplacedFiles replaced,

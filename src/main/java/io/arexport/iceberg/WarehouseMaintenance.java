@@ -78,8 +78,10 @@ public final class WarehouseMaintenance {
         ops.deleteStaleTempFiles();
         ops.repairPointers();
         if (ops.current() != null) {
-          // A property that is no number refuses the run before any table's history changes.
+          // A property that is no number, or a manifest that cannot be read, refuses the run
+          // before any table's history changes.
           TableMaintenance.checkProperties(new BaseTable(ops, table.tableName()));
+          MetadataWriter.requireReadableSnapshot(table, ops);
         }
         operations.add(ops);
       }

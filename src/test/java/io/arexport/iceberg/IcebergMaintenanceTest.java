@@ -34,6 +34,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bounded, honest history: retention defaults on new tables, metadata-file retention, snapshots
@@ -363,6 +365,38 @@ class IcebergMaintenanceTest {
     assertThat(maintain.status()).isEqualTo(2);
     assertThat(maintain.errLines()).singleElement().asString().contains("table transactions")
         .contains(TableProperties.MAX_SNAPSHOT_AGE_MS).contains("'1 day'");
+    assertThat(allMetadataFiles()).isEqualTo(before);
+  }
+
+  /**
+   * A manifest or manifest list of a table's current snapshot that cannot be read is corrupt
+   * metadata, as {@code metadata} says (exit 3 naming the table), before any table's history
+   * changes; not a runtime failure of one table after the others were maintained.
+   */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"garbage manifest", "missing manifest list"})
+  void anUnreadableManifestRefusesMaintainBeforeAnyTableChanges(String damage) throws Exception {
+    wh.export(100, 149, 50, "--no-iceberg");
+    wh.metadataOk();
+    wh.export(150, 199, 50, "--no-iceberg");
+    wh.metadataOk();
+    Table tags = load("tags");
+    String manifestList = tags.currentSnapshot().manifestListLocation();
+    String manifest = tags.currentSnapshot().allManifests(tags.io()).get(0).path();
+    Path damaged = Path.of(java.net.URI.create(damage.startsWith("garbage") ? manifest
+        : manifestList).getPath());
+    if (damage.startsWith("garbage")) {
+      Files.writeString(damaged, "garbage");
+    } else {
+      Files.delete(damaged);
+    }
+    Map<String, TreeSet<String>> before = allMetadataFiles();
+
+    Cli.Result maintain = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString());
+
+    assertThat(maintain.status()).as(maintain.err()).isEqualTo(3);
+    assertThat(maintain.errLines()).singleElement().asString()
+        .contains("cannot read the current snapshot of table tags");
     assertThat(allMetadataFiles()).isEqualTo(before);
   }
 
