@@ -270,20 +270,28 @@ public final class TableMaintenance {
     return property(table, properties, key, fallback, Integer::parseInt);
   }
 
-  private static <T> T property(String table, Map<String, String> properties, String key,
-      T fallback, java.util.function.Function<String, T> parse) {
+  private static <T extends Number> T property(String table, Map<String, String> properties,
+      String key, T fallback, java.util.function.Function<String, T> parse) {
     String value = properties.get(key);
+    T parsed;
     try {
-      return value == null ? fallback : parse.apply(value);
+      parsed = value == null ? fallback : parse.apply(value);
     } catch (NumberFormatException e) {
-      throw badProperty(table, key, value);
+      throw badProperty(table, key, value, "is not a whole number");
     }
+    // None of them has a meaning below zero; a negative orphan age would delete the files of a
+    // write in flight.
+    if (parsed.longValue() < 0) {
+      throw badProperty(table, key, value, "is negative");
+    }
+    return parsed;
   }
 
-  private static InvalidInputException badProperty(String table, String key, String value) {
-    return new InvalidInputException("table " + table + ": property " + key
-        + " is not a whole number: '" + value + "' (set a number, or remove the property for"
-        + " the default; docs/iceberg.md)");
+  private static InvalidInputException badProperty(String table, String key, String value,
+      String problem) {
+    return new InvalidInputException("table " + table + ": property " + key + " " + problem
+        + ": '" + value + "' (set a number of 0 or more, or remove the property for the default;"
+        + " docs/iceberg.md)");
   }
 
   static boolean gcEnabled(Map<String, String> properties) {

@@ -366,6 +366,19 @@ class IcebergMaintenanceTest {
     assertThat(maintain.errLines()).singleElement().asString().contains("table transactions")
         .contains(TableProperties.MAX_SNAPSHOT_AGE_MS).contains("'1 day'");
     assertThat(allMetadataFiles()).isEqualTo(before);
+
+    // A negative orphan age would delete the files of another writer's commit in flight.
+    load("transactions").updateProperties().remove(TableProperties.MAX_SNAPSHOT_AGE_MS)
+        .set(TableMaintenance.ORPHAN_MIN_AGE_PROPERTY, "-1").commit();
+    Path young = Files.writeString(wh.warehouse.resolve("transactions/data/height=100-149")
+        .resolve("in-flight.parquet"), "another writer's file, not yet committed");
+    before = allMetadataFiles();
+    Cli.Result negative = Cli.run("maintain", "--datasets-dir", wh.warehouse.toString());
+    assertThat(negative.status()).isEqualTo(2);
+    assertThat(negative.errLines()).singleElement().asString().contains("table transactions")
+        .contains(TableMaintenance.ORPHAN_MIN_AGE_PROPERTY).contains("is negative: '-1'");
+    assertThat(allMetadataFiles()).isEqualTo(before);
+    assertThat(young).exists();
   }
 
   /**
