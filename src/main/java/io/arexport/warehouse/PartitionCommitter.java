@@ -52,10 +52,7 @@ public final class PartitionCommitter {
    */
   record Move(String from, String to) {
     Move {
-      if (to == null || WarehouseLayout.dataFileTable(to).isEmpty()) {
-        throw new IllegalArgumentException("move target " + to + " is not a data file's path"
-            + " (<table>/data/height=S-E/<name>.parquet)");
-      }
+      WarehouseLayout.requireDataFile("move target", to);
       // Staged as <job directory>/<table>/height=S-E/<name>, published as <table>/data/...
       String[] target = to.split("/");
       Path source = from == null ? null : Path.of(from);
@@ -79,18 +76,8 @@ public final class PartitionCommitter {
         throw new IllegalArgumentException(
             "it lacks one of \"partition\", \"moves\", \"replaced\", \"targetDirs\"");
       }
-      for (String path : replaced) {
-        if (path == null || WarehouseLayout.dataFileTable(path).isEmpty()) {
-          throw new IllegalArgumentException("replaced file " + path
-              + " is not a data file's path (<table>/data/height=S-E/<name>.parquet)");
-        }
-      }
-      for (String dir : targetDirs) {
-        if (dir == null || WarehouseLayout.partitionDirTable(dir).isEmpty()) {
-          throw new IllegalArgumentException("target directory " + dir
-              + " is not a partition directory's path (<table>/data/height=S-E)");
-        }
-      }
+      replaced.forEach(path -> WarehouseLayout.requireDataFile("replaced file", path));
+      targetDirs.forEach(dir -> WarehouseLayout.requirePartitionDir("target directory", dir));
     }
   }
 

@@ -61,12 +61,7 @@ public final class ReplacedFiles {
       if (files == null) {
         throw new IllegalArgumentException("no \"files\" list");
       }
-      for (String path : files) {
-        if (path == null || WarehouseLayout.dataFileTable(path).isEmpty()) {
-          throw new IllegalArgumentException(path + " is not a data file's path"
-              + " (<table>/data/height=S-E/<name>.parquet)");
-        }
-      }
+      files.forEach(path -> WarehouseLayout.requireDataFile("replaced file", path));
     }
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -115,26 +114,36 @@ public record WarehouseLayout(Path root) {
    */
   public static boolean isDataFile(ExportTable table, String relative) {
     String[] parts = relative.split("/", -1);
-    return parts.length == 4 && parts[3].endsWith(".parquet") && !parts[3].startsWith(".")
-        && isPartitionDir(table, parts[0] + "/" + parts[1] + "/" + parts[2]);
+    return parts.length == 4 && isPartitionDir(table, parts)
+        && parts[3].endsWith(".parquet") && !parts[3].startsWith(".");
   }
 
-  /** Whether {@code relative} is {@code <table>/data/height=S-E} (canonical, see HeightRange). */
-  public static boolean isPartitionDir(ExportTable table, String relative) {
-    String[] parts = relative.split("/", -1);
-    return parts.length == 3 && parts[0].equals(table.tableName()) && parts[1].equals("data")
+  /** {@code parts} begin with {@code <table>, data, height=S-E} (canonical, see HeightRange). */
+  private static boolean isPartitionDir(ExportTable table, String[] parts) {
+    return parts[0].equals(table.tableName()) && parts[1].equals("data")
         && HeightRange.parseDirectoryName(parts[2]) != null;
   }
 
-  /** The table {@code relative} is a data file of ({@link #isDataFile}), if any. */
-  public static Optional<ExportTable> dataFileTable(String relative) {
-    return Arrays.stream(ExportTable.values()).filter(t -> isDataFile(t, relative)).findFirst();
+  /**
+   * For the records of state files: refuses {@code relative} ({@code what}, e.g. "replaced
+   * file") unless it is a data file of one of the tables, {@link #isDataFile}.
+   */
+  static void requireDataFile(String what, String relative) {
+    if (relative == null || Arrays.stream(ExportTable.values())
+        .noneMatch(table -> isDataFile(table, relative))) {
+      throw new IllegalArgumentException(what + " " + relative + " is not a data file's path"
+          + " (<table>/data/height=S-E/<name>.parquet)");
+    }
   }
 
-  /** The table {@code relative} is a partition directory of ({@link #isPartitionDir}), if any. */
-  public static Optional<ExportTable> partitionDirTable(String relative) {
-    return Arrays.stream(ExportTable.values()).filter(t -> isPartitionDir(t, relative))
-        .findFirst();
+  /** Like {@link #requireDataFile}, for {@code <table>/data/height=S-E}. */
+  static void requirePartitionDir(String what, String relative) {
+    String[] parts = relative == null ? new String[0] : relative.split("/", -1);
+    if (parts.length != 3 || Arrays.stream(ExportTable.values())
+        .noneMatch(table -> isPartitionDir(table, parts))) {
+      throw new IllegalArgumentException(what + " " + relative + " is not a partition"
+          + " directory's path (<table>/data/height=S-E)");
+    }
   }
 
   public Path resolve(String relativePath) {

@@ -240,7 +240,8 @@ class MetadataCommandTest {
       "replaced-files.json | null",
       "replaced-files.json | {\"files\":null}",
       "replaced-files.json | {\"files\":[\"blocks/../../victim.parquet\"]}",
-      "replaced-files.json | {\"files\":[\"blocks/data/height=100-149/../../../../victim.parquet\"]}",
+      "replaced-files.json | {\"files\":"
+          + "[\"blocks/data/height=100-149/../../../../victim.parquet\"]}",
   })
   void aDamagedStateFileIsAStateConflictAndNothingItNamesIsTouched(String name, String content)
       throws Exception {
