@@ -47,7 +47,6 @@ final class ConsoleProgress implements ExportListener {
   private final HeightRange range;
 
   private Instant jobStart;
-  private Instant partitionStart;
   private Instant lastDraw;
   private long position;
   private long total;
@@ -92,7 +91,6 @@ final class ConsoleProgress implements ExportListener {
   public synchronized void jobStarted(String jobId, Path jobDir, boolean resumed,
       long partitions) {
     jobStart = clock.instant();
-    partitionStart = jobStart;
     total = partitions;
     if (mode != Mode.QUIET) {
       err.printf("arexport: %s job %s, %,d partition%s in the range (staging %s)%n",
@@ -120,8 +118,6 @@ final class ConsoleProgress implements ExportListener {
   @Override
   public synchronized void partitionDone(PartitionResult result, long done, long total) {
     Instant now = clock.instant();
-    Duration partitionTime = Duration.between(partitionStart, now);
-    partitionStart = now;
     position = done;
     this.total = total;
     lastDone = result.partition();
@@ -139,8 +135,7 @@ final class ConsoleProgress implements ExportListener {
           finished();
         }
       }
-      case LINES -> err.println(partitionLine(result, partitionTime, Duration.between(jobStart,
-          now)));
+      case LINES -> err.println(partitionLine(result, Duration.between(jobStart, now)));
       case QUIET -> { }
     }
   }
@@ -174,14 +169,16 @@ final class ConsoleProgress implements ExportListener {
     err.println("arexport: staging kept in " + jobDir + "; resume with: " + resumeCommand);
   }
 
-  private String partitionLine(PartitionResult result, Duration partitionTime,
-      Duration elapsed) {
+  private String partitionLine(PartitionResult result, Duration elapsed) {
     StringBuilder line = new StringBuilder();
     line.append(String.format("[%d/%d] height=%s", position, total, result.partition()));
     for (Map.Entry<String, TableCounts> table : result.tables().entrySet()) {
       line.append(String.format(" %s=%,d", table.getKey(), table.getValue().rows()));
     }
-    line.append(String.format(" | %,.0f rows/s | %s", result.rows() / seconds(partitionTime),
+    // The run's pace so far, as the bar shows it: with several partitions in flight they finish
+    // in bursts, and one partition's rows over the time since the previous one finished would
+    // read as millions of rows per second.
+    line.append(String.format(" | %,.0f rows/s | %s", rowsDone / seconds(elapsed),
         position == total ? "done in " + SummaryText.duration(elapsed) : "ETA " + eta(elapsed)));
     if (result.skippedDanglingTags() > 0) {
       line.append(String.format(" | %,d dangling tags skipped", result.skippedDanglingTags()));

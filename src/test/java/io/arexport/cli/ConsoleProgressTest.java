@@ -231,6 +231,22 @@ class ConsoleProgressTest {
   }
 
   @Test
+  void plainLinesShowTheRunsPaceWhenPartitionsFinishInABurst() {
+    // --threads 2: two partitions staged side by side are published one right after the other.
+    ConsoleProgress lines = progress(ConsoleProgress.Mode.LINES, 80);
+    lines.jobStarted("job-1", JOB, false, 5);
+    clock.advance(Duration.ofSeconds(4));
+    lines.partitionDone(result(partition(0), 50, 9_950), 1, 5);
+    clock.advance(Duration.ofMillis(1));
+    lines.partitionDone(result(partition(1), 50, 9_950), 2, 5);
+
+    List<String> out = output().lines().toList();
+    assertThat(out.get(1)).contains(" | 2,500 rows/s | ");
+    // 20,000 rows in 4.001 s, not 10,000 rows in the millisecond since the previous line.
+    assertThat(out.get(2)).contains(" | 4,999 rows/s | ");
+  }
+
+  @Test
   void quietPrintsNoProgressButStillTheResumeLineOfAFailure() {
     ConsoleProgress quiet = progress(ConsoleProgress.Mode.QUIET, 80);
     quiet.noJobToResume(JOB.getParent());
