@@ -2,6 +2,11 @@ package io.arexport.cli;
 
 import io.arexport.ArexportException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 
 /**
@@ -72,11 +77,77 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
   @Override
   public int handleParseException(CommandLine.ParameterException failure, String[] args) {
     CommandLine command = failure.getCommandLine();
+    if (failure instanceof CommandLine.MissingParameterException
+        && !command.getUnmatchedArguments().isEmpty()) {
+      // A mistyped option ('--startHieght') makes the option it meant missing; picocli reports
+      // the missing one, the typo is what to fix.
+      failure = new CommandLine.UnmatchedArgumentException(command,
+          command.getUnmatchedArguments());
+    }
+    String message = inTheCallersSpelling(failure.getMessage(), command.getCommandSpec(), args);
+    if (failure instanceof CommandLine.UnmatchedArgumentException unmatched) {
+      List<String> typed = unmatched.getUnmatched();
+      boolean kebab = !typed.isEmpty() && typed.get(0).replaceFirst("^-+", "").contains("-");
+      List<String> suggestions = suggestions(unmatched.getSuggestions(), command.getCommandSpec(),
+          kebab);
+      if (!suggestions.isEmpty()) {
+        message += "; did you mean " + String.join(" or ", suggestions) + "?";
+      }
+    }
     // One line, as for every other error: the hint rides on it.
-    err.println("arexport: " + failure.getMessage() + " (see '"
+    err.println("arexport: " + message + " (see '"
         + command.getCommandSpec().qualifiedName() + " --help')");
     err.flush();
     return INVALID_INPUT;
+  }
+
+  /**
+   * picocli names an option by its longest spelling ({@code '--start-height'}), whichever one
+   * was typed; an operator who wrote the gateway's {@code --startHeight} would not recognise
+   * it. This names it as the command line spelled it, or, when it is not on the command line (a
+   * missing option), by its first spelling: the one the help lists first.
+   */
+  static String inTheCallersSpelling(String message, CommandLine.Model.CommandSpec command,
+      String[] args) {
+    String result = message;
+    for (CommandLine.Model.OptionSpec option : command.options()) {
+      String picocliName = option.longestName();
+      if (option.names().length < 2 || !result.contains("'" + picocliName)) {
+        continue;
+      }
+      String spelling = option.names()[0];
+      for (String name : option.names()) {
+        if (Arrays.stream(args).anyMatch(a -> a.equals(name) || a.startsWith(name + "="))) {
+          spelling = name;
+        }
+      }
+      result = result.replace("'" + picocliName + "'", "'" + spelling + "'")
+          .replace("'" + picocliName + "=", "'" + spelling + "=");
+    }
+    return result;
+  }
+
+  /**
+   * picocli's suggestions, most similar first, at most three, one per option: each option has a
+   * camelCase and a kebab-case spelling, and the one in the typo's style is named.
+   */
+  private static List<String> suggestions(List<String> similar,
+      CommandLine.Model.CommandSpec command, boolean kebab) {
+    Set<Object> seen = new HashSet<>();
+    List<String> result = new ArrayList<>();
+    for (String name : similar) {
+      CommandLine.Model.OptionSpec option = command.findOption(name);
+      if (option == null) {
+        if (seen.add(name) && result.size() < 3) {
+          result.add(name);
+        }
+      } else if (seen.add(option) && result.size() < 3) {
+        result.add(Arrays.stream(option.names())
+            .filter(n -> n.startsWith("--") && n.substring(2).contains("-") == kebab)
+            .findFirst().orElse(name));
+      }
+    }
+    return result;
   }
 
   @Override

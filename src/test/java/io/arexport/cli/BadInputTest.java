@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad input (contract section 6): exit status 2, one line on stderr that names the bad value or
@@ -124,9 +125,15 @@ class BadInputTest {
         parse("empty stagingDir", p -> with(p, "--stagingDir", " "), p -> "empty path"),
         parse("empty coreDb", p -> with(p, "--coreDb", ""), p -> "empty path"),
         parse("unknown option", p -> with(p, "--bogus"), p -> "--bogus"),
-        // picocli names a missing option by its longest spelling; either spelling is fine.
+        // Not on the command line: named by its first spelling, the one the help lists first.
         parse("missing --startHeight", p -> without(p, "--startHeight"),
-            p -> "--startHeight|--start-height"));
+            p -> "Missing required option: '--startHeight=HEIGHT'"),
+        // The option it meant is missing too; the typo is what to fix.
+        parse("mistyped --startHeight", p -> {
+          List<String> args = without(p, "--startHeight");
+          args.addAll(List.of("--startHieght", "100"));
+          return args;
+        }, p -> "Unknown options: '--startHieght', '100'; did you mean --startHeight or"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -172,6 +179,32 @@ class BadInputTest {
       assertThat(child.out()).isEmpty();
     }
     assertThat(paths.warehouseDir()).doesNotExist();
+  }
+
+  /** picocli names an option by its longest spelling; the line names it as it was typed. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--endHeight", "--end-height"})
+  void aBadValueNamesTheOptionAsItWasTyped(String spelling, @TempDir Path work) {
+    List<String> args = without(ExportArgs.of(good, work), "--endHeight");
+    args.addAll(List.of(spelling, "12x"));
+
+    Cli.Result result = Cli.run(args.toArray(String[]::new));
+
+    assertThat(result.status()).isEqualTo(2);
+    assertThat(result.errLines()).containsExactly("arexport: Invalid value for option '"
+        + spelling + "': '12x' is not a long" + USAGE_HINT);
+  }
+
+  @Test
+  void aMistypedCommandGetsASuggestion() {
+    Cli.Result result = Cli.run("exprot", "--startHeight", "1");
+
+    assertThat(result.status()).isEqualTo(2);
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(result.errLines().get(0))
+        .startsWith("arexport: Unmatched arguments from index 0: 'exprot', '--startHeight', '1';"
+            + " did you mean export")
+        .endsWith(" (see 'arexport --help')");
   }
 
   @Test
