@@ -94,8 +94,8 @@ public final class Exporter {
 
   /**
    * Heights above the source's stable tip have no rows yet, but their partition is published
-   * like any other, and a partition that ends at a multiple of the partition size counts as
-   * complete for {@code sync}, which will not export it again.
+   * like any other, under its whole name; {@code sync} exports it again once the source has
+   * blocks there that it lacks (see {@code Syncer}), a plain re-export is up to the operator.
    */
   private static void warnAboveStableTip(HeightRange range, PartitionReader reader) {
     OptionalLong tip = reader.highestHeightAtOrAfter(range.start());

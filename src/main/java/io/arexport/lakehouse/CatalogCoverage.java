@@ -68,6 +68,13 @@ public final class CatalogCoverage implements CoverageStore {
       }
 
       @Override
+      public long blockRows(HeightRange partition) {
+        try (CatalogTables catalog = CatalogTables.open(spec, false)) {
+          return new CatalogCoverage(catalog).blockRows(partition);
+        }
+      }
+
+      @Override
       public Optional<ExportSettings> recordedSettings() {
         try (CatalogTables catalog = CatalogTables.open(spec, false)) {
           return new CatalogCoverage(catalog).recordedSettings();
@@ -101,6 +108,14 @@ public final class CatalogCoverage implements CoverageStore {
     catalog.existing().forEach((exportTable, table) -> partitions(exportTable, table).keySet()
         .stream().filter(java.util.Objects::nonNull).forEach(ranges::add));
     return Coverage.of(ranges).plus(recorded());
+  }
+
+  /** The blocks rows of the live data files of {@code partition} (from the manifests). */
+  @Override
+  public long blockRows(HeightRange partition) {
+    return catalog.find(ExportTable.BLOCKS)
+        .map(table -> partitions(ExportTable.BLOCKS, table).get(partition))
+        .map(PartitionFiles::rows).orElse(0L);
   }
 
   /** The recorded heights alone; empty without a record. */

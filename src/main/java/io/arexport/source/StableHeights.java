@@ -1,5 +1,6 @@
 package io.arexport.source;
 
+import io.arexport.HeightRange;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,6 +38,23 @@ public record StableHeights(OptionalLong lowest, OptionalLong highest) {
       coreDb.endSnapshot();
       bundlesDb.endSnapshot();
       return heights;
+    }
+  }
+
+  /** How many stable blocks the source has in {@code range} (one indexed count). */
+  public static long blocksIn(SourcePaths paths, HeightRange range) {
+    try (SqliteSource coreDb = SqliteSource.open("coreDb", paths.coreDb(),
+        Map.of("stable_blocks", Set.of("height")))) {
+      try (PreparedStatement statement = coreDb.prepare(
+          "SELECT count(*) FROM stable_blocks WHERE height BETWEEN ? AND ?")) {
+        statement.setLong(1, range.start());
+        statement.setLong(2, range.end());
+        try (ResultSet row = statement.executeQuery()) {
+          return row.getLong(1);
+        }
+      } catch (SQLException e) {
+        throw coreDb.failure("query failed", e);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.arexport.InvalidInputException;
 import io.arexport.export.FaultPoints;
 import io.arexport.iceberg.LocalTableOperations;
 import io.arexport.iceberg.WarehouseFileIO;
+import io.arexport.parquet.FooterRows;
 import io.arexport.schema.ExportTable;
 import io.arexport.source.SourcePaths;
 import io.arexport.source.StableHeights;

@@ -48,6 +48,17 @@ public record Coverage(List<HeightRange> ranges) {
     return new Coverage(all);
   }
 
+  /** The covered heights below {@code height}. */
+  public Coverage below(long height) {
+    List<HeightRange> kept = new ArrayList<>();
+    for (HeightRange range : ranges) {
+      if (range.start() < height) {
+        kept.add(new HeightRange(range.start(), Math.min(range.end(), height - 1)));
+      }
+    }
+    return new Coverage(kept);
+  }
+
   /** The heights of {@code within} that are not covered, in order. */
   public List<HeightRange> gapsWithin(HeightRange within) {
     List<HeightRange> gaps = new ArrayList<>();

@@ -13,6 +13,12 @@ public interface CoverageStore {
   /** The heights the warehouse holds. */
   Coverage covered();
 
+  /**
+   * The rows of the blocks table the warehouse holds in {@code partition}, one of its partitions
+   * (0 when it has no files there): from Parquet footers or the manifests, never from data.
+   */
+  long blockRows(HeightRange partition);
+
   /** The settings the recorded heights were exported with; empty when nothing is recorded. */
   Optional<ExportSettings> recordedSettings();
 

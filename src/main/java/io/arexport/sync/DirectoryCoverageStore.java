@@ -4,6 +4,7 @@ import io.arexport.HeightRange;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.fs.DurableFiles;
+import io.arexport.parquet.FooterRows;
 import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
@@ -65,6 +66,22 @@ public final class DirectoryCoverageStore implements CoverageStore {
   /** The heights in the record alone; empty when there is no record. */
   public Coverage recorded() {
     return read().map(CoverageRecord::heights).orElse(Coverage.EMPTY);
+  }
+
+  @Override
+  public long blockRows(HeightRange partition) {
+    FooterRows footers = FooterRows.local();
+    long rows = 0;
+    for (Path file : WarehouseLayout.parquetFiles(layout.partitionDir(ExportTable.BLOCKS,
+        partition))) {
+      try {
+        rows += footers.rows(file);
+      } catch (IOException e) {
+        throw new RuntimeFailureException("cannot read the footer of " + file + ": "
+            + e.getMessage(), e);
+      }
+    }
+    return rows;
   }
 
   @Override

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sync cycle ({@code arexport sync}): brings the warehouse up to the source's stable tip by
@@ -41,6 +43,7 @@ import java.util.OptionalLong;
  * left them instead of resuming into the same race.
  */
 public final class Syncer {
+  private static final Logger LOG = LoggerFactory.getLogger(Syncer.class);
   private final Clock clock;
   private final Exporter exporter;
   private final CoverageStore coverage;
@@ -78,15 +81,17 @@ public final class Syncer {
       HeightRange range = new HeightRange(theirs.startHeight(), theirs.endHeight());
       ExportRequest resume = request.exportOf(range, true);
       if (resume.jobParameters().differences(theirs).isEmpty()) {
-        export(SyncPlan.Kind.RESUME, resume, job.checkpoint().jobId(), request, totals);
+        export(SyncPlan.Kind.RESUME, resume, job.checkpoint().jobId(), request, source, totals);
       }
     }
 
-    Coverage covered = totals.runs.isEmpty() ? before : coverage.covered();
+    Coverage covered = withoutStaleTopPartition(
+        totals.runs.isEmpty() ? before : coverage.covered(), request, source);
     SyncPlan plan = SyncPlan.compute(covered, request.startHeight(), request.endHeight(),
         source.lowest(), source.highest(), request.heightPartitionSize(), request.fillGaps());
     for (SyncPlan.Range range : plan.ranges()) {
-      export(range.kind(), request.exportOf(range.heights(), false), null, request, totals);
+      export(range.kind(), request.exportOf(range.heights(), false), null, request, source,
+          totals);
     }
     Coverage after = totals.runs.isEmpty() ? before : coverage.covered();
     OptionalLong frontierBefore = SyncPlan.frontier(before,
@@ -101,7 +106,7 @@ public final class Syncer {
   }
 
   private void export(SyncPlan.Kind kind, ExportRequest export, String jobId,
-      SyncRequest request, Totals totals) {
+      SyncRequest request, StableHeights source, Totals totals) {
     cancellation.stopIfRequested("before exporting heights " + export.range());
     listener.exporting(kind, export.range(), jobId);
     ExportSummary summary;
@@ -112,8 +117,8 @@ public final class Syncer {
       // re-export the other writer's partition and then race it again on the next one. Record
       // what the job published before it (its partitions without rows leave no data file), then
       // drop the job: the next sync plans from what the tables hold.
-      publishedThrough(request, export).ifPresent(end -> coverage.record(
-          new HeightRange(export.range().start(), end), request.settings()));
+      publishedThrough(request, export).ifPresent(end -> record(
+          new HeightRange(export.range().start(), end), source, request));
       StagingJob.deleteSuperseded(request.stagingDir(), export.jobParameters());
       listener.exportFailed(export.range(), false);
       throw new PartitionChangedException(e.conflict(), "this sync's job for heights "
@@ -123,8 +128,62 @@ public final class Syncer {
       listener.exportFailed(export.range(), true);
       throw e;
     }
-    coverage.record(export.range(), request.settings());
+    record(export.range(), source, request);
     totals.add(kind, summary);
+  }
+
+  /**
+   * Records {@code exported}, but never above the stable tip this cycle read: a resumed job may
+   * reach above it (an {@code export} given an {@code --endHeight} beyond the tip), and its
+   * heights there were published without the rows the gateway had not stabilised yet. Claiming
+   * them would make every later cycle skip them.
+   */
+  private void record(HeightRange exported, StableHeights source, SyncRequest request) {
+    if (source.highest().isEmpty() || exported.start() > source.highest().getAsLong()) {
+      return;
+    }
+    coverage.record(new HeightRange(exported.start(),
+        Math.min(exported.end(), source.highest().getAsLong())), request.settings());
+  }
+
+  /**
+   * The plan starts above the highest covered partition when that partition is complete (ends
+   * at a multiple of the partition size). But an {@code export} whose range reached above the
+   * gateway's stable tip published the partition holding the tip under its whole name (it warns
+   * of it), with the rows stable then. Once the source has more stable blocks in that partition
+   * than the warehouse holds, the partition is taken out of the coverage, so this cycle exports
+   * it again whole instead of skipping its missing heights for good. Blocks, because every height
+   * of the chain has one and every export writes them whatever its L1 flags; one indexed count and
+   * the footers (or manifests) of one partition, so the check costs next to nothing.
+   */
+  private Coverage withoutStaleTopPartition(Coverage covered, SyncRequest request,
+      StableHeights source) {
+    if (covered.isEmpty() || source.highest().isEmpty()) {
+      return covered;
+    }
+    long size = request.heightPartitionSize();
+    long highest = covered.highest().getAsLong();
+    long target = request.endHeight().isPresent()
+        ? Math.min(request.endHeight().getAsLong(), source.highest().getAsLong())
+        : source.highest().getAsLong();
+    boolean complete = Math.floorMod(highest, size) == size - 1;
+    boolean belowFloor = request.startHeight().isPresent()
+        && request.startHeight().getAsLong() > highest;
+    if (!complete || target < highest || belowFloor) {
+      return covered;
+    }
+    HeightRange top = covered.ranges().get(covered.ranges().size() - 1);
+    HeightRange partition = new HeightRange(
+        Math.max(highest - Math.floorMod(highest, size), top.start()), highest);
+    long held = coverage.blockRows(partition);
+    long stable = StableHeights.blocksIn(new SourcePaths(request.coreDb(), request.bundlesDb()),
+        partition);
+    if (held >= stable) {
+      return covered;
+    }
+    LOG.warn("partition {} of {} holds {} blocks, the source {}: exported before the gateway had"
+        + " all its heights; exporting it again", partition, coverage.describe(), held, stable);
+    return covered.below(partition.start());
   }
 
   /** The highest height the unfinished job of {@code export} published, if it published any. */

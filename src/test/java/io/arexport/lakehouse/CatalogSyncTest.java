@@ -133,6 +133,30 @@ class CatalogSyncTest {
     assertThat(state(catalog)).isEqualTo(before);
   }
 
+  /**
+   * An export reaching above the stable tip committed the partition holding the tip (200-249,
+   * rows only through 224) under its whole partition: sync exports it again whole once the
+   * gateway has the rest, judged from the manifests' record counts.
+   */
+  @Test
+  void aPartitionExportedAboveTheStableTipIsExportedAgainOnceTheGatewayHasIt(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    Cli.Result export = Cli.run(catalog.with("export", "--startHeight", "100", "--endHeight",
+        "349", "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
+        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", work.resolve("staging").toString()));
+    assertThat(export.status()).as(export.err()).isZero();
+    assertThat(filesOf(catalog.load("blocks"), "200-249")).isNotEmpty();
+
+    source.restoreAbove(224);
+    JsonNode synced = ok(Cli.run(sync(catalog, source, work, "--json")));
+    assertThat(synced.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    CatalogExportTest.assertEqualsSource(pristine, catalog::load, FULL);
+  }
+
   @Test
   void otherL1FlagsExitThreeNamingTheCatalogRecord(@TempDir Path work) throws Exception {
     GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));

@@ -12,6 +12,7 @@ import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SourceOracle;
 import io.arexport.testing.WarehouseReader;
@@ -236,6 +237,73 @@ class SyncCommandTest {
     assertThat(legacy.get("partitions").asLong()).isZero();
     assertThat(ok(Cli.run(sync(paths, "--fill-gaps", "--json"))).get("outcome").asText())
         .isEqualTo("up-to-date");
+    assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(), FULL, true,
+        true);
+  }
+
+  /**
+   * An export whose range reaches above the gateway's stable tip publishes the partition holding
+   * the tip under its whole name (200-249 with rows only through 224; it warns). Once the gateway
+   * has the rest, sync must export that partition again whole, not start above it and skip
+   * heights 225-249 for good.
+   */
+  @Test
+  void aPartitionExportedAboveTheStableTipIsExportedAgainOnceTheGatewayHasIt(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    Cli.Result export = Cli.run(paths.export(100, 349, P, "--includeL1Transactions",
+        "--includeL1Tags"));
+    assertThat(export.status()).as(export.err()).isZero();
+    assertThat(dirs(paths.warehouseDir(), "blocks"))
+        .containsExactly("100-149", "150-199", "200-249");
+
+    source.restoreAbove(224);
+    LoggedWarnings.During<Cli.Result> synced = LoggedWarnings.during(Syncer.class,
+        () -> Cli.run(sync(paths, "--json")));
+    JsonNode summary = ok(synced.result());
+    assertThat(summary.get("runs")).hasSize(1);
+    assertThat(summary.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    try (SourceOracle oracle = new SourceOracle(source.coreDb(), source.bundlesDb())) {
+      assertThat(synced.warnings()).containsExactly("partition 200-249 of "
+          + paths.warehouseDir() + " holds "
+          + oracle.rows("blocks", new HeightRange(200, 224), true, true).size()
+          + " blocks, the source "
+          + oracle.rows("blocks", new HeightRange(200, 249), true, true).size()
+          + ": exported before the gateway had all its heights; exporting it again");
+    }
+    assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(), FULL, true,
+        true);
+  }
+
+  /**
+   * The same through sync alone: a sync that resumes an unfinished export job reaching above the
+   * tip records only the heights up to the tip it read, so a later sync exports the rest.
+   */
+  @Test
+  void aResumedJobReachingAboveTheTipIsRecordedOnlyUpToTheTip(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(174);
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    // Stopped (as by SIGTERM) once the first partition is published: the job, 100-349, stays.
+    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
+        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    assertThat(jobDirs(paths.stagingDir())).hasSize(1);
+
+    JsonNode resumed = ok(Cli.run(sync(paths, "--json")));
+    assertThat(resumed.get("runs").get(0).get("kind").asText()).isEqualTo("resume");
+    assertThat(resumed.get("highestAfter").asLong()).as("not the job's end, 349")
+        .isLessThanOrEqualTo(199);
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+
+    source.restoreAbove(174);
+    JsonNode later = ok(Cli.run(sync(paths, "--json")));
+    assertThat(later.get("outcome").asText()).isEqualTo("synced");
     assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(), FULL, true,
         true);
   }
