@@ -16,6 +16,7 @@ import io.arexport.sync.ExportSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,10 @@ public final class CatalogStatusReader {
       Map<ExportTable, Table> existing = catalog.existing();
       for (ExportTable exportTable : ExportTable.values()) {
         Table table = existing.get(exportTable);
+        // Not Map.of(): table() asks for the null key (files of no known partition), which an
+        // immutable map refuses with a NullPointerException.
         Map<HeightRange, CatalogCoverage.PartitionFiles> partitions = table == null
-            ? Map.of() : CatalogCoverage.partitions(exportTable, table);
+            ? Collections.emptyMap() : CatalogCoverage.partitions(exportTable, table);
         List<HeightRange> known = partitions.keySet().stream().filter(Objects::nonNull)
             .toList();
         covered.addAll(known);

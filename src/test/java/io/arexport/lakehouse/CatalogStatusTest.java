@@ -176,6 +176,22 @@ class CatalogStatusTest {
     assertThat(text.err()).doesNotContain(SECRET);
   }
 
+  /** The first status against a new catalog, before any export: no tables, no crash. */
+  @Test
+  void aCatalogWithoutTheTablesIsReportedAsEmpty(@TempDir Path work) throws Exception {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    Cli.Result result = Cli.run(catalog.with("status", "--json", "--stagingDir",
+        work.resolve("staging").toString()));
+
+    assertThat(result.status()).as(result.err()).isZero();
+    JsonNode status = new ObjectMapper().readTree(result.out());
+    assertThat(status.get("coverage").get("ranges")).isEmpty();
+    for (String table : List.of("blocks", "transactions", "tags")) {
+      assertThat(status.get("tables").get(table).get("partitions").asLong()).isZero();
+      assertThat(status.get("tables").get(table).get("iceberg").isNull()).as(table).isTrue();
+    }
+  }
+
   @Test
   void unreachableCatalogIsOneLineAndExitOne(@TempDir Path work) {
     Cli.Result result = Cli.run("status", "--stagingDir", work.resolve("staging").toString(),
