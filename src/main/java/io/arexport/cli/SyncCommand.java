@@ -367,6 +367,16 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public void stopped(String where) {
       environment.err().println("arexport: sync --watch stopped on request (" + where + ")");
+      // The last JSON line says why the watch ended, as for "exited": a stop during an export
+      // has published partitions that no "synced" line reports.
+      if (json) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("outcome", "stopped");
+        event.put("at", environment.clock().instant().toString());
+        event.put("where", where);
+        event.put("exitStatus", ExitCodes.OK);
+        print(JSON.valueToTree(event));
+      }
     }
 
     /** The last JSON line says why the watch ended (stderr has the error line already). */

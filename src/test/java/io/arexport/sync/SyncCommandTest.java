@@ -425,8 +425,9 @@ class SyncCommandTest {
 
       assertThat(watch.status()).as(watch.err()).isZero();
       List<String> events = watch.out().lines().toList();
-      assertThat(events).hasSize(1);
+      assertThat(events).hasSize(2);
       JsonNode failed = JSON.readTree(events.get(0));
+      assertThat(JSON.readTree(events.get(1)).get("where").asText()).isEqualTo("between cycles");
       assertThat(failed.get("outcome").asText()).isEqualTo("failed");
       assertThat(failed.get("exitStatus").asInt()).isEqualTo(1);
       assertThat(failed.get("consecutiveFailures").asInt()).isEqualTo(1);
@@ -442,5 +443,33 @@ class SyncCommandTest {
       assertThat(paths.warehouseDir()).doesNotExist();
       assertThat(work.resolve("lake")).doesNotExist();
     }
+  }
+
+  /**
+   * {@code sync --watch --json} stopped (SIGINT/SIGTERM) during an export: the partitions it
+   * published are in no {@code synced} line, so the last line says the watch stopped, where, and
+   * that it exits 0; the next start resumes the job.
+   */
+  @Test
+  void aWatchStoppedDuringAnExportEndsWithAStoppedEvent(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    Cli.Result watch = Cli.runUntil(err -> err.contains("[1/"),
+        sync(paths, "--watch", "--json", "--threads", "1"));
+
+    assertThat(watch.status()).as(watch.err()).isZero();
+    List<String> events = watch.out().lines().toList();
+    assertThat(events).hasSize(1);
+    JsonNode stopped = JSON.readTree(events.get(0));
+    assertThat(stopped.get("outcome").asText()).isEqualTo("stopped");
+    assertThat(stopped.get("exitStatus").asInt()).isZero();
+    assertThat(stopped.get("at").asText()).isNotEmpty();
+    assertThat(stopped.get("where").asText()).startsWith("stopped on request")
+        .contains("exported, checkpoint at height 149");
+    assertThat(jobDirs(paths.stagingDir())).hasSize(1);
+
+    ok(Cli.run(sync(paths, "--json")));
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), FULL, true,
+        true);
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
   }
 }
