@@ -54,7 +54,7 @@ import picocli.CommandLine.Spec;
             + " height through which every partition is complete; a partial partition at the old"
             + " tip is exported again whole) up to the gateway's highest stable height. With"
             + " nothing new it writes nothing. Unfinished jobs with the same settings are resumed"
-            + " first. --watch repeats it every --interval, for a service."},
+            + " first (not those reaching above --endHeight). --watch repeats it every --interval, for a service."},
     footer = {
         "",
         "Examples:",

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A cycle first resumes the unfinished jobs in staging that have exactly this request's
  * settings (a killed or stopped earlier cycle, or an export with the same settings), so their
- * work is not redone and no job directory is left behind; then it exports the planned ranges.
+ * work is not redone and no job directory is left behind, except jobs reaching above {@code
+ * --endHeight}; then it exports the planned ranges.
  * After each successful export the range is recorded in the {@link CoverageStore}. A cycle with
  * nothing new exports nothing and writes nothing.
  *
@@ -80,7 +81,15 @@ public final class Syncer {
       }
       HeightRange range = new HeightRange(theirs.startHeight(), theirs.endHeight());
       ExportRequest resume = request.exportOf(range, true);
-      if (resume.jobParameters().differences(theirs).isEmpty()) {
+      if (!resume.jobParameters().differences(theirs).isEmpty()) {
+        continue;
+      }
+      if (request.endHeight().isPresent() && range.end() > request.endHeight().getAsLong()) {
+        // A resume exports the job's whole range; --endHeight promises nothing above it. The
+        // heights below it are planned as usual, the job waits for a sync without the cap.
+        LOG.info("unfinished job {} (heights {}) reaches above --endHeight {}: not resumed by"
+            + " this sync", job.checkpoint().jobId(), range, request.endHeight().getAsLong());
+      } else {
         export(SyncPlan.Kind.RESUME, resume, job.checkpoint().jobId(), request, source, totals);
       }
     }

@@ -308,6 +308,32 @@ class SyncCommandTest {
         true);
   }
 
+  /**
+   * --endHeight caps what a sync exports, resumes included: an unfinished job reaching above it
+   * is left for a later sync, and the heights up to the cap are exported as planned.
+   */
+  @Test
+  void anUnfinishedJobReachingAboveEndHeightIsNotResumed(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
+        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+
+    JsonNode capped = ok(Cli.run(sync(paths, "--endHeight", "199", "--json")));
+    assertThat(capped.get("target").asLong()).isEqualTo(199);
+    assertThat(capped.get("highestAfter").asLong()).isEqualTo(199);
+    assertThat(capped.get("runs")).hasSize(1);
+    assertThat(capped.get("runs").get(0).get("kind").asText()).isEqualTo("new");
+    assertThat(dirs(paths.warehouseDir(), "blocks")).containsExactly("100-149", "150-199");
+    assertThat(jobDirs(paths.stagingDir())).as("the job waits").hasSize(1);
+
+    JsonNode uncapped = ok(Cli.run(sync(paths, "--json")));
+    assertThat(uncapped.get("runs").get(0).get("kind").asText()).isEqualTo("resume");
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), FULL, true,
+        true);
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+  }
+
   @Test
   void otherL1FlagsThanTheRecordedOnesAreAConflictAndWriteNothing(@TempDir Path work)
       throws Exception {
