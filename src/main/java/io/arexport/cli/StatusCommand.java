@@ -220,14 +220,14 @@ final class StatusCommand implements Callable<Integer> {
     }
     if (status.pendingCommitProblem() != null) {
       out.println("  an interrupted partition commit is pending but its journal is unusable, so"
-          + " export and metadata stop (exit 3) until it is dealt with: "
+          + " export, sync and metadata stop (exit 3) until it is dealt with: "
           + status.pendingCommitProblem());
     } else if (status.pendingCommit() && lock != null && lock.held()) {
       out.println("  a partition commit is in progress (or the lock holder completes an"
           + " interrupted one)");
     } else if (status.pendingCommit()) {
-      out.println("  an interrupted partition commit is pending; the next export or metadata"
-          + " run completes it");
+      out.println("  an interrupted partition commit is pending; the next export, sync or"
+          + " metadata run completes (or, its staged files gone, undoes) it");
     }
     if (status.replacedFilesAwaitingDeletion() != null
         && status.replacedFilesAwaitingDeletion() > 0) {

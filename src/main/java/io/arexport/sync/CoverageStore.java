@@ -41,4 +41,11 @@ public interface CoverageStore {
    * atomic and conflict-checked), so by default there is nothing to check.
    */
   default void checkNoWriter() {}
+
+  /**
+   * Completes or undoes a partition commit that a crash interrupted, before {@link #covered()}
+   * is read: a half-published partition would otherwise count as exported and be planned past.
+   * A catalog commit is atomic, so by default there is nothing to do.
+   */
+  default void recoverInterruptedCommit() {}
 }

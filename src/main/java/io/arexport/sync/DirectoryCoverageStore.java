@@ -6,6 +6,7 @@ import io.arexport.StateConflictException;
 import io.arexport.fs.DurableFiles;
 import io.arexport.parquet.FooterRows;
 import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
 import io.arexport.warehouse.WarehouseLockedException;
@@ -118,6 +119,18 @@ public final class DirectoryCoverageStore implements CoverageStore {
       throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
           + (lock.holder() == null ? "another process" : lock.holder()) + " ("
           + layout.stateDir().resolve("lock") + ")");
+    }
+  }
+
+  /** Under the warehouse lock, as an export recovers it when it opens the warehouse. */
+  @Override
+  public void recoverInterruptedCommit() {
+    if (!Files.exists(PartitionCommitter.journalFile(layout))) {
+      return;
+    }
+    try (WarehouseLock lock = WarehouseLock.acquire(layout,
+        "arexport sync (pid " + ProcessHandle.current().pid() + ", recovering a commit)")) {
+      new PartitionCommitter(layout).recover();
     }
   }
 

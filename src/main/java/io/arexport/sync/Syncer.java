@@ -67,6 +67,7 @@ public final class Syncer {
         new SourcePaths(request.coreDb(), request.bundlesDb()),
         request.includeL1Transactions() || request.includeL1Tags());
     coverage.checkNoWriter();
+    coverage.recoverInterruptedCommit();
     checkRecordedSettings(request);
     Coverage before = coverage.covered();
 

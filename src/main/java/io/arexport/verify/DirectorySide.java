@@ -57,7 +57,7 @@ final class DirectorySide implements WarehouseSide {
     if (Files.exists(PartitionCommitter.journalFile(layout))) {
       findings.accept(new Finding(Finding.Kind.PENDING_COMMIT, null, null,
           ".arexport/pending-commit.json", null, null, "a partition commit was interrupted"
-              + " (.arexport/pending-commit.json); the next export or metadata run on this"
+              + " (.arexport/pending-commit.json); the next export, sync or metadata run on this"
               + " warehouse completes or undoes it"));
     }
     replaced = ReplacedFiles.load(layout).paths();

@@ -206,6 +206,14 @@ public final class PartitionCommitter {
       for (Move move : pending.moves()) {
         DurableFiles.deleteIfExists(layout.resolve(move.to()));
       }
+      // A directory the commit created and now holds nothing would count as an exported
+      // partition (sync's coverage); a partition without rows has no directory.
+      for (String dir : pending.targetDirs()) {
+        Path target = layout.resolve(dir);
+        if (Files.isDirectory(target)) {
+          deleteIfEmpty(target);
+        }
+      }
     }
     finish();
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.arexport.HeightRange;
+import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
@@ -16,10 +17,12 @@ import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SourceOracle;
 import io.arexport.testing.WarehouseReader;
+import io.arexport.warehouse.WarehouseLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -332,6 +335,80 @@ class SyncCommandTest {
     assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), FULL, true,
         true);
     assertThat(jobDirs(paths.stagingDir())).isEmpty();
+  }
+
+  /**
+   * A sync killed inside a partition's commit (partition-moved: blocks and transactions of
+   * 150-199 moved in, tags not yet), after which the operator deleted staging. The next sync
+   * must undo that half commit before planning, so the partition counts as missing and is
+   * exported again, and no emptied directory is left to count as exported.
+   */
+  @Test
+  void aHalfCommittedPartitionWhoseStagingWasDeletedIsExportedAgain(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    Path journal = halfCommitWithoutStaging(paths, work);
+
+    JsonNode synced = ok(Cli.run(sync(paths, "--json")));
+    assertThat(synced.get("runs").get(0).get("startHeight").asLong()).isEqualTo(150);
+    assertThat(journal).doesNotExist();
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), FULL, true,
+        true);
+    assertNoEmptyPartitionDirectory(paths.warehouseDir());
+  }
+
+  /** Undoing the half commit (here by metadata, which recovers too) leaves no emptied directory. */
+  @Test
+  void undoingAHalfCommitLeavesNoEmptyPartitionDirectory(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    Path journal = halfCommitWithoutStaging(paths, work);
+
+    Cli.Result metadata = Cli.run("metadata", "--warehouseDir", paths.warehouseDir().toString());
+    assertThat(metadata.status()).as(metadata.err()).isZero();
+    assertThat(journal).doesNotExist();
+    assertNoEmptyPartitionDirectory(paths.warehouseDir());
+    assertThat(dirs(paths.warehouseDir(), "blocks")).containsExactly("100-149");
+  }
+
+  /**
+   * Kills a sync inside the commit of its second partition (150-199: blocks and transactions
+   * moved in), removes the tags file as if the kill came before it was moved, and deletes
+   * staging, as an operator might; returns the commit journal left behind.
+   */
+  private static Path halfCommitWithoutStaging(ExportArgs paths, Path work) throws Exception {
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx512m"),
+        Map.of("AREXPORT_FAULT_POINT", "partition-moved:2"), work, sync(paths))) {
+      assertThat(child.awaitErrLine("fault point partition-moved:2 reached", 120))
+          .as(child.err()).isTrue();
+      child.kill();
+    }
+    Path journal = paths.warehouseDir().resolve(".arexport/pending-commit.json");
+    assertThat(journal).exists();
+    for (Path tags : WarehouseReader.files(paths.warehouseDir(), "tags")
+        .getOrDefault(new HeightRange(150, 199), List.of())) {
+      Files.delete(tags);
+    }
+    for (String job : jobDirs(paths.stagingDir())) {
+      deleteTree(paths.stagingDir().resolve(job));
+    }
+    return journal;
+  }
+
+  private static void assertNoEmptyPartitionDirectory(Path warehouse) throws Exception {
+    for (String table : List.of("blocks", "transactions", "tags")) {
+      try (var dirs = Files.list(warehouse.resolve(table).resolve("data"))) {
+        assertThat(dirs.filter(d -> WarehouseLayout.parquetFiles(d).isEmpty()).toList())
+            .as(table + ": no empty partition directory").isEmpty();
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws Exception {
+    try (var all = Files.walk(root)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   @Test
