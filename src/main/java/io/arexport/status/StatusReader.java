@@ -105,7 +105,11 @@ public final class StatusReader {
       replaced = null;
     }
     return new WarehouseStatus(layout.root().toString(), now.toString(), coverage.status,
-        source, tables, jobs(request.stagingDir(), parameters -> true, resumeCommands),
+        source, tables, jobs(request.stagingDir(),
+            // The staging directory may be shared (the default data/staging is): another
+            // warehouse's job, with its resume command, is not this warehouse's.
+            parameters -> request.warehouseDir().toString().equals(parameters.warehouseDir()),
+            resumeCommands),
         new LockStatus(lock.held(), lock.stale(), lock.holder()),
         Files.exists(PartitionCommitter.journalFile(layout)), replaced,
         PartitionCommitter.pendingCommitProblem(layout).orElse(null),

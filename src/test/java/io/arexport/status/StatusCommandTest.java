@@ -76,6 +76,25 @@ class StatusCommandTest {
     return String.join(",", ranges);
   }
 
+  /** Two warehouses sharing one staging directory: each status lists only its own jobs. */
+  @Test
+  void anotherWarehousesJobInTheSharedStagingIsNotListed(@TempDir Path work) throws Exception {
+    ExportArgs first = ExportArgs.of(sources, work);
+    ExportArgs second = new ExportArgs(first.coreDb(), first.bundlesDb(), first.stagingDir(),
+        work.resolve("second"));
+    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"),
+        first.export(100, 349, 50, "--threads", "1"));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    Cli.Result other = Cli.run(second.export(100, 149, 50));
+    assertThat(other.status()).as(other.err()).isZero();
+
+    JsonNode own = statusOf(first);
+    assertThat(own.get("stagingJobs")).hasSize(1);
+    assertThat(own.get("stagingJobs").get(0).get("warehouseDir").asText())
+        .isEqualTo(first.warehouseDir().toString());
+    assertThat(statusOf(second).get("stagingJobs")).isEmpty();
+  }
+
   @Test
   void emptyWarehouseEveryKeyOfTheInterface(@TempDir Path work) throws Exception {
     ExportArgs paths = ExportArgs.of(sources, work);
