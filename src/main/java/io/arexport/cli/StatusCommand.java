@@ -185,7 +185,8 @@ final class StatusCommand implements Callable<Integer> {
           // Directory mode: the files on disk are the table; the snapshot catches up at the next
           // commit (a stopped or --no-iceberg run left it behind, or replaced files await it).
           out.printf("                snapshot lists %,d rows, the partition directories %,d:"
-              + " the next export, sync or 'arexport metadata' commits the difference%n",
+              + " 'arexport metadata' (or the next export, or a sync that exports something)"
+              + " commits the difference%n",
               iceberg.snapshotRows(), table.rows());
         }
       }
