@@ -36,20 +36,20 @@ public record ExportSettings(boolean includeL1Transactions, boolean includeL1Tag
   }
 
   /**
-   * What a run with {@code run}'s settings has that differs from these, as command-line options:
-   * e.g. "--includeL1Transactions --includeL1Tags, this run has no L1 flags"; empty when they
-   * {@link #admits admit} it.
+   * What these settings are where {@code run}'s differ, as command-line options, each with the
+   * run's in parentheses: e.g. "--includeL1Transactions --includeL1Tags (this run: no L1
+   * flags)"; empty when they {@link #admits admit} it.
    */
   public String differences(ExportSettings run) {
     List<String> differences = new ArrayList<>();
     if (includeL1Transactions != run.includeL1Transactions || includeL1Tags != run.includeL1Tags) {
-      differences.add(flags() + ", this run has " + run.flags());
+      differences.add(flags() + " (this run: " + run.flags() + ")");
     }
     if (heightPartitionSize != UNRECORDED && heightPartitionSize != run.heightPartitionSize) {
-      differences.add("--heightPartitionSize " + heightPartitionSize + ", this run has "
-          + "--heightPartitionSize " + run.heightPartitionSize);
+      differences.add("--heightPartitionSize " + heightPartitionSize + " (this run: "
+          + run.heightPartitionSize + ")");
     }
-    return String.join(" and with ", differences);
+    return String.join(" and ", differences);
   }
 
   /** The L1 flags as command-line options, e.g. "--includeL1Transactions", or "no L1 flags". */

@@ -37,10 +37,10 @@ class CoverageRecordTest {
 
     assertThat(read.settings().admits(new ExportSettings(false, false, 1000))).isTrue();
     assertThat(read.settings().differences(new ExportSettings(false, false, 500)))
-        .isEqualTo("--heightPartitionSize 1000, this run has --heightPartitionSize 500");
+        .isEqualTo("--heightPartitionSize 1000 (this run: 500)");
     assertThat(read.settings().differences(new ExportSettings(true, false, 500)))
-        .isEqualTo("no L1 flags, this run has --includeL1Transactions and with"
-            + " --heightPartitionSize 1000, this run has --heightPartitionSize 500");
+        .isEqualTo("no L1 flags (this run: --includeL1Transactions) and"
+            + " --heightPartitionSize 1000 (this run: 500)");
   }
 
   @Test

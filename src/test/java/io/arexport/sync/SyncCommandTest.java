@@ -425,7 +425,7 @@ class SyncCommandTest {
     assertThat(withoutL1.status()).isEqualTo(3);
     assertThat(withoutL1.errLines()).hasSize(1);
     assertThat(withoutL1.err()).contains("was synced with --includeL1Transactions"
-        + " --includeL1Tags, this run has no L1 flags");
+        + " --includeL1Tags (this run: no L1 flags): pass the same settings");
     assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
   }
 
@@ -447,7 +447,7 @@ class SyncCommandTest {
     assertThat(otherSize.status()).isEqualTo(3);
     assertThat(otherSize.errLines()).hasSize(1);
     assertThat(otherSize.err()).contains("was synced with --heightPartitionSize " + P
-        + ", this run has --heightPartitionSize 100: pass the same settings");
+        + " (this run: 100): pass the same settings");
     assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
 
     // A record from before sizes were recorded continues with any size, and records it.
