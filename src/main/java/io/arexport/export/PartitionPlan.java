@@ -57,7 +57,8 @@ final class PartitionPlan {
       if (!partition.contains(dir)) {
         throw new StateConflictException("existing partition " + existing.location()
             + " overlaps partition " + partition + " of this run without lying inside it"
-            + " (exported with a different heightPartitionSize or range?)");
+            + " (exported with another heightPartitionSize, or this run's start or end height lies"
+            + " inside it?)");
       }
     }
   }
