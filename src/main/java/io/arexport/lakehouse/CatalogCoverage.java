@@ -110,12 +110,14 @@ public final class CatalogCoverage implements CoverageStore {
     return Coverage.of(ranges).plus(recorded());
   }
 
-  /** The blocks rows of the live data files of {@code partition} (from the manifests). */
+  /** The blocks rows of the live data files inside {@code partition} (from the manifests). */
   @Override
   public long blockRows(HeightRange partition) {
     return catalog.find(ExportTable.BLOCKS)
-        .map(table -> partitions(ExportTable.BLOCKS, table).get(partition))
-        .map(PartitionFiles::rows).orElse(0L);
+        .map(table -> partitions(ExportTable.BLOCKS, table).entrySet().stream()
+            .filter(e -> e.getKey() != null && partition.contains(e.getKey()))
+            .mapToLong(e -> e.getValue().rows()).sum())
+        .orElse(0L);
   }
 
   /** The recorded heights alone; empty without a record. */

@@ -14,8 +14,8 @@ public interface CoverageStore {
   Coverage covered();
 
   /**
-   * The rows of the blocks table the warehouse holds in {@code partition}, one of its partitions
-   * (0 when it has no files there): from Parquet footers or the manifests, never from data.
+   * The rows of the blocks table the warehouse holds in the partitions lying inside {@code
+   * partition} (0 when it has none): from Parquet footers or the manifests, never from data.
    */
   long blockRows(HeightRange partition);
 

@@ -73,13 +73,18 @@ public final class DirectoryCoverageStore implements CoverageStore {
   public long blockRows(HeightRange partition) {
     FooterRows footers = FooterRows.local();
     long rows = 0;
-    for (Path file : WarehouseLayout.parquetFiles(layout.partitionDir(ExportTable.BLOCKS,
-        partition))) {
-      try {
-        rows += footers.rows(file);
-      } catch (IOException e) {
-        throw new RuntimeFailureException("cannot read the footer of " + file + ": "
-            + e.getMessage(), e);
+    // Every directory inside it: exports that started mid-partition cut it into several.
+    for (var dir : layout.partitionDirs(ExportTable.BLOCKS).entrySet()) {
+      if (!partition.contains(dir.getKey())) {
+        continue;
+      }
+      for (Path file : WarehouseLayout.parquetFiles(dir.getValue())) {
+        try {
+          rows += footers.rows(file);
+        } catch (IOException e) {
+          throw new RuntimeFailureException("cannot read the footer of " + file + ": "
+              + e.getMessage(), e);
+        }
       }
     }
     return rows;

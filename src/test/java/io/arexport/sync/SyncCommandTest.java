@@ -281,6 +281,23 @@ class SyncCommandTest {
         true);
   }
 
+  /** A complete top partition cut in two by exports that started inside it is not redone. */
+  @Test
+  void aCompleteTopPartitionInTwoDirectoriesIsUpToDate(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    for (long[] range : new long[][] {{100, 309}, {310, 349}}) {
+      Cli.Result export = Cli.run(paths.export(range[0], range[1], P, "--includeL1Transactions",
+          "--includeL1Tags"));
+      assertThat(export.status()).as(export.err()).isZero();
+    }
+    assertThat(dirs(paths.warehouseDir(), "blocks")).endsWith("300-309", "310-349");
+    SortedMap<String, String> before = snapshot(paths.warehouseDir());
+
+    JsonNode synced = ok(Cli.run(sync(paths, "--json")));
+    assertThat(synced.get("outcome").asText()).isEqualTo("up-to-date");
+    assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+  }
+
   /**
    * The same through sync alone: a sync that resumes an unfinished export job reaching above the
    * tip records only the heights up to the tip it read, so a later sync exports the rest.
