@@ -1,6 +1,7 @@
 package io.arexport.cli;
 
 import io.arexport.catalog.CatalogSpec;
+import io.arexport.catalog.Secrets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,8 +47,38 @@ final class CatalogOptions {
           + ". Options win over the file.")
   Path configFile;
 
+  /** The spec last resolved, for {@link #scrub}; null before (or when resolving failed). */
+  private CatalogSpec resolved;
+
   /** The validated spec; the config file falls back to the environment variable. */
   CatalogSpec spec(Map<String, String> env) {
+    resolved = resolve(env);
+    return resolved;
+  }
+
+  /**
+   * {@code text} (a stack trace) without the secrets of these options: the secret values of the
+   * resolved spec (its config file's included) and of the {@code --catalog-property} options,
+   * and the user-info of its URIs. The core's error messages are scrubbed where they are made; a
+   * library's exception in the cause chain is not.
+   */
+  String scrub(String text) {
+    Map<String, String> given = new LinkedHashMap<>();
+    for (String property : properties) {
+      int equals = property.indexOf('=');
+      if (equals > 0) {
+        given.put(property.substring(0, equals).trim(), property.substring(equals + 1));
+      }
+    }
+    String scrubbed = Secrets.scrub(text, given, uri, warehouse);
+    if (resolved != null) {
+      scrubbed = Secrets.scrub(scrubbed, resolved.properties(), resolved.uri(),
+          resolved.warehouse());
+    }
+    return scrubbed;
+  }
+
+  private CatalogSpec resolve(Map<String, String> env) {
     Map<String, String> given = new LinkedHashMap<>();
     putIfGiven(given, "type", type);
     putIfGiven(given, "uri", uri);

@@ -1,12 +1,16 @@
 package io.arexport.cli;
 
 import io.arexport.ArexportException;
+import io.arexport.catalog.Secrets;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
@@ -65,7 +69,7 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
     err.println("arexport: " + message);
     if (status == INTERNAL_ERROR || stackTraceRequested(parseResult)) {
       if (stackTraceRequested(parseResult)) {
-        failure.printStackTrace(err);
+        err.print(scrubbed(stackTrace(failure), parseResult));
       } else {
         err.println("arexport: this is a bug; rerun with --stacktrace and report the trace");
       }
@@ -153,6 +157,31 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
   @Override
   public int getExitCode(Throwable failure) {
     return of(failure);
+  }
+
+  private static String stackTrace(Throwable failure) {
+    StringWriter trace = new StringWriter();
+    failure.printStackTrace(new PrintWriter(trace));
+    return trace.toString();
+  }
+
+  /**
+   * The trace without the command's catalog secrets: a library's exception in the cause chain
+   * (a JDBC driver's "Failed to connect: jdbc:postgresql://user:pw@...") carries them as given.
+   */
+  private static String scrubbed(String trace, CommandLine.ParseResult parseResult) {
+    String result = trace;
+    for (CommandLine.ParseResult current = parseResult; current != null;
+        current = current.subcommand()) {
+      for (CommandLine.Model.CommandSpec mixin : current.commandSpec().mixins().values()) {
+        if (mixin.userObject() instanceof CatalogOptions catalog) {
+          result = catalog.scrub(result);
+        }
+      }
+    }
+    // And whatever else looks like a credential in a URI, line by line (a URI a library built).
+    return result.lines().map(Secrets::redactUri)
+        .collect(Collectors.joining(System.lineSeparator(), "", System.lineSeparator()));
   }
 
   private static boolean stackTraceRequested(CommandLine.ParseResult parseResult) {

@@ -23,6 +23,8 @@ import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Bad catalog input, without services: one line on stderr naming the problem, the documented exit
@@ -133,6 +135,35 @@ class CatalogBadInputTest {
     Cli.Result done = Cli.run(args.toArray(String[]::new));
     assertThat(done.status()).as(done.err()).isZero();
     assertThat(done.out() + done.err()).doesNotContain(SECRET);
+  }
+
+  /**
+   * --stacktrace prints the cause chain, where a JDBC driver's exception names the URL as given:
+   * its password (query parameter or user-info) and the secret properties must not be in it,
+   * from the command line or from a --catalog-config file.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"jdbc:postgresql://127.0.0.1:1/iceberg?user=ario&password=SECRET",
+      "jdbc:postgresql://ario:SECRET@127.0.0.1:1/iceberg"})
+  void theStackTraceOfAnUnreachableCatalogNamesNoSecret(String uriTemplate, @TempDir Path work)
+      throws Exception {
+    String uri = uriTemplate.replace("SECRET", SECRET);
+    Path config = Files.writeString(work.resolve("catalog.properties"),
+        "uri=" + uri + "\njdbc.password=" + SECRET + "-file\n");
+    for (List<String> catalog : List.of(
+        List.of("--catalog-uri", uri, "--catalog-property", "token=" + SECRET + "-option"),
+        List.of("--catalog-config", config.toString()))) {
+      List<String> args = new ArrayList<>(List.of(ExportArgs.of(sources, work)
+          .export(100, 199, 50, "--stacktrace", "--catalog-type", "jdbc",
+              "--catalog-warehouse", work.resolve("lake").toString())));
+      args.addAll(catalog);
+
+      Cli.Result result = Cli.run(args.toArray(String[]::new));
+
+      assertThat(result.status()).as(result.err()).isEqualTo(1);
+      assertThat(result.err()).contains("\tat ").contains("Caused by: ")
+          .doesNotContain(SECRET);
+    }
   }
 
   static void assertOneLine(Cli.Result result, int status, String... contains) {
