@@ -196,14 +196,15 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     StringBuilder options = new StringBuilder();
     configFile.ifPresent(f -> options.append(" --catalog-config ")
         .append(quoting.quote(f.toString())));
-    options.append(" --catalog-type ").append(type.optionValue())
-        .append(" --catalog-uri ").append(quoting.quote(Secrets.redactUri(uri)));
-    if (warehouse != null) {
-      options.append(" --catalog-warehouse ").append(quoting.quote(Secrets.redactUri(warehouse)));
-    }
-    options.append(" --catalog-name ").append(quoting.quote(name))
-        .append(" --namespace ").append(quoting.quote(namespace));
+    // What came from the file is left to it: options win over the file, so a repeated
+    // "--catalog-uri 'jdbc:postgresql://****@db/iceberg'" would connect with "****".
     Map<String, String> fromFile = configFile.map(CatalogSpec::readConfig).orElse(Map.of());
+    appendUnlessFromFile(options, fromFile, "type", "--catalog-type", type.optionValue(), quoting);
+    appendUnlessFromFile(options, fromFile, "uri", "--catalog-uri", uri, quoting);
+    appendUnlessFromFile(options, fromFile, "warehouse", "--catalog-warehouse", warehouse,
+        quoting);
+    appendUnlessFromFile(options, fromFile, "name", "--catalog-name", name, quoting);
+    appendUnlessFromFile(options, fromFile, "namespace", "--namespace", namespace, quoting);
     for (Map.Entry<String, String> property : new TreeMap<>(properties).entrySet()) {
       if (property.getValue().equals(fromFile.get(property.getKey()))) {
         continue;
@@ -212,6 +213,19 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
           + Secrets.value(property.getKey(), property.getValue())));
     }
     return options.toString();
+  }
+
+  private static void appendUnlessFromFile(StringBuilder options, Map<String, String> fromFile,
+      String key, String option, String value, ShellQuoting quoting) {
+    String inFile = fromFile.get(key);
+    boolean fromTheFile = inFile != null
+        && (key.equals("type") ? value != null && value.equalsIgnoreCase(inFile.trim())
+            : inFile.equals(value));
+    if (value == null || fromTheFile) {
+      return;
+    }
+    options.append(' ').append(option).append(' ')
+        .append(quoting.quote(Secrets.redactUri(value)));
   }
 
   /** Quotes one shell word (the CLI's {@code Shell.quote}). */

@@ -74,4 +74,26 @@ class CatalogSpecTest {
         .hasMessage("catalog config file not found (--catalog-config or $"
             + CatalogSpec.CONFIG_VARIABLE + "): " + missing);
   }
+
+  /**
+   * The resume command leaves what came from the config file to the file: options win over it,
+   * so a repeated, redacted --catalog-uri would connect with "****" as the password.
+   */
+  @Test
+  void theResumeOptionsRepeatOnlyWhatDidNotComeFromTheConfigFile(@TempDir Path dir)
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("catalog.properties"), "type=JDBC\n"
+        + "uri=jdbc:postgresql://ario:pw-secret@db/iceberg\nwarehouse=s3://bucket/ario\n"
+        + "jdbc.password=pw-secret\n");
+    CatalogSpec spec = CatalogSpec.resolve(Map.of("namespace", "gateway"),
+        List.of("s3.endpoint=http://127.0.0.1:9000"), Optional.of(file));
+
+    String options = spec.options(word -> word);
+
+    assertThat(options).isEqualTo(" --catalog-config " + file + " --catalog-name ar_io"
+        + " --namespace gateway --catalog-property s3.endpoint=http://127.0.0.1:9000");
+    CatalogSpec again = CatalogSpec.resolve(Map.of("name", "ar_io", "namespace", "gateway"),
+        List.of("s3.endpoint=http://127.0.0.1:9000"), Optional.of(file));
+    assertThat(again).isEqualTo(spec);
+  }
 }
