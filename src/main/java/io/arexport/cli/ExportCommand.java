@@ -70,7 +70,8 @@ final class ExportCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(names = "--no-iceberg",
-      description = "Do not commit Iceberg metadata at the end, even for tables that have it.")
+      description = "Do not commit Iceberg metadata at the end, even for tables that have it"
+          + " (directory warehouse only).")
   boolean noIceberg;
 
   @Mixin ProgressOptions progressOptions = new ProgressOptions();

@@ -105,7 +105,7 @@ final class SyncCommand implements Callable<Integer> {
 
   @Option(names = "--no-iceberg",
       description = "Do not commit Iceberg metadata after each export, even for tables that"
-          + " have it.")
+          + " have it (directory warehouse only).")
   boolean noIceberg;
 
   @Mixin CatalogOptions catalog = new CatalogOptions();

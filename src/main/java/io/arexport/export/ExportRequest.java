@@ -72,6 +72,11 @@ public record ExportRequest(
     if (catalog == null) {
       catalog = CatalogSpec.DIRECTORY;
     }
+    if (!commitIceberg && !catalog.isDirectory()) {
+      // It would be silently ignored (and the summary would say the metadata was committed).
+      throw new InvalidInputException("--no-iceberg does not apply to a "
+          + catalog.type().optionValue() + " catalog: there the Iceberg commit is the publish");
+    }
     if (catalog.isDirectory() && CatalogSpec.namesObjectStore(warehouseDir.toString())) {
       // A Path keeps one slash of "s3://": put it back for the message, and hide user-info.
       String given = warehouseDir.toString().replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*):/(?!/)",

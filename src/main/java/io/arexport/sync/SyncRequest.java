@@ -59,6 +59,7 @@ public record SyncRequest(
         .heightPartitionSize(heightPartitionSize)
         .maxFileRows(maxFileRows)
         .compression(compression)
+        .commitIceberg(commitIceberg)
         .threads(threads)
         .catalog(catalog)
         .build();

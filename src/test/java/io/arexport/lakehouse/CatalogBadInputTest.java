@@ -55,6 +55,21 @@ class CatalogBadInputTest {
     assertOneLine(secret, 2, "--catalog-property must be KEY=VALUE", "not shown");
   }
 
+  /** In catalog mode the Iceberg commit is the publish: --no-iceberg cannot be honoured. */
+  @Test
+  void noIcebergInCatalogModeIsRefusedBeforeAnythingIsCreated(@TempDir Path work) {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result export = Cli.run(catalog.with(paths.export(100, 149, 50, "--no-iceberg")));
+    assertOneLine(export, 2, "--no-iceberg does not apply to a jdbc catalog");
+    Cli.Result sync = Cli.run(catalog.with("sync", "--no-iceberg",
+        "--coreDb", paths.coreDb().toString(), "--bundlesDb", paths.bundlesDb().toString(),
+        "--stagingDir", paths.stagingDir().toString()));
+    assertOneLine(sync, 2, "--no-iceberg does not apply to a jdbc catalog");
+    assertThat(Files.exists(catalog.database())).isFalse();
+    assertThat(paths.stagingDir()).doesNotExist();
+  }
+
   @Test
   void objectStoreWithoutCatalogIsRefused(@TempDir Path work) {
     ExportArgs paths = ExportArgs.of(sources, work);
