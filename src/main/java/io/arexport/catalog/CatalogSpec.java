@@ -77,6 +77,16 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
           throw new InvalidInputException("--catalog-uri of a jdbc catalog must be a JDBC URL"
               + " (jdbc:postgresql://..., jdbc:sqlite:...): " + Secrets.redactUri(uri));
         }
+        if (uri.startsWith("jdbc:sqlite:")) {
+          String database = uri.substring("jdbc:sqlite:".length()).split("\\?", 2)[0].trim();
+          if (database.isEmpty() || database.equals(":memory:")
+              || uri.toLowerCase(Locale.ROOT).contains("mode=memory")) {
+            // SQLite makes an in-memory database: the tables' commits would be lost at exit.
+            throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri)
+                + " names no SQLite file (an unset variable?): an in-memory catalog is gone"
+                + " when the run ends");
+          }
+        }
       }
       default -> throw new IllegalStateException(type.name());
     }

@@ -96,4 +96,19 @@ class CatalogSpecTest {
         List.of("s3.endpoint=http://127.0.0.1:9000"), Optional.of(file));
     assertThat(again).isEqualTo(spec);
   }
+
+  /** An in-memory SQLite catalog would lose every commit at exit: refused like an empty path. */
+  @Test
+  void aJdbcSqliteUriWithoutAFileIsRefused() {
+    for (String uri : List.of("jdbc:sqlite:", "jdbc:sqlite: ", "jdbc:sqlite::memory:",
+        "jdbc:sqlite:?journal_mode=wal", "jdbc:sqlite:file:cat?mode=memory&cache=shared")) {
+      assertThatThrownBy(() -> CatalogSpec.resolve(Map.of("type", "jdbc", "uri", uri,
+          "warehouse", "/tmp/lake"), List.of(), Optional.empty()))
+          .as(uri).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("names no SQLite file");
+    }
+    assertThat(CatalogSpec.resolve(Map.of("type", "jdbc", "uri", "jdbc:sqlite:/tmp/c.db",
+        "warehouse", "/tmp/lake"), List.of(), Optional.empty()).uri())
+        .isEqualTo("jdbc:sqlite:/tmp/c.db");
+  }
 }
