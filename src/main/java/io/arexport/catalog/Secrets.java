@@ -15,9 +15,10 @@ public final class Secrets {
   public static final String REDACTED = "****";
 
   // token, credential, secret-access-key, session-token, password, jdbc.password, *.key,
-  // access-key-id (an access key id identifies the account: not shown either).
+  // access-key-id (an access key id identifies the account: not shown either), the assume-role
+  // external id (AWS calls it no secret; operators often treat it as one).
   private static final Pattern SECRET_KEY = Pattern.compile(
-      "(?i).*(token|credential|secret|password|passwd|key|auth|signature|sas).*");
+      "(?i).*(token|credential|secret|password|passwd|key|auth|signature|sas|external-id).*");
   private static final Pattern USERINFO = Pattern.compile("(?<=://)[^/@\\s]+@");
   private static final Pattern QUERY_SECRET = Pattern.compile(
       "(?i)((?:password|passwd|secret|token|key|credential)[^=&;]*=)[^&;]*");

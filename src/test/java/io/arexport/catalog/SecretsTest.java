@@ -1,0 +1,28 @@
+package io.arexport.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Which catalog property values are never printed ({@link Secrets#isSecretKey}). */
+class SecretsTest {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"token", "credential", "s3.secret-access-key", "s3.Secret-Access-Key",
+      "s3.access-key-id", "s3.session-token", "jdbc.password", "jdbc.PASSWORD", "jdbc.passwd",
+      "gcs.oauth2.token", "adls.sas-token.account", "oauth2.client-secret",
+      "rest.sigv4.credentials", "header.Authorization", "s3.sse.key",
+      "client.assume-role.external-id"})
+  void aCredentialsValueIsNeverPrinted(String key) {
+    assertThat(Secrets.isSecretKey(key)).isTrue();
+    assertThat(Secrets.value(key, "value-1")).isEqualTo(Secrets.REDACTED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"s3.endpoint", "s3.path-style-access", "jdbc.user", "io-impl",
+      "client.region", "client.assume-role.arn"})
+  void otherValuesArePrinted(String key) {
+    assertThat(Secrets.isSecretKey(key)).isFalse();
+    assertThat(Secrets.value(key, "value-1")).isEqualTo("value-1");
+  }
+}
