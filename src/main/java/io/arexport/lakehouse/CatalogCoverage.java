@@ -68,9 +68,9 @@ public final class CatalogCoverage implements CoverageStore {
       }
 
       @Override
-      public long blockRows(HeightRange partition) {
+      public long rows(ExportTable table, HeightRange partition) {
         try (CatalogTables catalog = CatalogTables.open(spec, false)) {
-          return new CatalogCoverage(catalog).blockRows(partition);
+          return new CatalogCoverage(catalog).rows(table, partition);
         }
       }
 
@@ -110,11 +110,11 @@ public final class CatalogCoverage implements CoverageStore {
     return Coverage.of(ranges).plus(recorded());
   }
 
-  /** The blocks rows of the live data files inside {@code partition} (from the manifests). */
+  /** The rows of the live data files inside {@code partition} (from the manifests). */
   @Override
-  public long blockRows(HeightRange partition) {
-    return catalog.find(ExportTable.BLOCKS)
-        .map(table -> partitions(ExportTable.BLOCKS, table).entrySet().stream()
+  public long rows(ExportTable exportTable, HeightRange partition) {
+    return catalog.find(exportTable)
+        .map(table -> partitions(exportTable, table).entrySet().stream()
             .filter(e -> e.getKey() != null && partition.contains(e.getKey()))
             .mapToLong(e -> e.getValue().rows()).sum())
         .orElse(0L);

@@ -45,16 +45,55 @@ public record StableHeights(OptionalLong lowest, OptionalLong highest) {
   public static long blocksIn(SourcePaths paths, HeightRange range) {
     try (SqliteSource coreDb = SqliteSource.open("coreDb", paths.coreDb(),
         Map.of("stable_blocks", Set.of("height")))) {
-      try (PreparedStatement statement = coreDb.prepare(
-          "SELECT count(*) FROM stable_blocks WHERE height BETWEEN ? AND ?")) {
-        statement.setLong(1, range.start());
-        statement.setLong(2, range.end());
-        try (ResultSet row = statement.executeQuery()) {
-          return row.getLong(1);
-        }
-      } catch (SQLException e) {
-        throw coreDb.failure("query failed", e);
+      return count(coreDb, "SELECT count(*) FROM stable_blocks WHERE height BETWEEN ? AND ?",
+          range);
+    }
+  }
+
+  /**
+   * Whether the source has a transaction row in {@code range} that an export with these L1
+   * flags writes: a data item, or with {@code includeL1Transactions} an L1 transaction (indexed
+   * lookups of one row each).
+   */
+  public static boolean hasTransactionsIn(SourcePaths paths, HeightRange range,
+      boolean includeL1Transactions) {
+    return any(paths, "stable_data_items", includeL1Transactions ? "stable_transactions" : null,
+        range);
+  }
+
+  /** As {@link #hasTransactionsIn}, for tags: a data item's, or with L1 tags an L1 tag. */
+  public static boolean hasTagsIn(SourcePaths paths, HeightRange range, boolean includeL1Tags) {
+    return any(paths, "stable_data_item_tags",
+        includeL1Tags ? "stable_transaction_tags" : null, range);
+  }
+
+  private static boolean any(SourcePaths paths, String bundlesTable, String coreTable,
+      HeightRange range) {
+    String exists = "SELECT EXISTS (SELECT 1 FROM %s WHERE height BETWEEN ? AND ?)";
+    try (SqliteSource bundlesDb = SqliteSource.open("bundlesDb", paths.bundlesDb(),
+        Map.of(bundlesTable, Set.of("height")))) {
+      if (count(bundlesDb, String.format(exists, bundlesTable), range) > 0) {
+        return true;
       }
+    }
+    if (coreTable == null) {
+      return false;
+    }
+    try (SqliteSource coreDb = SqliteSource.open("coreDb", paths.coreDb(),
+        Map.of(coreTable, Set.of("height")))) {
+      return count(coreDb, String.format(exists, coreTable), range) > 0;
+    }
+  }
+
+  private static long count(SqliteSource source, String sql, HeightRange range) {
+    try (PreparedStatement statement = source.prepare(sql)) {
+      statement.setLong(1, range.start());
+      statement.setLong(2, range.end());
+      try (ResultSet row = statement.executeQuery()) {
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw source.failure("query failed", e);
     }
   }
 

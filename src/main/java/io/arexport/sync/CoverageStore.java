@@ -1,6 +1,7 @@
 package io.arexport.sync;
 
 import io.arexport.HeightRange;
+import io.arexport.schema.ExportTable;
 import java.util.Optional;
 
 /**
@@ -14,10 +15,10 @@ public interface CoverageStore {
   Coverage covered();
 
   /**
-   * The rows of the blocks table the warehouse holds in the partitions lying inside {@code
+   * The rows of {@code table} the warehouse holds in the partitions lying inside {@code
    * partition} (0 when it has none): from Parquet footers or the manifests, never from data.
    */
-  long blockRows(HeightRange partition);
+  long rows(ExportTable table, HeightRange partition);
 
   /** The settings the recorded heights were exported with; empty when nothing is recorded. */
   Optional<ExportSettings> recordedSettings();

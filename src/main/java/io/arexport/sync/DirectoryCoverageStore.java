@@ -70,11 +70,11 @@ public final class DirectoryCoverageStore implements CoverageStore {
   }
 
   @Override
-  public long blockRows(HeightRange partition) {
+  public long rows(ExportTable table, HeightRange partition) {
     FooterRows footers = FooterRows.local();
     long rows = 0;
     // Every directory inside it: exports that started mid-partition cut it into several.
-    for (var dir : layout.partitionDirs(ExportTable.BLOCKS).entrySet()) {
+    for (var dir : layout.partitionDirs(table).entrySet()) {
       if (!partition.contains(dir.getKey())) {
         continue;
       }

@@ -158,13 +158,20 @@ public final class Syncer {
 
   /**
    * The plan starts above the highest covered partition when that partition is complete (ends
-   * at a multiple of the partition size). But an {@code export} whose range reached above the
-   * gateway's stable tip published the partition holding the tip under its whole name (it warns
-   * of it), with the rows stable then. Once the source has more stable blocks in that partition
-   * than the warehouse holds, the partition is taken out of the coverage, so this cycle exports
-   * it again whole instead of skipping its missing heights for good. Blocks, because every height
-   * of the chain has one and every export writes them whatever its L1 flags; one indexed count and
-   * the footers (or manifests) of one partition, so the check costs next to nothing.
+   * at a multiple of the partition size), and a partition of any table counts as covering it.
+   * Two ways it can be incomplete nonetheless, each of which would be skipped for good:
+   * <ul>
+   *   <li>an {@code export} whose range reached above the gateway's stable tip published the
+   *       partition holding the tip under its whole name (it warns of it), with the rows stable
+   *       then: the source now has more stable blocks there than the warehouse holds (blocks,
+   *       because every height of the chain has one and every export writes them);
+   *   <li>a catalog-mode run killed between the partition's table commits (one per table), whose
+   *       job is not resumed: a table holds nothing there while the source has rows for it.
+   * </ul>
+   * Then the partition is taken out of the coverage, so this cycle exports it again whole. One
+   * indexed count and two indexed lookups in the source and the footers (or manifests) of one
+   * partition, so the check costs next to nothing. A partition whose tags are all dangling (no
+   * name or value) is exported again on every cycle: harmless, and not seen on a gateway.
    */
   private Coverage withoutStaleTopPartition(Coverage covered, SyncRequest request,
       StableHeights source) {
@@ -185,14 +192,24 @@ public final class Syncer {
     HeightRange top = covered.ranges().get(covered.ranges().size() - 1);
     HeightRange partition = new HeightRange(
         Math.max(highest - Math.floorMod(highest, size), top.start()), highest);
-    long held = coverage.blockRows(partition);
-    long stable = StableHeights.blocksIn(new SourcePaths(request.coreDb(), request.bundlesDb()),
-        partition);
-    if (held >= stable) {
+    SourcePaths paths = new SourcePaths(request.coreDb(), request.bundlesDb());
+    long held = coverage.rows(ExportTable.BLOCKS, partition);
+    long stable = StableHeights.blocksIn(paths, partition);
+    String lacking;
+    if (held < stable) {
+      lacking = held + " blocks, the source " + stable + ": exported before the gateway had all"
+          + " its heights";
+    } else if (coverage.rows(ExportTable.TRANSACTIONS, partition) == 0
+        && StableHeights.hasTransactionsIn(paths, partition, request.includeL1Transactions())) {
+      lacking = "no transactions, the source has some: its publish was interrupted";
+    } else if (coverage.rows(ExportTable.TAGS, partition) == 0
+        && StableHeights.hasTagsIn(paths, partition, request.includeL1Tags())) {
+      lacking = "no tags, the source has some: its publish was interrupted";
+    } else {
       return covered;
     }
-    LOG.warn("partition {} of {} holds {} blocks, the source {}: exported before the gateway had"
-        + " all its heights; exporting it again", partition, coverage.describe(), held, stable);
+    LOG.warn("partition {} of {} holds {}; exporting it again", partition, coverage.describe(),
+        lacking);
     return covered.below(partition.start());
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.sync.GrowingSource;
+import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
 import io.arexport.testing.SampleDatabases;
 import java.nio.file.Files;
@@ -154,6 +155,37 @@ class CatalogSyncTest {
     source.restoreAbove(224);
     JsonNode synced = ok(Cli.run(sync(catalog, source, work, "--json")));
     assertThat(synced.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    CatalogExportTest.assertEqualsSource(pristine, catalog::load, FULL);
+  }
+
+  /**
+   * An export killed between the table commits of one partition (blocks and transactions of
+   * 150-199 committed, tags not) whose job is not resumed (another --maxFileRows): the partition
+   * counts as covered through its blocks, so sync must see the table it lacks and export the
+   * partition again, not plan past it and leave its tags out for good.
+   */
+  @Test
+  void aPartitionWhoseTagsCommitWasInterruptedIsExportedAgain(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] export = catalog.with("export", "--startHeight", "100", "--endHeight", "349",
+        "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
+        "--threads", "1", "--maxFileRows", "100000",
+        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", work.resolve("staging").toString());
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx512m"),
+        Map.of("AREXPORT_FAULT_POINT", "catalog-table-committed:5"), work, export)) {
+      assertThat(child.awaitErrLine("fault point catalog-table-committed:5 reached", 120))
+          .as(child.err()).isTrue();
+      child.kill();
+    }
+    assertThat(filesOf(catalog.load("transactions"), "150-199")).isNotEmpty();
+    assertThat(filesOf(catalog.load("tags"), "150-199")).as("killed before").isEmpty();
+
+    JsonNode synced = ok(Cli.run(sync(catalog, source, work, "--json")));
+    assertThat(synced.get("runs").get(0).get("kind").asText()).isEqualTo("new");
+    assertThat(synced.get("runs").get(0).get("startHeight").asLong()).isEqualTo(150);
     CatalogExportTest.assertEqualsSource(pristine, catalog::load, FULL);
   }
 
