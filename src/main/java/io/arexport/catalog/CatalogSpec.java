@@ -57,6 +57,11 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     }
     switch (type) {
       case HADOOP -> {
+        if (configFile != null && configFile.isPresent()) {
+          throw new InvalidInputException("the catalog config file " + configFile.get()
+              + " (--catalog-config or $" + CONFIG_VARIABLE + ") names no rest or jdbc"
+              + " catalog: add type=rest or type=jdbc");
+        }
         if (warehouse != null && isObjectStore(warehouse)) {
           throw new InvalidInputException("--catalog-warehouse " + Secrets.redactUri(warehouse)
               + " is an object store, which has no atomic rename: use --catalog-type rest or"
@@ -64,6 +69,16 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
         }
         if (uri != null) {
           throw new InvalidInputException("--catalog-uri needs --catalog-type rest or jdbc");
+        }
+        // Without a catalog type these would be ignored and the run would write the directory
+        // warehouse at --warehouseDir instead, successfully: refused like --catalog-uri.
+        if (warehouse != null) {
+          throw new InvalidInputException("--catalog-warehouse needs --catalog-type rest or jdbc"
+              + " (the directory warehouse is --warehouseDir): " + Secrets.redactUri(warehouse));
+        }
+        if (!properties.isEmpty()) {
+          throw new InvalidInputException("--catalog-property needs --catalog-type rest or jdbc: "
+              + String.join(", ", new TreeMap<>(properties).keySet()));
         }
       }
       case REST -> {

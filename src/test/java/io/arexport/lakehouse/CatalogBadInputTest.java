@@ -70,6 +70,26 @@ class CatalogBadInputTest {
     assertThat(paths.stagingDir()).doesNotExist();
   }
 
+  /**
+   * Catalog settings without a catalog type would be ignored: the run would write the directory
+   * warehouse instead and succeed. Refused, naming what was given (never a secret value).
+   */
+  @Test
+  void catalogSettingsWithoutACatalogTypeAreRefused(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Path config = Files.writeString(work.resolve("catalog.properties"),
+        "uri=jdbc:sqlite:" + work.resolve("c.db") + "\ntoken=" + SECRET + "\n");
+    assertOneLine(Cli.run(paths.export(100, 149, 50, "--catalog-warehouse",
+        work.resolve("lake").toString())), 2, "--catalog-warehouse needs --catalog-type rest or"
+        + " jdbc (the directory warehouse is --warehouseDir): " + work.resolve("lake"));
+    assertOneLine(Cli.run(paths.export(100, 149, 50, "--catalog-property",
+        "token=" + SECRET)), 2, "--catalog-property needs --catalog-type rest or jdbc: token");
+    assertOneLine(Cli.run(paths.export(100, 149, 50, "--catalog-config", config.toString())),
+        2, "the catalog config file " + config, "names no rest or jdbc catalog");
+    assertThat(paths.warehouseDir()).doesNotExist();
+    assertThat(paths.stagingDir()).doesNotExist();
+  }
+
   @Test
   void objectStoreWithoutCatalogIsRefused(@TempDir Path work) {
     ExportArgs paths = ExportArgs.of(sources, work);
