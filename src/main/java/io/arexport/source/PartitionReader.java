@@ -239,25 +239,13 @@ public final class PartitionReader implements AutoCloseable {
    * to size the bloom filters before the rows are written.
    */
   public long transactionCount(HeightRange range) {
-    long count = count(bundles,
+    long count = bundles.numberIn(
         "SELECT count(*) FROM stable_data_items WHERE height BETWEEN ? AND ?", range);
     if (includeL1Transactions || includeL1Tags) {
-      count += count(core,
+      count += core.numberIn(
           "SELECT count(*) FROM stable_transactions WHERE height BETWEEN ? AND ?", range);
     }
     return count;
-  }
-
-  private static long count(SqliteSource source, String sql, HeightRange range) {
-    try (PreparedStatement statement = source.prepare(sql)) {
-      statement.setLong(1, range.start());
-      statement.setLong(2, range.end());
-      try (ResultSet row = statement.executeQuery()) {
-        return row.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw source.failure("query failed", e);
-    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.arexport.source;
 
+import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import java.nio.file.Files;
@@ -156,6 +157,23 @@ public final class SqliteSource implements AutoCloseable {
       return connection.prepareStatement(sql);
     } catch (SQLException e) {
       throw failure("cannot prepare query", e);
+    }
+  }
+
+  /**
+   * The single number {@code sql} returns with a height range bound to its two parameters
+   * (e.g. {@code SELECT count(*) FROM t WHERE height BETWEEN ? AND ?}); failures name the
+   * database.
+   */
+  public long numberIn(String sql, HeightRange range) {
+    try (PreparedStatement statement = prepare(sql)) {
+      statement.setLong(1, range.start());
+      statement.setLong(2, range.end());
+      try (ResultSet row = statement.executeQuery()) {
+        return row.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw failure("query failed", e);
     }
   }
 

@@ -45,8 +45,8 @@ public record StableHeights(OptionalLong lowest, OptionalLong highest) {
   public static long blocksIn(SourcePaths paths, HeightRange range) {
     try (SqliteSource coreDb = SqliteSource.open("coreDb", paths.coreDb(),
         Map.of("stable_blocks", Set.of("height")))) {
-      return count(coreDb, "SELECT count(*) FROM stable_blocks WHERE height BETWEEN ? AND ?",
-          range);
+      return coreDb.numberIn(
+          "SELECT count(*) FROM stable_blocks WHERE height BETWEEN ? AND ?", range);
     }
   }
 
@@ -72,7 +72,7 @@ public record StableHeights(OptionalLong lowest, OptionalLong highest) {
     String exists = "SELECT EXISTS (SELECT 1 FROM %s WHERE height BETWEEN ? AND ?)";
     try (SqliteSource bundlesDb = SqliteSource.open("bundlesDb", paths.bundlesDb(),
         Map.of(bundlesTable, Set.of("height")))) {
-      if (count(bundlesDb, String.format(exists, bundlesTable), range) > 0) {
+      if (bundlesDb.numberIn(String.format(exists, bundlesTable), range) > 0) {
         return true;
       }
     }
@@ -81,19 +81,7 @@ public record StableHeights(OptionalLong lowest, OptionalLong highest) {
     }
     try (SqliteSource coreDb = SqliteSource.open("coreDb", paths.coreDb(),
         Map.of(coreTable, Set.of("height")))) {
-      return count(coreDb, String.format(exists, coreTable), range) > 0;
-    }
-  }
-
-  private static long count(SqliteSource source, String sql, HeightRange range) {
-    try (PreparedStatement statement = source.prepare(sql)) {
-      statement.setLong(1, range.start());
-      statement.setLong(2, range.end());
-      try (ResultSet row = statement.executeQuery()) {
-        return row.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw source.failure("query failed", e);
+      return coreDb.numberIn(String.format(exists, coreTable), range) > 0;
     }
   }
 
