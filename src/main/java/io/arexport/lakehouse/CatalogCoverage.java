@@ -20,6 +20,8 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
@@ -110,11 +112,15 @@ public final class CatalogCoverage implements CoverageStore {
     return Coverage.of(ranges).plus(recorded());
   }
 
-  /** The rows of the live data files inside {@code partition} (from the manifests). */
+  /**
+   * The rows of the live data files inside {@code partition} (from the manifests), planned with
+   * the partition's height filter, so Iceberg reads only the manifests that can hold them.
+   */
   @Override
   public long rows(ExportTable exportTable, HeightRange partition) {
     return catalog.find(exportTable)
-        .map(table -> partitions(exportTable, table).entrySet().stream()
+        .map(table -> partitions(exportTable, table, CatalogPublisher.heights(partition))
+            .entrySet().stream()
             .filter(e -> e.getKey() != null && partition.contains(e.getKey()))
             .mapToLong(e -> e.getValue().rows()).sum())
         .orElse(0L);
@@ -179,6 +185,11 @@ public final class CatalogCoverage implements CoverageStore {
    */
   public static Map<HeightRange, PartitionFiles> partitions(ExportTable exportTable,
       Table table) {
+    return partitions(exportTable, table, Expressions.alwaysTrue());
+  }
+
+  private static Map<HeightRange, PartitionFiles> partitions(ExportTable exportTable,
+      Table table, Expression filter) {
     Map<HeightRange, PartitionFiles> partitions = new TreeMap<>(Comparator.nullsLast(
         Comparator.comparingLong(HeightRange::start).thenComparingLong(HeightRange::end)));
     Snapshot snapshot = table.currentSnapshot();
@@ -186,7 +197,7 @@ public final class CatalogCoverage implements CoverageStore {
       return partitions;
     }
     try (CloseableIterable<FileScanTask> tasks = table.newScan()
-        .useSnapshot(snapshot.snapshotId()).includeColumnStats().planFiles()) {
+        .useSnapshot(snapshot.snapshotId()).filter(filter).includeColumnStats().planFiles()) {
       for (FileScanTask task : tasks) {
         DataFile file = task.file();
         HeightRange partition = CatalogSide.partitionOf(exportTable, table, file);
