@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -92,6 +94,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
           throw new InvalidInputException("--catalog-uri of a jdbc catalog must be a JDBC URL"
               + " (jdbc:postgresql://..., jdbc:sqlite:...): " + Secrets.redactUri(uri));
         }
+        requireDriver(uri);
         if (uri.startsWith("jdbc:sqlite:")) {
           String database = uri.substring("jdbc:sqlite:".length()).split("\\?", 2)[0].trim();
           if (database.isEmpty() || database.equals(":memory:")
@@ -104,6 +107,21 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
         }
       }
       default -> throw new IllegalStateException(type.name());
+    }
+  }
+
+  /**
+   * Refuses a JDBC URL no driver on the class path accepts ({@code jdbc:mysql:} with the drivers
+   * arexport bundles): Iceberg's JdbcCatalog would only fail at connect time, as a runtime
+   * failure, after the run had started.
+   */
+  private static void requireDriver(String uri) {
+    try {
+      DriverManager.getDriver(uri);
+    } catch (SQLException e) {
+      throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri)
+          + ": no JDBC driver accepts this URL (arexport bundles the jdbc:postgresql: and"
+          + " jdbc:sqlite: drivers)");
     }
   }
 

@@ -83,7 +83,7 @@ class CatalogSpecTest {
   void theResumeOptionsRepeatOnlyWhatDidNotComeFromTheConfigFile(@TempDir Path dir)
       throws Exception {
     Path file = Files.writeString(dir.resolve("catalog.properties"), "type=JDBC\n"
-        + "uri=jdbc:postgresql://ario:pw-secret@db/iceberg\nwarehouse=s3://bucket/ario\n"
+        + "uri=jdbc:postgresql://db/iceberg?user=ario&password=pw-secret\nwarehouse=s3://bucket/ario\n"
         + "jdbc.password=pw-secret\n");
     CatalogSpec spec = CatalogSpec.resolve(Map.of("namespace", "gateway"),
         List.of("s3.endpoint=http://127.0.0.1:9000"), Optional.of(file));
@@ -110,5 +110,20 @@ class CatalogSpecTest {
     assertThat(CatalogSpec.resolve(Map.of("type", "jdbc", "uri", "jdbc:sqlite:/tmp/c.db",
         "warehouse", "/tmp/lake"), List.of(), Optional.empty()).uri())
         .isEqualTo("jdbc:sqlite:/tmp/c.db");
+  }
+
+  @Test
+  void aJdbcUrlNoBundledDriverAcceptsIsRefusedWithoutItsPassword() {
+    for (String uri : List.of("jdbc:mysql://db:3306/iceberg?user=me&password=hunter2",
+        "jdbc:postgres://db/iceberg", "jdbc:")) {
+      assertThatThrownBy(() -> CatalogSpec.resolve(Map.of("type", "jdbc", "uri", uri,
+          "warehouse", "/tmp/lake"), List.of(), Optional.empty()))
+          .as(uri).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("no JDBC driver accepts this URL")
+          .hasMessageNotContaining("hunter2");
+    }
+    assertThat(CatalogSpec.resolve(Map.of("type", "jdbc", "uri",
+        "jdbc:postgresql://db/iceberg", "warehouse", "/tmp/lake"), List.of(), Optional.empty())
+        .uri()).isEqualTo("jdbc:postgresql://db/iceberg");
   }
 }
