@@ -42,6 +42,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     String namespace, Map<String, String> properties, Optional<Path> configFile) {
   public static final String DEFAULT_NAME = "ar_io";
   public static final String DEFAULT_NAMESPACE = "default";
+  private static final String SQLITE_PREFIX = "jdbc:sqlite:";
   /** The environment variable naming a catalog config file when --catalog-config is absent. */
   public static final String CONFIG_VARIABLE = "AREXPORT_CATALOG_CONFIG";
 
@@ -95,8 +96,8 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
               + " (jdbc:postgresql://..., jdbc:sqlite:...): " + Secrets.redactUri(uri));
         }
         requireDriver(uri);
-        if (uri.startsWith("jdbc:sqlite:")) {
-          String database = uri.substring("jdbc:sqlite:".length()).split("\\?", 2)[0].trim();
+        if (uri.startsWith(SQLITE_PREFIX)) {
+          String database = sqliteDatabase(uri);
           if (database.isEmpty() || database.equals(":memory:")
               || uri.toLowerCase(Locale.ROOT).contains("mode=memory")) {
             // SQLite makes an in-memory database: the tables' commits would be lost at exit.
@@ -218,7 +219,28 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
 
   /** True when several processes cannot commit through this catalog at once (SQLite). */
   public boolean singleWriterOnly() {
-    return type == CatalogType.JDBC && uri.startsWith("jdbc:sqlite:");
+    return type == CatalogType.JDBC && uri.startsWith(SQLITE_PREFIX);
+  }
+
+  /**
+   * The database file of a JdbcCatalog on SQLite, which SQLite creates on first connect: the
+   * commands that only read a catalog check it exists instead. Empty for other catalogs.
+   */
+  public Optional<Path> sqliteFile() {
+    if (!singleWriterOnly()) {
+      return Optional.empty();
+    }
+    String database = sqliteDatabase(uri);
+    if (database.startsWith("file:")) {
+      // SQLite's URI filename: file:/path, file:///path or file:relative
+      database = database.substring("file:".length()).replaceFirst("^//(localhost)?(?=/)", "");
+    }
+    return Optional.of(Path.of(database));
+  }
+
+  /** What follows {@code jdbc:sqlite:}, without the driver's {@code ?key=value} settings. */
+  private static String sqliteDatabase(String uri) {
+    return uri.substring(SQLITE_PREFIX.length()).split("\\?", 2)[0].trim();
   }
 
   /**

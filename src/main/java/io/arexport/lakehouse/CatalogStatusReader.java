@@ -13,6 +13,8 @@ import io.arexport.status.WarehouseStatus.Range;
 import io.arexport.status.WarehouseStatus.TableStatus;
 import io.arexport.sync.Coverage;
 import io.arexport.sync.ExportSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +28,8 @@ import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code arexport status} in catalog mode: the same report as {@link StatusReader}, read from the
@@ -39,6 +43,7 @@ import org.apache.iceberg.TableMetadata;
  * that reference them (maintain).
  */
 public final class CatalogStatusReader {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogStatusReader.class);
   private final Clock clock;
   private final StatusReader.ResumeCommands resumeCommands;
 
@@ -55,25 +60,36 @@ public final class CatalogStatusReader {
     Coverage recorded = Coverage.EMPTY;
     Optional<ExportSettings> recordedSettings = Optional.empty();
     String recordError = null;
-    try (CatalogTables catalog = CatalogTables.open(spec)) {
-      CatalogCoverage store = new CatalogCoverage(catalog);
-      try {
-        recorded = store.recorded();
-        recordedSettings = store.recordedSettings();
-      } catch (ArexportException e) {
-        recordError = e.getMessage();
-      }
-      Map<ExportTable, Table> existing = catalog.existing();
+    Optional<Path> missingDatabase = spec.sqliteFile().filter(file -> !Files.exists(file));
+    if (missingDatabase.isPresent()) {
+      // SQLite would create the file on connect: a status must not, and a mistyped path should
+      // be told apart from an empty catalog.
+      LOG.warn("no catalog database at {} yet: nothing was exported to this catalog (export or"
+          + " sync creates it)", missingDatabase.get());
       for (ExportTable exportTable : ExportTable.values()) {
-        Table table = existing.get(exportTable);
-        // Not Map.of(): table() asks for the null key (files of no known partition), which an
-        // immutable map refuses with a NullPointerException.
-        Map<HeightRange, CatalogCoverage.PartitionFiles> partitions = table == null
-            ? Collections.emptyMap() : CatalogCoverage.partitions(exportTable, table);
-        List<HeightRange> known = partitions.keySet().stream().filter(Objects::nonNull)
-            .toList();
-        covered.addAll(known);
-        tables.put(exportTable.tableName(), table(table, partitions, known));
+        tables.put(exportTable.tableName(), table(null, Collections.emptyMap(), List.of()));
+      }
+    } else {
+      try (CatalogTables catalog = CatalogTables.open(spec)) {
+        CatalogCoverage store = new CatalogCoverage(catalog);
+        try {
+          recorded = store.recorded();
+          recordedSettings = store.recordedSettings();
+        } catch (ArexportException e) {
+          recordError = e.getMessage();
+        }
+        Map<ExportTable, Table> existing = catalog.existing();
+        for (ExportTable exportTable : ExportTable.values()) {
+          Table table = existing.get(exportTable);
+          // Not Map.of(): table() asks for the null key (files of no known partition), which an
+          // immutable map refuses with a NullPointerException.
+          Map<HeightRange, CatalogCoverage.PartitionFiles> partitions = table == null
+              ? Collections.emptyMap() : CatalogCoverage.partitions(exportTable, table);
+          List<HeightRange> known = partitions.keySet().stream().filter(Objects::nonNull)
+              .toList();
+          covered.addAll(known);
+          tables.put(exportTable.tableName(), table(table, partitions, known));
+        }
       }
     }
     // As CatalogCoverage.covered(), from the partitions already read above.

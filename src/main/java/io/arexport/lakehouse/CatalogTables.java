@@ -10,6 +10,8 @@ import io.arexport.iceberg.TableMaintenance;
 import io.arexport.schema.ExportTable;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -64,6 +66,22 @@ public final class CatalogTables implements Closeable {
   /** Opens the catalog of {@code spec} (not hadoop); an unreachable or refusing catalog fails. */
   public static CatalogTables open(CatalogSpec spec) {
     return open(spec, true);
+  }
+
+  /**
+   * Opens a catalog that must exist already, for the commands that read or maintain one
+   * ({@code status}, {@code verify}, {@code maintain}): a JdbcCatalog's SQLite file that does not
+   * exist is refused instead of created (a mistyped path would report an empty catalog and leave
+   * a stray database behind).
+   */
+  public static CatalogTables openExisting(CatalogSpec spec) {
+    Optional<Path> file = spec.sqliteFile();
+    if (file.isPresent() && !Files.exists(file.get())) {
+      throw new InvalidInputException("no catalog database at " + file.get() + " (--catalog-uri "
+          + Secrets.redactUri(spec.uri()) + "): export or sync creates it; status, verify and"
+          + " maintain read an existing one");
+    }
+    return open(spec);
   }
 
   /**

@@ -126,4 +126,19 @@ class CatalogSpecTest {
         "jdbc:postgresql://db/iceberg", "warehouse", "/tmp/lake"), List.of(), Optional.empty())
         .uri()).isEqualTo("jdbc:postgresql://db/iceberg");
   }
+
+  @Test
+  void theSqliteFileOfAJdbcCatalogIsTheDatabaseTheDriverWouldOpen() {
+    Map<String, Path> files = Map.of(
+        "jdbc:sqlite:/srv/lake/catalog.db", Path.of("/srv/lake/catalog.db"),
+        "jdbc:sqlite:/srv/lake/catalog.db?journal_mode=wal", Path.of("/srv/lake/catalog.db"),
+        "jdbc:sqlite:file:/srv/c.db", Path.of("/srv/c.db"),
+        "jdbc:sqlite:file:///srv/c.db?cache=shared", Path.of("/srv/c.db"),
+        "jdbc:sqlite:catalog.db", Path.of("catalog.db"));
+    files.forEach((uri, file) -> assertThat(CatalogSpec.resolve(Map.of("type", "jdbc", "uri", uri,
+        "warehouse", "/tmp/lake"), List.of(), Optional.empty()).sqliteFile()).as(uri)
+        .contains(file));
+    assertThat(CatalogSpec.resolve(Map.of("type", "jdbc", "uri", "jdbc:postgresql://db/iceberg",
+        "warehouse", "/tmp/lake"), List.of(), Optional.empty()).sqliteFile()).isEmpty();
+  }
 }

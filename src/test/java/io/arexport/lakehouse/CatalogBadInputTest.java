@@ -55,6 +55,21 @@ class CatalogBadInputTest {
     assertOneLine(secret, 2, "--catalog-property must be KEY=VALUE", "not shown");
   }
 
+  /** verify and maintain work on an existing catalog: a SQLite file that is not there is not made. */
+  @Test
+  void verifyAndMaintainOfAJdbcSqliteCatalogFileThatDoesNotExistAreRefused(@TempDir Path work) {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] verify = catalog.with("verify", "--coreDb", sources.resolve("core.db").toString(),
+        "--bundlesDb", sources.resolve("bundles.db").toString(), "--startHeight", "100",
+        "--endHeight", "149");
+    String[] maintain = catalog.with("maintain");
+    for (String[] args : List.of(verify, maintain)) {
+      assertOneLine(Cli.run(args), 2, "no catalog database at " + catalog.database(),
+          "export or sync creates it");
+      assertThat(catalog.database()).as(args[0]).doesNotExist();
+    }
+  }
+
   /** In catalog mode the Iceberg commit is the publish: --no-iceberg cannot be honoured. */
   @Test
   void noIcebergInCatalogModeIsRefusedBeforeAnythingIsCreated(@TempDir Path work) {

@@ -176,6 +176,7 @@ class CatalogMaintainTest {
   @Test
   void aNamedTableMissingFromTheCatalogIsOneLineExitTwo(@TempDir Path work) {
     LocalCatalog catalog = LocalCatalog.in(work);
+    catalog.open().close();
     List<String> args = new ArrayList<>(List.of("maintain", "--tables", "tags"));
     args.addAll(catalog.options());
     Cli.Result result = Cli.run(args.toArray(String[]::new));

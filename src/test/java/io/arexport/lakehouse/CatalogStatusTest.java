@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
 import io.arexport.testing.SampleDatabases;
@@ -180,9 +181,30 @@ class CatalogStatusTest {
   @Test
   void aCatalogWithoutTheTablesIsReportedAsEmpty(@TempDir Path work) throws Exception {
     LocalCatalog catalog = LocalCatalog.in(work);
-    Cli.Result result = Cli.run(catalog.with("status", "--json", "--stagingDir",
-        work.resolve("staging").toString()));
+    catalog.open().close(); // the catalog's own tables, none of the export's
+    assertEmpty(Cli.run(catalog.with("status", "--json", "--stagingDir",
+        work.resolve("staging").toString())));
+  }
 
+  /**
+   * SQLite creates a database file on connect: status must not create the catalog it reports on
+   * (a mistyped path would look like an empty catalog and leave a stray file).
+   */
+  @Test
+  void aJdbcSqliteCatalogFileThatDoesNotExistIsReportedEmptyAndNotCreated(@TempDir Path work)
+      throws Exception {
+    LocalCatalog catalog = LocalCatalog.in(work);
+    LoggedWarnings.During<Cli.Result> status = LoggedWarnings.during(CatalogStatusReader.class,
+        () -> Cli.run(catalog.with("status", "--json", "--stagingDir",
+            work.resolve("staging").toString())));
+
+    assertEmpty(status.result());
+    assertThat(status.warnings()).singleElement().asString()
+        .startsWith("no catalog database at " + catalog.database() + " yet");
+    assertThat(catalog.database()).doesNotExist();
+  }
+
+  private static void assertEmpty(Cli.Result result) throws Exception {
     assertThat(result.status()).as(result.err()).isZero();
     JsonNode status = new ObjectMapper().readTree(result.out());
     assertThat(status.get("coverage").get("ranges")).isEmpty();
