@@ -14,15 +14,18 @@ import io.arexport.source.StableHeights;
 import io.arexport.warehouse.JobParameters;
 import io.arexport.warehouse.StagingJob;
 import io.arexport.warehouse.UnfinishedJob;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,7 @@ public final class Syncer {
   private final CoverageStore coverage;
   private final SyncListener listener;
   private final Cancellation cancellation;
+  private final Set<Path> unreadableJobsWarned = new HashSet<>();
 
   public Syncer(Clock clock, Exporter exporter, CoverageStore coverage, SyncListener listener,
       Cancellation cancellation) {
@@ -58,6 +62,19 @@ public final class Syncer {
     this.coverage = coverage;
     this.listener = listener;
     this.cancellation = cancellation;
+  }
+
+  /**
+   * A job whose checkpoint cannot be read is not resumed: its heights are planned afresh like any
+   * others, so nothing is lost, but the directory stays until someone looks. Said once per job
+   * and process, not on every cycle of a {@code --watch}. (A job killed before its first
+   * checkpoint has no file at all; the next export removes it, nothing to say.)
+   */
+  private void warnOnceIfUnreadable(UnfinishedJob job) {
+    if (job.hasCheckpointFile() && unreadableJobsWarned.add(job.directory())) {
+      LOG.warn("not resuming {}: {}; its heights are exported afresh (status lists it; delete the"
+          + " directory once no export uses it)", job.directory(), job.problem());
+    }
   }
 
   public SyncSummary run(SyncRequest request) {
@@ -74,6 +91,7 @@ public final class Syncer {
     Totals totals = new Totals();
     for (UnfinishedJob job : UnfinishedJob.list(request.stagingDir())) {
       if (job.checkpoint() == null) {
+        warnOnceIfUnreadable(job);
         continue;
       }
       JobParameters theirs = job.checkpoint().parameters();

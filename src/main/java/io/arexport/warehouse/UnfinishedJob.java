@@ -19,6 +19,11 @@ import java.util.stream.Stream;
  */
 public record UnfinishedJob(Path directory, Checkpoint checkpoint, String problem) {
 
+  /** True when the job has a checkpoint file (readable or not), false when it was never written. */
+  public boolean hasCheckpointFile() {
+    return Files.isRegularFile(directory.resolve(StagingJob.CHECKPOINT));
+  }
+
   /** The job directories of {@code stagingDir}, oldest first (job names start with their time). */
   public static List<UnfinishedJob> list(Path stagingDir) {
     List<UnfinishedJob> jobs = new ArrayList<>();

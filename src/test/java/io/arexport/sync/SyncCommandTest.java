@@ -355,6 +355,32 @@ class SyncCommandTest {
   }
 
   /**
+   * A job whose checkpoint was damaged cannot be resumed: sync exports its heights afresh, so
+   * nothing is lost, and says once which directory it left alone.
+   */
+  @Test
+  void aJobWithAnUnreadableCheckpointIsNamedAndItsHeightsExportedAfresh(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
+        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    Path job = paths.stagingDir().resolve(jobDirs(paths.stagingDir()).get(0));
+    Files.writeString(job.resolve(".checkpoint"), "{\"jobId\": tru");
+
+    LoggedWarnings.During<Cli.Result> synced = LoggedWarnings.during(Syncer.class,
+        () -> Cli.run(sync(paths, "--json")));
+
+    JsonNode summary = ok(synced.result());
+    assertThat(summary.get("runs")).allSatisfy(run ->
+        assertThat(run.get("kind").asText()).isEqualTo("new"));
+    assertThat(synced.warnings()).singleElement().asString()
+        .startsWith("not resuming " + job + ": ").contains("exported afresh");
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(), FULL, true,
+        true);
+  }
+
+  /**
    * A sync killed inside a partition's commit (partition-moved: blocks and transactions of
    * 150-199 moved in, tags not yet), after which the operator deleted staging. The next sync
    * must undo that half commit before planning, so the partition counts as missing and is
