@@ -238,6 +238,32 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     return Optional.of(Path.of(database));
   }
 
+  /**
+   * Refuses a JdbcCatalog on SQLite whose file is one of the gateway's databases: Iceberg's
+   * JdbcCatalog would add its tables to it, and the export reads it read-only.
+   */
+  public void requireApartFrom(Path... sourceDatabases) {
+    Optional<Path> file = sqliteFile().map(f -> f.toAbsolutePath().normalize());
+    if (file.isEmpty()) {
+      return;
+    }
+    for (Path source : sourceDatabases) {
+      Path database = source.toAbsolutePath().normalize();
+      if (file.get().equals(database) || sameExistingFile(file.get(), database)) {
+        throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri) + " names the"
+            + " gateway database " + source + ": the catalog needs a SQLite file of its own");
+      }
+    }
+  }
+
+  private static boolean sameExistingFile(Path a, Path b) {
+    try {
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** What follows {@code jdbc:sqlite:}, without the driver's {@code ?key=value} settings. */
   private static String sqliteDatabase(String uri) {
     return uri.substring(SQLITE_PREFIX.length()).split("\\?", 2)[0].trim();

@@ -72,6 +72,7 @@ public record ExportRequest(
     if (catalog == null) {
       catalog = CatalogSpec.DIRECTORY;
     }
+    catalog.requireApartFrom(coreDb, bundlesDb);
     if (!commitIceberg && !catalog.isDirectory()) {
       // It would be silently ignored (and the summary would say the metadata was committed).
       throw new InvalidInputException("--no-iceberg does not apply to a "

@@ -13,8 +13,6 @@ import io.arexport.status.WarehouseStatus.Range;
 import io.arexport.status.WarehouseStatus.TableStatus;
 import io.arexport.sync.Coverage;
 import io.arexport.sync.ExportSettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,17 +58,15 @@ public final class CatalogStatusReader {
     Coverage recorded = Coverage.EMPTY;
     Optional<ExportSettings> recordedSettings = Optional.empty();
     String recordError = null;
-    Optional<Path> missingDatabase = spec.sqliteFile().filter(file -> !Files.exists(file));
-    if (missingDatabase.isPresent()) {
-      // SQLite would create the file on connect: a status must not, and a mistyped path should
-      // be told apart from an empty catalog.
-      LOG.warn("no catalog database at {} yet: nothing was exported to this catalog (export or"
-          + " sync creates it)", missingDatabase.get());
+    Optional<CatalogTables> present = CatalogTables.openIfPresent(spec, absence ->
+        LOG.warn("{}: nothing was exported to this catalog yet (export or sync creates it)",
+            absence));
+    if (present.isEmpty()) {
       for (ExportTable exportTable : ExportTable.values()) {
         tables.put(exportTable.tableName(), table(null, Collections.emptyMap(), List.of()));
       }
     } else {
-      try (CatalogTables catalog = CatalogTables.open(spec)) {
+      try (CatalogTables catalog = present.get()) {
         CatalogCoverage store = new CatalogCoverage(catalog);
         try {
           recorded = store.recorded();

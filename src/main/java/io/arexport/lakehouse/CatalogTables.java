@@ -4,6 +4,7 @@ import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.catalog.CatalogSpec;
+import io.arexport.catalog.CatalogType;
 import io.arexport.catalog.Secrets;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.iceberg.TableMaintenance;
@@ -17,6 +18,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.Table;
@@ -69,19 +71,72 @@ public final class CatalogTables implements Closeable {
   }
 
   /**
-   * Opens a catalog that must exist already, for the commands that read or maintain one
-   * ({@code status}, {@code verify}, {@code maintain}): a JdbcCatalog's SQLite file that does not
-   * exist is refused instead of created (a mistyped path would report an empty catalog and leave
-   * a stray database behind).
+   * Opens a catalog that must exist already, for the commands that verify or maintain one: a
+   * catalog that is not there ({@link #openIfPresent}) is refused, exit 2.
    */
   public static CatalogTables openExisting(CatalogSpec spec) {
+    Opened opened = openWithoutCreating(spec);
+    if (opened.tables() == null) {
+      throw new InvalidInputException(opened.absence() + ": export or sync creates it; verify"
+          + " and maintain work on an existing one");
+    }
+    return opened.tables();
+  }
+
+  /**
+   * Opens the catalog for a reader ({@code status}) without creating anything: empty, with
+   * {@code absent} told why, when there is no catalog yet. Iceberg's JdbcCatalog creates its
+   * tables (and SQLite its database file) on connect; a mistyped path, or a gateway database
+   * given by mistake, would otherwise gain a catalog and be reported as an empty one.
+   */
+  public static Optional<CatalogTables> openIfPresent(CatalogSpec spec, Consumer<String> absent) {
+    Opened opened = openWithoutCreating(spec);
+    if (opened.tables() == null) {
+      absent.accept(opened.absence());
+    }
+    return Optional.ofNullable(opened.tables());
+  }
+
+  /** A catalog opened, or why there is none: exactly one of the two is null. */
+  private record Opened(CatalogTables tables, String absence) {}
+
+  private static Opened openWithoutCreating(CatalogSpec spec) {
+    String where = "(--catalog-uri " + Secrets.redactUri(spec.uri()) + ")";
     Optional<Path> file = spec.sqliteFile();
     if (file.isPresent() && !Files.exists(file.get())) {
-      throw new InvalidInputException("no catalog database at " + file.get() + " (--catalog-uri "
-          + Secrets.redactUri(spec.uri()) + "): export or sync creates it; status, verify and"
-          + " maintain read an existing one");
+      return new Opened(null, "no catalog database at " + file.get() + " " + where);
     }
-    return open(spec);
+    if (spec.type() != CatalogType.JDBC) {
+      return new Opened(open(spec), null);
+    }
+    Map<String, String> properties = new HashMap<>(spec.catalogProperties());
+    // JdbcUtil.INIT_CATALOG_TABLES_PROPERTY (package-private): without it, JdbcCatalog creates
+    // its tables, or migrates an older schema, on connect.
+    properties.putIfAbsent("jdbc.init-catalog-tables", "false");
+    CatalogTables tables = open(spec, properties, true);
+    try {
+      tables.catalog.tableExists(tables.identifier(ExportTable.BLOCKS));
+      return new Opened(tables, null);
+    } catch (RuntimeException e) {
+      tables.close();
+      if (lacksCatalogTables(e)) {
+        return new Opened(null, "no Iceberg catalog in the database " + where + ": it has no"
+            + " iceberg_tables table");
+      }
+      throw failure("cannot read", spec, e);
+    }
+  }
+
+  /** SQLite's "no such table" or PostgreSQL's undefined table (42P01), for Iceberg's own table. */
+  private static boolean lacksCatalogTables(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getMessage() != null
+          && sql.getMessage().contains("iceberg_tables")
+          && ("42P01".equals(sql.getSQLState()) || sql.getMessage().contains("no such table"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -89,6 +144,11 @@ public final class CatalogTables implements Closeable {
    * reader that opens the catalog again and again next to a writer that already warned).
    */
   static CatalogTables open(CatalogSpec spec, boolean warnSingleWriter) {
+    return open(spec, spec.catalogProperties(), warnSingleWriter);
+  }
+
+  private static CatalogTables open(CatalogSpec spec, Map<String, String> properties,
+      boolean warnSingleWriter) {
     if (spec.isDirectory()) {
       throw new IllegalArgumentException("directory mode has no catalog");
     }
@@ -98,7 +158,7 @@ public final class CatalogTables implements Closeable {
           + " catalog for several writers (docs/lakehouse.md)");
     }
     try {
-      Catalog catalog = CatalogUtil.buildIcebergCatalog(spec.name(), spec.catalogProperties(),
+      Catalog catalog = CatalogUtil.buildIcebergCatalog(spec.name(), properties,
           new Configuration());
       return new CatalogTables(spec, catalog);
     } catch (RuntimeException e) {

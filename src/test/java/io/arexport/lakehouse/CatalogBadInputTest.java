@@ -70,6 +70,44 @@ class CatalogBadInputTest {
     }
   }
 
+  /** The gateway's own database as the catalog: JdbcCatalog would add its tables to it. */
+  @Test
+  void aCatalogInAGatewayDatabaseIsRefusedBeforeAnythingIsWritten(@TempDir Path work)
+      throws Exception {
+    Path copies = Files.createDirectories(work.resolve("gateway"));
+    for (String db : List.of("core.db", "bundles.db")) {
+      Files.copy(sources.resolve(db), copies.resolve(db));
+    }
+    ExportArgs paths = ExportArgs.of(copies, work);
+    byte[] before = Files.readAllBytes(paths.coreDb());
+    LocalCatalog inCoreDb = new LocalCatalog(paths.coreDb(), work.resolve("lake"));
+    String[] export = inCoreDb.with(paths.export(100, 149, 50));
+    String[] sync = inCoreDb.with("sync", "--coreDb", paths.coreDb().toString(), "--bundlesDb",
+        paths.bundlesDb().toString(), "--stagingDir", paths.stagingDir().toString());
+    for (String[] args : List.of(export, sync)) {
+      assertOneLine(Cli.run(args), 2, "names the gateway database " + paths.coreDb(),
+          "a SQLite file of its own");
+      assertThat(Files.readAllBytes(paths.coreDb())).as(args[0]).isEqualTo(before);
+      assertThat(work.resolve("lake")).doesNotExist();
+    }
+  }
+
+  /** Nor do they make a catalog of a SQLite file that is none (a gateway database, by mistake). */
+  @Test
+  void verifyAndMaintainOfADatabaseThatIsNoCatalogAreRefused(@TempDir Path work)
+      throws Exception {
+    Path gatewayDb = Files.copy(sources.resolve("bundles.db"), work.resolve("bundles.db"));
+    byte[] before = Files.readAllBytes(gatewayDb);
+    LocalCatalog notACatalog = new LocalCatalog(gatewayDb, work.resolve("lake"));
+    String[] verify = notACatalog.with("verify", "--coreDb",
+        sources.resolve("core.db").toString(), "--bundlesDb", gatewayDb.toString(),
+        "--startHeight", "100", "--endHeight", "149");
+    for (String[] args : List.of(verify, notACatalog.with("maintain"))) {
+      assertOneLine(Cli.run(args), 2, "no Iceberg catalog in the database", "iceberg_tables");
+      assertThat(Files.readAllBytes(gatewayDb)).as(args[0]).isEqualTo(before);
+    }
+  }
+
   /** In catalog mode the Iceberg commit is the publish: --no-iceberg cannot be honoured. */
   @Test
   void noIcebergInCatalogModeIsRefusedBeforeAnythingIsCreated(@TempDir Path work) {

@@ -200,8 +200,28 @@ class CatalogStatusTest {
 
     assertEmpty(status.result());
     assertThat(status.warnings()).singleElement().asString()
-        .startsWith("no catalog database at " + catalog.database() + " yet");
+        .startsWith("no catalog database at " + catalog.database() + " (--catalog-uri ")
+        .contains("nothing was exported to this catalog yet");
     assertThat(catalog.database()).doesNotExist();
+  }
+
+  /** A SQLite file that is no catalog (a gateway database given by mistake) is not made one. */
+  @Test
+  void aDatabaseThatIsNoCatalogIsReportedEmptyAndLeftAsItWas(@TempDir Path work)
+      throws Exception {
+    Path gatewayDb = Files.copy(sources.resolve("core.db"), work.resolve("core.db"));
+    byte[] before = Files.readAllBytes(gatewayDb);
+    LocalCatalog notACatalog = new LocalCatalog(gatewayDb, work.resolve("lake"));
+
+    LoggedWarnings.During<Cli.Result> status = LoggedWarnings.during(CatalogStatusReader.class,
+        () -> Cli.run(notACatalog.with("status", "--json", "--stagingDir",
+            work.resolve("staging").toString())));
+
+    assertEmpty(status.result());
+    assertThat(status.warnings()).singleElement().asString()
+        .startsWith("no Iceberg catalog in the database (--catalog-uri jdbc:sqlite:" + gatewayDb)
+        .contains("no iceberg_tables table");
+    assertThat(Files.readAllBytes(gatewayDb)).as("the database is unchanged").isEqualTo(before);
   }
 
   private static void assertEmpty(Cli.Result result) throws Exception {
