@@ -85,6 +85,7 @@ import picocli.CommandLine.Spec;
             + " the next cycle does that after a backoff."})
 final class SyncCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
   private static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
   private static final Duration MAX_INTERVAL = Duration.ofDays(366);
 
@@ -145,20 +146,17 @@ final class SyncCommand implements Callable<Integer> {
   }
 
   private int sync() throws Exception {
-    if (interval != null && !watch) {
-      throw new InvalidInputException("--interval " + intervalAsTyped() + " needs --watch");
+    SyncRequest request;
+    try {
+      request = request();
+    } catch (ArexportException e) {
+      if (watch) {
+        // A service's JSON stream ends saying why, whether the first cycle or the options failed.
+        new WatchOutput().gaveUp(e);
+      }
+      throw e;
     }
-    Duration every = interval == null ? Duration.ofMinutes(10) : interval;
-    // Below a second a watch only spins; beyond a year the next start overflows a clock.
-    if (every.compareTo(MIN_INTERVAL) < 0 || every.compareTo(MAX_INTERVAL) > 0) {
-      throw new InvalidInputException("--interval must be between 1s and 366d: "
-          + intervalAsTyped());
-    }
-    SyncRequest request = new SyncRequest(optional(startHeight), optional(endHeight),
-        source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
-        source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
-        source.warehouseDir, Compression.parse(write.compression), !noIceberg,
-        write.threads(), fillGaps, catalog.spec(environment.env()));
+    Duration every = interval == null ? DEFAULT_INTERVAL : interval;
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
@@ -189,6 +187,24 @@ final class SyncCommand implements Callable<Integer> {
         SyncWatcher.Policy.of(every), new WatchOutput())
         .run(() -> syncer.run(request));
     return ExitCodes.OK;
+  }
+
+  /** The options as a checked request; bad input fails here, before anything is opened. */
+  private SyncRequest request() {
+    if (interval != null && !watch) {
+      throw new InvalidInputException("--interval " + intervalAsTyped() + " needs --watch");
+    }
+    Duration every = interval == null ? DEFAULT_INTERVAL : interval;
+    // Below a second a watch only spins; beyond a year the next start overflows a clock.
+    if (every.compareTo(MIN_INTERVAL) < 0 || every.compareTo(MAX_INTERVAL) > 0) {
+      throw new InvalidInputException("--interval must be between 1s and 366d: "
+          + intervalAsTyped());
+    }
+    return new SyncRequest(optional(startHeight), optional(endHeight),
+        source.heightPartitionSize, write.maxFileRows, source.includeL1Transactions,
+        source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
+        source.warehouseDir, Compression.parse(write.compression), !noIceberg,
+        write.threads(), fillGaps, catalog.spec(environment.env()));
   }
 
   /** The --interval value as the operator typed it ("10m", not "PT10M"), for messages. */

@@ -547,6 +547,37 @@ class SyncCommandTest {
   }
 
   /**
+   * A watch that cannot start, whether its options are bad or its first cycle finds bad input,
+   * ends its JSON stream with one {@code exited} line saying why, as a service's supervisor
+   * reads it; nothing is written.
+   */
+  @Test
+  void aWatchRefusedForBadInputEndsItsJsonStreamWithTheReason(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    ExportArgs missingDb = new ExportArgs(work.resolve("absent.db"), paths.bundlesDb(),
+        paths.stagingDir(), paths.warehouseDir());
+    Map<String, String[]> cases = Map.of(
+        "startHeight 300 is greater than endHeight 100",
+        sync(paths, "--watch", "--json", "--startHeight", "300", "--endHeight", "100"),
+        "--interval must be between 1s and 366d: 0s",
+        sync(paths, "--watch", "--json", "--interval", "0s"),
+        work.resolve("absent.db").toString(), sync(missingDb, "--watch", "--json"));
+    for (Map.Entry<String, String[]> refused : cases.entrySet()) {
+      Cli.Result result = Cli.run(refused.getValue());
+
+      assertThat(result.status()).as(result.err()).isEqualTo(2);
+      List<String> lines = result.out().lines().toList();
+      assertThat(lines).as(refused.getKey()).hasSize(1);
+      JsonNode exited = JSON.readTree(lines.get(0));
+      assertThat(exited.get("outcome").asText()).isEqualTo("exited");
+      assertThat(exited.get("exitStatus").asInt()).isEqualTo(2);
+      assertThat(exited.get("error").asText()).contains(refused.getKey());
+      assertThat(paths.warehouseDir()).doesNotExist();
+    }
+  }
+
+  /**
    * A cycle of {@code sync --watch} that fails with a runtime failure (a catalog nobody listens
    * on) is one line on stderr naming it, one {@code failed} event on stdout with {@code --json},
    * the stack trace only with {@code --stacktrace}, and the catalog token nowhere; the watch then
