@@ -49,7 +49,7 @@ public final class CatalogMaintenance {
 
   public MaintainSummary run(MaintainRequest request) {
     Instant started = clock.instant();
-    try (CatalogTables catalog = CatalogTables.openExisting(request.catalog())) {
+    try (CatalogTables catalog = CatalogTables.openExisting(request.catalog(), true)) {
       Map<ExportTable, Table> existing = catalog.existing();
       List<ExportTable> tables = request.tables().stream().filter(existing::containsKey).toList();
       if (request.tablesNamed() && tables.size() < request.tables().size()) {

@@ -57,7 +57,7 @@ public final class CatalogSide implements WarehouseSide {
 
   static WarehouseSide open(VerifyRequest request, Consumer<Finding> findings,
       Cancellation cancellation) {
-    return new CatalogSide(CatalogTables.openExisting(request.catalog()), findings, cancellation);
+    return new CatalogSide(CatalogTables.openExisting(request.catalog(), false), findings, cancellation);
   }
 
   @Override

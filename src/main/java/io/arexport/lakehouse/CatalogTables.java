@@ -73,9 +73,12 @@ public final class CatalogTables implements Closeable {
   /**
    * Opens a catalog that must exist already, for the commands that verify or maintain one: a
    * catalog that is not there ({@link #openIfPresent}) is refused, exit 2.
+   *
+   * @param commits whether this run commits (maintain): only then the SQLite catalog's
+   *     one-writer warning applies
    */
-  public static CatalogTables openExisting(CatalogSpec spec) {
-    Opened opened = openWithoutCreating(spec);
+  public static CatalogTables openExisting(CatalogSpec spec, boolean commits) {
+    Opened opened = openWithoutCreating(spec, commits);
     if (opened.tables() == null) {
       throw new InvalidInputException(opened.absence() + ": export or sync creates it; verify"
           + " and maintain work on an existing one");
@@ -90,7 +93,7 @@ public final class CatalogTables implements Closeable {
    * given by mistake, would otherwise gain a catalog and be reported as an empty one.
    */
   public static Optional<CatalogTables> openIfPresent(CatalogSpec spec, Consumer<String> absent) {
-    Opened opened = openWithoutCreating(spec);
+    Opened opened = openWithoutCreating(spec, false);
     if (opened.tables() == null) {
       absent.accept(opened.absence());
     }
@@ -100,20 +103,20 @@ public final class CatalogTables implements Closeable {
   /** A catalog opened, or why there is none: exactly one of the two is null. */
   private record Opened(CatalogTables tables, String absence) {}
 
-  private static Opened openWithoutCreating(CatalogSpec spec) {
+  private static Opened openWithoutCreating(CatalogSpec spec, boolean warnSingleWriter) {
     String where = "(--catalog-uri " + Secrets.redactUri(spec.uri()) + ")";
     Optional<Path> file = spec.sqliteFile();
     if (file.isPresent() && !Files.exists(file.get())) {
       return new Opened(null, "no catalog database at " + file.get() + " " + where);
     }
     if (spec.type() != CatalogType.JDBC) {
-      return new Opened(open(spec), null);
+      return new Opened(open(spec, warnSingleWriter), null);
     }
     Map<String, String> properties = new HashMap<>(spec.catalogProperties());
     // JdbcUtil.INIT_CATALOG_TABLES_PROPERTY (package-private): without it, JdbcCatalog creates
     // its tables, or migrates an older schema, on connect.
     properties.putIfAbsent("jdbc.init-catalog-tables", "false");
-    CatalogTables tables = open(spec, properties, true);
+    CatalogTables tables = open(spec, properties, warnSingleWriter);
     try {
       tables.catalog.tableExists(tables.identifier(ExportTable.BLOCKS));
       return new Opened(tables, null);

@@ -3,6 +3,7 @@ package io.arexport.lakehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arexport.testing.Cli;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.SampleDatabases;
 import java.io.IOException;
@@ -40,14 +41,23 @@ class CatalogVerifyTest {
   }
 
   @Test
-  void verifyPassesAndFindsDifferences(@TempDir Path work) throws IOException {
+  void verifyPassesAndFindsDifferences(@TempDir Path work) throws Exception {
     LocalCatalog catalog = LocalCatalog.in(work);
     ExportArgs paths = ExportArgs.of(sources, work);
-    Cli.Result export = Cli.run(catalog.with(paths.export(100, 299, 50)));
-    assertThat(export.status()).as(export.err()).isZero();
+    LoggedWarnings.During<Cli.Result> export = LoggedWarnings.during(CatalogTables.class,
+        () -> Cli.run(catalog.with(paths.export(100, 299, 50))));
+    assertThat(export.result().status()).as(export.result().err()).isZero();
+    assertThat(export.warnings()).singleElement().asString()
+        .startsWith("JdbcCatalog on SQLite allows one writer at a time");
 
-    Cli.Result counts = Cli.run(verify(catalog, 100, 299, 50, "--json"));
+    // A reader is no second writer: no one-writer warning to make its error two lines.
+    LoggedWarnings.During<Cli.Result> verified = LoggedWarnings.during(CatalogTables.class,
+        () -> Cli.run(verify(catalog, 100, 299, 50, "--json")));
+    Cli.Result counts = verified.result();
     assertThat(counts.status()).as(counts.out() + counts.err()).isZero();
+    assertThat(verified.warnings()).isEmpty();
+    assertThat(LoggedWarnings.during(CatalogTables.class, () -> Cli.run(catalog.with("status",
+        "--stagingDir", work.resolve("staging").toString()))).warnings()).isEmpty();
     Cli.Result deep = Cli.run(verify(catalog, 100, 299, 50, "--deep"));
     assertThat(deep.status()).as(deep.out() + deep.err()).isZero();
     // Reports name the catalog verified, not the unused default warehouse directory.
