@@ -1,6 +1,8 @@
 package io.arexport.status;
 
+import io.arexport.InvalidInputException;
 import io.arexport.catalog.CatalogSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -20,6 +22,11 @@ public record StatusRequest(Path warehouseDir, Path stagingDir, Path coreDb, Pat
   public StatusRequest {
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
     stagingDir = stagingDir.toAbsolutePath().normalize();
+    // Missing is fine (no job yet); a file there would silently list no jobs, where export and
+    // sync refuse it.
+    if (Files.exists(stagingDir) && !Files.isDirectory(stagingDir)) {
+      throw new InvalidInputException("--stagingDir " + stagingDir + " is not a directory");
+    }
     coreDb = coreDb.toAbsolutePath().normalize();
     bundlesDb = bundlesDb.toAbsolutePath().normalize();
   }

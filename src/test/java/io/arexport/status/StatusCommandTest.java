@@ -170,6 +170,14 @@ class StatusCommandTest {
     assertThat(source.get("stableTip").isNull()).isTrue();
     assertThat(source.get("error").asText()).isEqualTo("coreDb database not found: "
         + paths.coreDb().toAbsolutePath());
+
+    // A file where the staging directory should be would list no jobs: refused, as export does.
+    Files.writeString(paths.stagingDir(), "not a directory");
+    Cli.Result fileAsStaging = Cli.run(status(paths));
+    assertThat(fileAsStaging.status()).isEqualTo(2);
+    assertThat(fileAsStaging.errLines()).containsExactly("arexport: --stagingDir "
+        + paths.stagingDir().toAbsolutePath() + " is not a directory");
+    assertThat(fileAsStaging.out()).isEmpty();
   }
 
   @Test
