@@ -20,8 +20,10 @@ public final class Secrets {
   private static final Pattern SECRET_KEY = Pattern.compile(
       "(?i).*(token|credential|secret|password|passwd|key|auth|signature|sas|external-id).*");
   private static final Pattern USERINFO = Pattern.compile("(?<=://)[^/@\\s]+@");
+  // The value ends at the next parameter, or where the URL ends inside a message (whitespace, or
+  // a comma before whitespace): a stack trace line goes on after the URL.
   private static final Pattern QUERY_SECRET = Pattern.compile(
-      "(?i)((?:password|passwd|secret|token|key|credential)[^=&;]*=)[^&;]*");
+      "(?i)((?:password|passwd|secret|token|key|credential)[^=&;\\s]*=)(?:[^&;\\s,]|,(?!\\s|$))*");
 
   private Secrets() {}
 

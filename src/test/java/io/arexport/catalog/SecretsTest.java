@@ -2,6 +2,7 @@ package io.arexport.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,5 +25,20 @@ class SecretsTest {
   void otherValuesArePrinted(String key) {
     assertThat(Secrets.isSecretKey(key)).isFalse();
     assertThat(Secrets.value(key, "value-1")).isEqualTo("value-1");
+  }
+
+  @Test
+  void aUrlsSecretParametersAreRedactedAndTheRestOfTheLineKept() {
+    assertThat(Secrets.redactUri("jdbc:postgresql://db/ice?user=a&password=pw,1&ssl=true"))
+        .isEqualTo("jdbc:postgresql://db/ice?user=a&password=****&ssl=true");
+    assertThat(Secrets.redactUri("jdbc:sqlserver://db:1;user=a;password=pw;encrypt=true"))
+        .isEqualTo("jdbc:sqlserver://db:1;user=a;password=****;encrypt=true");
+    // A stack trace line: the message goes on after the URL, and names it twice.
+    assertThat(Secrets.redactUri("RuntimeFailureException: cannot open jdbc catalog ar_io at"
+        + " jdbc:postgresql://db/ice?user=a&password=pw, namespace default: Failed to connect to"
+        + " jdbc:postgresql://a:pw@db/ice?password=pw"))
+        .isEqualTo("RuntimeFailureException: cannot open jdbc catalog ar_io at"
+            + " jdbc:postgresql://db/ice?user=a&password=****, namespace default: Failed to"
+            + " connect to jdbc:postgresql://****@db/ice?password=****");
   }
 }
