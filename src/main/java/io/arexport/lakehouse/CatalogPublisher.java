@@ -130,6 +130,7 @@ public final class CatalogPublisher implements PartitionPublisher {
     try {
       // Read (and check) every table before creating any, so a bad one leaves the catalog as is.
       Map<ExportTable, Table> existing = catalog.existing();
+      catalog.warnOfTablesOutsideTheWarehouse(existing);
       Map<ExportTable, Table> tables = new EnumMap<>(ExportTable.class);
       for (ExportTable table : ExportTable.values()) {
         tables.put(table, existing.containsKey(table) ? existing.get(table)

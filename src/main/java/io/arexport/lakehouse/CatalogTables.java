@@ -14,8 +14,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -194,6 +196,42 @@ public final class CatalogTables implements Closeable {
     } catch (RuntimeException e) {
       throw failure("cannot load table " + identifier(table) + " from", spec, e);
     }
+  }
+
+  /**
+   * Iceberg keeps a table's location: a JdbcCatalog's warehouse only places tables it creates, so
+   * a run given another {@code --catalog-warehouse} than the tables were created with writes where
+   * they live. Said, not refused: the data goes to the right place, but not to the one the
+   * operator named. (A REST catalog's warehouse may be a name rather than a location: not
+   * compared.)
+   */
+  void warnOfTablesOutsideTheWarehouse(Map<ExportTable, Table> existing) {
+    if (spec.type() != CatalogType.JDBC || spec.warehouse() == null) {
+      return;
+    }
+    String warehouse = comparableLocation(spec.warehouse());
+    List<String> outside = new ArrayList<>();
+    existing.forEach((exportTable, table) -> {
+      String location = comparableLocation(table.location());
+      if (!location.equals(warehouse) && !location.startsWith(warehouse + "/")) {
+        outside.add(identifier(exportTable) + " at " + table.location());
+      }
+    });
+    if (!outside.isEmpty()) {
+      LOG.warn("tables outside the catalog warehouse {}: {}; Iceberg keeps a table's location,"
+          + " so this run writes there (the warehouse only places tables a run creates)",
+          Secrets.redactUri(spec.warehouse()), String.join(", ", outside));
+    }
+  }
+
+  /** {@code file:/x}, {@code file:///x} and a relative path as an absolute path; s3a/s3n as s3. */
+  private static String comparableLocation(String location) {
+    String comparable = location.replaceFirst("^file:(//)?(?=/)", "")
+        .replaceFirst("^s3[an]://", "s3://");
+    if (!comparable.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      comparable = Path.of(comparable).toAbsolutePath().normalize().toString();
+    }
+    return comparable.replaceFirst("/+$", "");
   }
 
   /** Every table that exists. */

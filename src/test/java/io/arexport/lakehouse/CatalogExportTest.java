@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arexport.HeightRange;
 import io.arexport.testing.Cli;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
 import io.arexport.testing.SampleDatabases;
@@ -111,6 +112,41 @@ class CatalogExportTest {
     assertThat(catalog.parquetFiles().stream().map(Path::toString).collect(Collectors.toSet()))
         .isEqualTo(committed);
     assertThat(result.out()).contains("jdbc catalog ar_io");
+  }
+
+  /**
+   * A later run given another --catalog-warehouse writes where the tables live (Iceberg keeps a
+   * table's location) and says so; the same warehouse, spelt as a relative path, says nothing.
+   */
+  @Test
+  void aRunGivenAnotherWarehouseThanTheTablesSaysWhereItWrites(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] l1 = {"--includeL1Transactions", "--includeL1Tags"};
+    LoggedWarnings.During<Cli.Result> first = LoggedWarnings.during(CatalogTables.class,
+        () -> Cli.run(catalog.with(paths.export(100, 149, 50, l1))));
+    assertThat(first.result().status()).as(first.result().err()).isZero();
+    assertThat(first.warnings()).noneMatch(w -> w.startsWith("tables outside"));
+
+    LocalCatalog elsewhere = new LocalCatalog(catalog.database(), work.resolve("other-lake"));
+    LoggedWarnings.During<Cli.Result> second = LoggedWarnings.during(CatalogTables.class,
+        () -> Cli.run(elsewhere.with(paths.export(150, 199, 50, l1))));
+
+    assertThat(second.result().status()).as(second.result().err()).isZero();
+    assertThat(second.warnings()).filteredOn(w -> w.startsWith("tables outside"))
+        .singleElement().asString()
+        .startsWith("tables outside the catalog warehouse " + work.resolve("other-lake") + ": ")
+        .contains("default.blocks at " + catalog.load("blocks").location(), "default.tags at ");
+    assertThat(work.resolve("other-lake")).doesNotExist();
+    assertEqualsSource(catalog, new HeightRange(100, 199));
+
+    Path relative = Path.of("").toAbsolutePath().relativize(catalog.warehouse());
+    LocalCatalog sameSpeltOtherwise = new LocalCatalog(catalog.database(), relative);
+    LoggedWarnings.During<Cli.Result> third = LoggedWarnings.during(CatalogTables.class,
+        () -> Cli.run(sameSpeltOtherwise.with(paths.export(200, 249, 50, l1))));
+    assertThat(third.result().status()).as(third.result().err()).isZero();
+    assertThat(third.warnings()).noneMatch(w -> w.startsWith("tables outside"));
   }
 
   /**
