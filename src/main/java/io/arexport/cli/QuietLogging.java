@@ -28,8 +28,8 @@ final class QuietLogging implements AutoCloseable {
 
   /** Raises arexport's loggers to WARN for a quiet run, unless the operator chose a level. */
   static QuietLogging during(boolean quiet, Map<String, String> env) {
-    boolean levelChosen = System.getProperty(StderrLogConfigurator.LEVEL_VARIABLE) != null
-        || env.get(StderrLogConfigurator.LEVEL_VARIABLE) != null
+    boolean levelChosen = StderrLogConfigurator.chosenLevel(
+            StderrLogConfigurator.configuredLevel(env)).isPresent()
         || System.getProperty("logback.configurationFile") != null;
     if (!quiet || levelChosen
         || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

@@ -8,6 +8,8 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * arexport's logging set-up: everything to stderr (stdout carries only results), arexport's own
@@ -28,7 +30,8 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
     if (System.getProperty("logback.configurationFile") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    Level level = Level.toLevel(configuredLevel(), Level.INFO);
+    String given = configuredLevel();
+    Level level = chosenLevel(given).orElse(Level.INFO);
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
     // One line per event: a library's retry warning carried a 35-line stack trace each time
@@ -55,11 +58,32 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
     // not its call); its other warnings concern dropping and renaming, which arexport never does.
     // Without this, every failure of a jdbc-catalog run printed two lines.
     context.getLogger("org.apache.iceberg.jdbc.JdbcCatalog").setLevel(Level.ERROR);
+    if (given != null && !given.isBlank() && chosenLevel(given).isEmpty()) {
+      context.getLogger(StderrLogConfigurator.class).warn("{}={} is not a log level (TRACE, DEBUG,"
+          + " INFO, WARN, ERROR): logging at INFO, as without it", LEVEL_VARIABLE, given);
+    }
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
-  private static String configuredLevel() {
+  /** The {@code AREXPORT_LOG_LEVEL} of the system property, else of the environment. */
+  static String configuredLevel() {
+    return configuredLevel(System.getenv());
+  }
+
+  static String configuredLevel(Map<String, String> env) {
     String level = System.getProperty(LEVEL_VARIABLE);
-    return level != null ? level : System.getenv(LEVEL_VARIABLE);
+    return level != null ? level : env.get(LEVEL_VARIABLE);
+  }
+
+  /**
+   * The level an operator chose, if {@code value} names one (any case). Empty for null, blank (a
+   * unit file's {@code AREXPORT_LOG_LEVEL=}, an unset variable in a compose file) and for a word
+   * that is no level: those choose nothing, so {@code --quiet} still applies.
+   */
+  static Optional<Level> chosenLevel(String value) {
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(Level.toLevel(value.strip(), null));
   }
 }

@@ -113,4 +113,24 @@ class StderrLogConfiguratorTest {
         .isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
     assertThat(appenders(context.getLogger(Logger.ROOT_LOGGER_NAME))).isEmpty();
   }
+
+  @Test
+  void onlyALevelsNameChoosesALevel() {
+    assertThat(StderrLogConfigurator.chosenLevel("warn")).contains(Level.WARN);
+    assertThat(StderrLogConfigurator.chosenLevel(" DEBUG ")).contains(Level.DEBUG);
+    for (String none : new String[] {null, "", "  ", "VERBOSE", "warning"}) {
+      assertThat(StderrLogConfigurator.chosenLevel(none)).as("'%s'", none).isEmpty();
+    }
+  }
+
+  @Test
+  void aValueThatIsNoLevelLogsAtInfo() {
+    setProperty(StderrLogConfigurator.LEVEL_VARIABLE, "VERBOSE");
+    LoggerContext context = new LoggerContext();
+    StderrLogConfigurator configurator = new StderrLogConfigurator();
+    configurator.setContext(context);
+    configurator.configure(context);
+    assertThat(context.getLogger("io.arexport.export.Exporter").getEffectiveLevel())
+        .isEqualTo(Level.INFO);
+  }
 }

@@ -79,4 +79,24 @@ class QuietCatalogExportTest {
     assertThat(events.list).anyMatch(e -> e.getLevel() == Level.INFO
         && e.getFormattedMessage().contains("committed snapshot"));
   }
+
+  /**
+   * An empty AREXPORT_LOG_LEVEL (a unit file's "AREXPORT_LOG_LEVEL=") or a word that is no level
+   * chooses nothing: --quiet still drops the INFO lines.
+   */
+  @Test
+  void aLevelThatIsEmptyOrNoLevelLeavesQuietAsItIs(@TempDir Path work) {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    long start = 100;
+    for (String notALevel : List.of("", " ", "VERBOSE")) {
+      events.list.clear();
+      Cli.Result quiet = Cli.run(Map.of("AREXPORT_LOG_LEVEL", notALevel),
+          catalog.with(paths.export(start, start + 49, 50, "--quiet")));
+      assertThat(quiet.status()).as(quiet.err()).isZero();
+      assertThat(events.list).as("'" + notALevel + "'")
+          .noneMatch(e -> e.getLevel() == Level.INFO);
+      start += 50;
+    }
+  }
 }
