@@ -113,6 +113,27 @@ public final class Exporter {
   }
 
   /**
+   * Whole partitions below the source's lowest stable height will never have rows: a range that
+   * starts there is more likely a wrong range or a wrong database than an intent (the run itself
+   * succeeds with empty partitions). Not said for a range from 0 ("everything"), nor for the
+   * partition holding the lowest height: a sync, or an export aligned to partitions, starts there
+   * as a matter of course.
+   */
+  private static void warnBelowLowestStableHeight(HeightRange range, long partitionSize,
+      PartitionReader reader) {
+    OptionalLong lowest = reader.nextHeightAtOrAfter(0);
+    if (lowest.isEmpty()) {
+      return;
+    }
+    long firstPartitionWithRows = lowest.getAsLong() / partitionSize * partitionSize;
+    if (range.start() > 0 && range.start() < firstPartitionWithRows) {
+      LOG.warn("heights {}-{} are below the source's lowest stable height {}: there are no rows"
+          + " there to export (is this the gateway's --coreDb/--bundlesDb, and the range?)",
+          range.start(), Math.min(range.end(), lowest.getAsLong() - 1), lowest.getAsLong());
+    }
+  }
+
+  /**
    * This exporter, naming {@code command} (e.g. {@code arexport sync --watch}) as the holder of
    * the warehouse lock, so an operator who finds the warehouse locked looks for the right process.
    */
@@ -139,6 +160,7 @@ public final class Exporter {
 
   private ExportSummary runOpen(ExportRequest request, PartitionReader reader,
       PartitionPublisher publisher, Instant started) {
+    warnBelowLowestStableHeight(request.range(), request.heightPartitionSize(), reader);
     warnAboveStableTip(request.range(), reader);
     JobParameters parameters = request.jobParameters();
     Optional<StagingJob> resumable = Optional.empty();

@@ -71,6 +71,32 @@ class SparseRangeTest {
         + " gateway has them");
   }
 
+  /**
+   * A range starting whole partitions below the source's lowest stable height (100 here) has
+   * nothing there: a wrong range or database, said once; a range starting in the partition of
+   * the lowest height, or at 0, says nothing.
+   */
+  @Test
+  void aRangeStartingWellBelowTheSourcesLowestHeightIsNamed() throws Exception {
+
+    LoggedWarnings.During<Cli.Result> below = LoggedWarnings.during(Exporter.class,
+        () -> Cli.run(args.export(20, 149, 50)));
+    LoggedWarnings.During<Cli.Result> wholly = LoggedWarnings.during(Exporter.class,
+        () -> Cli.run(args.export(10, 19, 5)));
+    LoggedWarnings.During<Cli.Result> aligned = LoggedWarnings.during(Exporter.class,
+        () -> Cli.run(args.export(75, 199, 75)));
+
+    assertThat(below.result().status()).as(below.result().err()).isZero();
+    assertThat(below.warnings()).containsExactly("heights 20-99 are below the source's lowest"
+        + " stable height 100: there are no rows there to export (is this the gateway's"
+        + " --coreDb/--bundlesDb, and the range?)");
+    assertThat(wholly.warnings()).contains("heights 10-19 are below the source's lowest stable"
+        + " height 100: there are no rows there to export (is this the gateway's"
+        + " --coreDb/--bundlesDb, and the range?)");
+    assertThat(aligned.result().status()).as(aligned.result().err()).isZero();
+    assertThat(aligned.warnings()).isEmpty();
+  }
+
   @Test
   void partitionWhoseSourceRowsAllVanishedLosesItsDirectories() throws Exception {
     assertThat(Cli.run(args.export(100, 349, 50, "--includeL1Transactions", "--includeL1Tags"))
