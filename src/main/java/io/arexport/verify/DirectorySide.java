@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -55,10 +56,14 @@ final class DirectorySide implements WarehouseSide {
   public void beforeTables() {
     checkNotLocked(layout);
     if (Files.exists(PartitionCommitter.journalFile(layout))) {
+      Optional<String> unusable = PartitionCommitter.pendingCommitProblem(layout);
       findings.accept(new Finding(Finding.Kind.PENDING_COMMIT, null, null,
-          ".arexport/pending-commit.json", null, null, "a partition commit was interrupted"
-              + " (.arexport/pending-commit.json); the next export, sync or metadata run on this"
-              + " warehouse completes or undoes it"));
+          ".arexport/pending-commit.json", null, null, unusable.isEmpty()
+              ? "a partition commit was interrupted (.arexport/pending-commit.json); the next"
+                  + " export, sync or metadata run on this warehouse completes or undoes it"
+              : "a partition commit was interrupted and its journal is unusable ("
+                  + unusable.get() + "): export, sync and metadata stop (exit 3) until it is"
+                  + " removed; " + PartitionCommitter.UNUSABLE_JOURNAL_REMEDY));
     }
     replaced = ReplacedFiles.load(layout).paths();
   }

@@ -178,12 +178,21 @@ public final class PartitionCommitter {
     }
   }
 
+  /** What to do about a journal that cannot be read: the moves it held are unknown. */
+  public static final String UNUSABLE_JOURNAL_REMEDY = "remove it, then run arexport verify over"
+      + " the exported range and export again the partitions it reports";
+
   /** Completes or undoes a commit that a crash interrupted; no-op when there is none. */
   public void recover() {
     if (!Files.exists(journal)) {
       return;
     }
-    PendingCommit pending = Json.read(journal, PendingCommit.class);
+    PendingCommit pending;
+    try {
+      pending = Json.read(journal, PendingCommit.class);
+    } catch (StateConflictException e) {
+      throw new StateConflictException(e.getMessage() + "; " + UNUSABLE_JOURNAL_REMEDY, e);
+    }
     boolean complete = true;
     for (Move move : pending.moves()) {
       complete &= Files.exists(Path.of(move.from())) || Files.exists(layout.resolve(move.to()));
