@@ -180,8 +180,10 @@ final class StatusCommand implements Callable<Integer> {
         if (iceberg.metadataFile() != null) {
           out.println("                metadata: " + iceberg.metadataFile());
         }
+        // The rows of an unreadable file are not in table.rows(): then the difference is that
+        // file, which a commit would not mend (metadata refuses an unreadable file).
         if (status.lock() != null && iceberg.snapshotRows() != null
-            && iceberg.snapshotRows() != table.rows()) {
+            && iceberg.snapshotRows() != table.rows() && table.unreadableFiles().isEmpty()) {
           // Directory mode: the files on disk are the table; the snapshot catches up at the next
           // commit (a stopped or --no-iceberg run left it behind, or replaced files await it).
           out.printf("                snapshot lists %,d rows, the partition directories %,d:"
@@ -192,6 +194,10 @@ final class StatusCommand implements Callable<Integer> {
       }
       for (String file : table.unreadableFiles()) {
         out.println("                unreadable footer: " + file);
+      }
+      if (!table.unreadableFiles().isEmpty()) {
+        out.println("                (not counted in rows: export that partition's heights"
+            + " again to replace the file)");
       }
     }
     if (status.stagingJobs().isEmpty()) {

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -261,6 +262,35 @@ class StatusCommandTest {
     assertThat(lagging.out()).containsPattern("snapshot lists [0-9,]+ rows, the partition"
         + " directories [0-9,]+: 'arexport metadata' \\(or the next export, or a sync that"
         + " exports something\\) commits the difference");
+  }
+
+  /**
+   * A file whose footer cannot be read is missing from the directories' row count: the text
+   * status must not call that an uncommitted change that metadata would commit (metadata refuses
+   * such a file), but say what replaces it.
+   */
+  @Test
+  void anUnreadableFileIsNotCalledADifferenceToCommit(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    assertThat(Cli.run(paths.export(100, 199, 50)).status()).isZero();
+    assertThat(Cli.run("metadata", "--warehouseDir", paths.warehouseDir().toString()).status())
+        .isZero();
+    Path file;
+    try (Stream<Path> files = Files.list(paths.warehouseDir().resolve(
+        "tags/data/height=100-149"))) {
+      file = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 1000));
+
+    Cli.Result text = Cli.run("status", "--warehouseDir", paths.warehouseDir().toString(),
+        "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
+        "--bundlesDb", paths.bundlesDb().toString());
+
+    assertThat(text.status()).as(text.err()).isZero();
+    assertThat(text.out()).contains("unreadable footer: tags/data/height=100-149/")
+        .contains("not counted in rows: export that partition's heights again to replace the"
+            + " file")
+        .doesNotContain("commits the difference");
   }
 
   /** A corrupt footer, corrupt Iceberg metadata and a corrupt sync record: each reported. */
