@@ -79,12 +79,14 @@ final class ConsoleProgress implements ExportListener {
     return quiet ? Mode.QUIET : stderrIsTerminal ? Mode.BAR : Mode.LINES;
   }
 
+  /**
+   * Said even with {@code --quiet}: a cron job's {@code --resume} that finds nothing (another
+   * {@code --stagingDir}, other settings) exports its whole range again, which its log should show.
+   */
   @Override
   public synchronized void noJobToResume(Path stagingDir) {
-    if (mode != Mode.QUIET) {
-      err.println("arexport: no unfinished job with these parameters in " + stagingDir
-          + "; starting a new job");
-    }
+    err.println("arexport: no unfinished job with these parameters in " + stagingDir
+        + "; starting a new job");
   }
 
   @Override

@@ -249,7 +249,11 @@ class ConsoleProgressTest {
   @Test
   void quietPrintsNoProgressButStillTheResumeLineOfAFailure() {
     ConsoleProgress quiet = progress(ConsoleProgress.Mode.QUIET, 80);
+    // A --resume that found nothing re-exports the whole range: said even when quiet.
     quiet.noJobToResume(JOB.getParent());
+    assertThat(output()).isEqualTo("arexport: no unfinished job with these parameters in "
+        + JOB.getParent() + "; starting a new job\n");
+    bytes.reset();
     quiet.jobStarted("job-1", JOB, false, 5);
     quiet.rowsWritten(partition(0), ExportTable.TAGS, 10_000);
     quiet.partitionDone(result(partition(0), 50, 9_950), 1, 5);
