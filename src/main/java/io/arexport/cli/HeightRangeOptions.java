@@ -1,6 +1,7 @@
 package io.arexport.cli;
 
 import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,7 +18,14 @@ final class HeightRangeOptions {
       description = "Last block height (inclusive).")
   long endHeight;
 
+  /** The range; a negative height is named by its option, which HeightRange cannot know. */
   HeightRange range() {
+    if (startHeight < 0) {
+      throw new InvalidInputException("--startHeight must not be negative: " + startHeight);
+    }
+    if (endHeight < 0) {
+      throw new InvalidInputException("--endHeight must not be negative: " + endHeight);
+    }
     return new HeightRange(startHeight, endHeight);
   }
 }
