@@ -102,12 +102,14 @@ final class MaintainCommand implements Callable<Integer> {
     out.printf("maintained %s in %s%n", summary.warehouse(),
         SummaryText.duration(Duration.ofMillis(summary.durationMillis())));
     for (MaintainSummary.Table table : summary.tables()) {
-      out.printf("  %-13s v%-4d %,d snapshots kept (%d expired), %d files deleted,"
-          + " %d manifests rewritten%n", table.table(), table.version(), table.snapshots(),
-          table.expiredSnapshots(), table.deletedFiles(), table.rewrittenManifests());
-      out.printf("    orphan files: %d removed, %d younger than the safety age kept;"
-          + " %d version files%n", table.orphanFilesDeleted(), table.orphanFilesKept(),
-          table.metadataFiles());
+      out.printf("  %-13s v%-4d %,d %s kept (%d expired), %d %s deleted, %d %s rewritten%n",
+          table.table(), table.version(), table.snapshots(),
+          SummaryText.plural(table.snapshots(), "snapshot"), table.expiredSnapshots(),
+          table.deletedFiles(), SummaryText.plural(table.deletedFiles(), "file"),
+          table.rewrittenManifests(), SummaryText.plural(table.rewrittenManifests(), "manifest"));
+      out.printf("    orphan files: %d removed, %d younger than the safety age kept; %d version"
+          + " %s%n", table.orphanFilesDeleted(), table.orphanFilesKept(), table.metadataFiles(),
+          SummaryText.plural(table.metadataFiles(), "file"));
     }
     for (TableFailure failure : summary.failedTables()) {
       out.printf("  %-13s FAILED: %s%n", failure.table(), failure.error());

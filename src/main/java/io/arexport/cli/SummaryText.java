@@ -17,13 +17,19 @@ final class SummaryText {
         summary.warehouse(), duration(Duration.ofMillis(summary.durationMillis())));
     for (Map.Entry<String, TableCounts> table : summary.tables().entrySet()) {
       TableCounts counts = table.getValue();
-      out.printf("  %-13s %,14d rows %,6d files %12s%n", table.getKey(), counts.rows(),
-          counts.files(), bytes(counts.bytes()));
+      out.printf("  %-13s %,14d %-4s %,6d %-5s %12s%n", table.getKey(), counts.rows(),
+          plural(counts.rows(), "row"), counts.files(), plural(counts.files(), "file"),
+          bytes(counts.bytes()));
     }
     out.printf("  skipped dangling tags: %,d%n", summary.skippedDanglingTags());
     if (summary.icebergCommitted()) {
       out.println("  iceberg metadata committed");
     }
+  }
+
+  /** {@code noun}, or its plural for any count but one ("1 file", "0 files"). */
+  static String plural(long count, String noun) {
+    return count == 1 ? noun : noun + "s";
   }
 
   static String duration(Duration duration) {
