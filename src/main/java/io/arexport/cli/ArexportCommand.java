@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         + " (blocks, transactions, tags) and Apache Iceberg metadata.",
     subcommands = {ExportCommand.class, SyncCommand.class, StatusCommand.class,
         MetadataCommand.class, MaintainCommand.class, VerifyCommand.class, ServeCommand.class,
-        CompletionCommand.class},
+        CompletionCommand.class, HelpCommand.class},
     footer = {
         "",
         "Examples:",
@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
         "Exit status: 0 ok, 1 runtime failure, 2 usage or invalid input,"
             + " 3 state conflict, 4 internal error.",
         "",
-        "Run 'arexport COMMAND --help' for a command's options and examples."
+        "Run 'arexport COMMAND --help' (or 'arexport help COMMAND') for a command's options and"
+            + " examples."
     })
 final class ArexportCommand implements Runnable {
   @picocli.CommandLine.Spec

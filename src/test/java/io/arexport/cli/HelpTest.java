@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -159,5 +160,26 @@ class HelpTest {
   /** An option row whose names overflow their column: its description follows on the next line. */
   private static boolean isOptionNamesOnly(String line) {
     return line.matches(" +-\\S.*") && !line.trim().contains("   ");
+  }
+
+  @ParameterizedTest(name = "arexport help {0}")
+  @MethodSource("commands")
+  void theHelpCommandPrintsWhatHelpOptionPrints(String command) {
+    Map<String, String> env = Map.of("COLUMNS", "100");
+    Cli.Result helpCommand = command.isEmpty() ? Cli.run(env, "help")
+        : Cli.run(env, "help", command);
+
+    assertThat(helpCommand.status()).as(helpCommand.err()).isZero();
+    assertThat(helpCommand.err()).isEmpty();
+    assertThat(helpCommand.out()).isEqualTo(help(command, 100).out());
+  }
+
+  @Test
+  void theHelpOfACommandThereIsNotIsOneLineExitTwo() {
+    Cli.Result result = Cli.run("help", "exprot");
+    assertThat(result.status()).isEqualTo(2);
+    assertThat(result.errLines()).singleElement().asString()
+        .startsWith("arexport: no command 'exprot' (commands: export, sync, ");
+    assertThat(result.out()).isEmpty();
   }
 }
