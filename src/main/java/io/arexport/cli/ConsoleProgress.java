@@ -110,9 +110,10 @@ final class ConsoleProgress implements ExportListener {
     }
     inFlight.computeIfAbsent(partition.start(), k -> new EnumMap<>(ExportTable.class))
         .put(table, rows);
-    inFlightRanges.put(partition.start(), partition);
+    // A partition that starts is shown at once: a small one is done before the next redraw.
+    boolean started = inFlightRanges.put(partition.start(), partition) == null;
     Instant now = clock.instant();
-    if (lastDraw == null || !now.isBefore(lastDraw.plus(REDRAW_INTERVAL))) {
+    if (started || lastDraw == null || !now.isBefore(lastDraw.plus(REDRAW_INTERVAL))) {
       draw();
     }
   }

@@ -14,7 +14,10 @@ public interface ExportListener {
   /** {@code --resume} found no unfinished job with the same parameters; a new job starts. */
   default void noJobToResume(Path stagingDir) {}
 
-  /** Periodic: {@code rows} rows of {@code table} written so far in the current partition. */
+  /**
+   * {@code rows} rows of {@code table} written so far in the partition: 0 when the table starts,
+   * then periodically.
+   */
   default void rowsWritten(HeightRange partition, ExportTable table, long rows) {}
 
   /**

@@ -185,6 +185,11 @@ final class PartitionStager implements AutoCloseable {
             request.heightPartitionSize(), request.maxFileRows(), request.compression(),
             rowGroupBytes, distinctValues)) {
       long written = 0;
+      // A tick at the start too, so progress names the partition before its first
+      // ROWS_PER_TICK rows (most partitions of a small range never reach them).
+      synchronized (listener) {
+        listener.rowsWritten(partition, table, 0);
+      }
       while (rows.next()) {
         if (cancellation.requested()) {
           throw new StoppedException("stopped on request while writing " + table.tableName()

@@ -189,13 +189,18 @@ class ConsoleProgressTest {
     ConsoleProgress bar = progress(ConsoleProgress.Mode.BAR, 80);
     bar.jobStarted("job-1", JOB, false, 5);
     int before = frames().size();
+    // A partition that starts is drawn at once (a small one ends before the next redraw) ...
+    bar.rowsWritten(partition(0), ExportTable.BLOCKS, 0);
+    assertThat(frames()).hasSize(before + 1);
+    assertThat(last()).contains("height=100-149");
+    // ... its rows at most five times a second.
     for (int tick = 1; tick <= 1000; tick++) {
       bar.rowsWritten(partition(0), ExportTable.TAGS, tick * 10_000L);
     }
-    assertThat(frames()).hasSize(before);
+    assertThat(frames()).hasSize(before + 1);
     clock.advance(ConsoleProgress.REDRAW_INTERVAL);
     bar.rowsWritten(partition(0), ExportTable.TAGS, 20_000_000L);
-    assertThat(frames()).hasSize(before + 1);
+    assertThat(frames()).hasSize(before + 2);
     assertThat(last()).contains("height=100-149");
   }
 
