@@ -35,7 +35,26 @@ public final class ChildJvm implements AutoCloseable {
   /** Starts {@code arexport args...} with extra JVM options and environment variables. */
   public static ChildJvm start(List<String> jvmOptions, Map<String, String> env, Path workDir,
       String... args) throws IOException {
-    List<String> command = new ArrayList<>();
+    return start(List.of(), jvmOptions, env, workDir, args);
+  }
+
+  /**
+   * As {@link #start}, with SIGINT's disposition reset to the default first. A process started
+   * with SIGINT ignored (a background job of a non-interactive shell, as a CI runner may start
+   * the suite) passes that on to its children, and a JVM then installs no SIGINT handler; the
+   * reset (by a Python exec wrapper: the pid stays the child's) makes a SIGINT test independent of
+   * how the suite was started.
+   */
+  public static ChildJvm startWithDefaultSigint(List<String> jvmOptions, Map<String, String> env,
+      Path workDir, String... args) throws IOException {
+    return start(List.of("python3", "-c", "import os, signal, sys;"
+        + " signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"),
+        jvmOptions, env, workDir, args);
+  }
+
+  private static ChildJvm start(List<String> launcher, List<String> jvmOptions,
+      Map<String, String> env, Path workDir, String... args) throws IOException {
+    List<String> command = new ArrayList<>(launcher);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-cp");
