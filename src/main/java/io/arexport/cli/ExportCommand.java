@@ -149,7 +149,7 @@ final class ExportCommand implements Callable<Integer> {
         .append(request.catalog().isDirectory()
             ? " --warehouseDir " + Shell.quote(request.warehouseDir().toString())
             : request.catalog().options(Shell::quote))
-        .append(" --compression ").append(request.compression().name().toLowerCase())
+        .append(" --compression ").append(request.compression().optionValue())
         .append(request.commitIceberg() ? "" : " --no-iceberg")
         .append(" --resume");
     return command.toString();

@@ -13,6 +13,11 @@ public enum Compression {
     return CompressionCodecName.valueOf(name());
   }
 
+  /** As {@code --compression} takes it; Locale.ROOT, or a Turkish locale would print "gzıp". */
+  public String optionValue() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
   public static Compression parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));

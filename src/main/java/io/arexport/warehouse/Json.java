@@ -1,5 +1,6 @@
 package io.arexport.warehouse;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -38,9 +39,13 @@ final class Json {
       // Parsed, but the values were refused by the record's own checks: say which.
       String reason = e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage();
       throw new StateConflictException("cannot use " + file + " (inconsistent): " + reason);
-    } catch (IOException e) {
+    } catch (JsonProcessingException e) {
       throw new StateConflictException("cannot read " + file + " (corrupt or truncated): "
-          + e.getMessage().lines().findFirst().orElse(""));
+          + e.getOriginalMessage().lines().findFirst().orElse(""), e);
+    } catch (IOException e) {
+      // Not the file's content but reading it (permissions, the disk): a runtime failure that a
+      // rerun may not meet, and not a reason to remove the file.
+      throw new RuntimeFailureException("cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 }
