@@ -270,6 +270,14 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
   }
 
   /**
+   * How a staging job records this catalog as its destination (its {@code warehouseDir}
+   * parameter): status lists a catalog's jobs by it, a resume matches on it.
+   */
+  public String jobDestination() {
+    return "catalog: " + describe();
+  }
+
+  /**
    * What identifies the destination for resume matching and messages, without secrets:
    * e.g. {@code jdbc catalog ar_io at jdbc:postgresql://db/iceberg, namespace default}.
    */

@@ -3,14 +3,10 @@ package io.arexport.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.Cancellation;
-import io.arexport.export.DirectoryPublisher;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
 import io.arexport.export.Exporter;
 import io.arexport.export.FaultPoints;
-import io.arexport.export.PartitionPublisher;
-import io.arexport.iceberg.MetadataWriter;
-import io.arexport.lakehouse.CatalogPublisher;
 import io.arexport.parquet.Compression;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -113,12 +109,8 @@ final class ExportCommand implements Callable<Integer> {
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
-    MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
-    PartitionPublisher.Opener destination = request.catalog().isDirectory()
-        ? DirectoryPublisher.opener(iceberg)
-        : CatalogPublisher.opener(environment.clock(), environment.pid(), faults);
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        destination, cancellation);
+        Modes.publisher(request.catalog(), environment, faults), cancellation);
     ExportSummary summary = exporter.run(request);
     progress.finished();
     if (json) {

@@ -6,20 +6,14 @@ import io.arexport.ArexportException;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
-import io.arexport.export.DirectoryPublisher;
 import io.arexport.export.ExportListener;
 import io.arexport.export.Exporter;
 import io.arexport.export.FaultPoints;
 import io.arexport.export.PartitionChangedException;
-import io.arexport.export.PartitionPublisher;
 import io.arexport.export.PartitionResult;
-import io.arexport.lakehouse.CatalogCoverage;
-import io.arexport.lakehouse.CatalogPublisher;
-import io.arexport.iceberg.MetadataWriter;
 import io.arexport.parquet.Compression;
 import io.arexport.schema.ExportTable;
 import io.arexport.sync.CoverageStore;
-import io.arexport.sync.DirectoryCoverageStore;
 import io.arexport.sync.Sleeper;
 import io.arexport.sync.SyncListener;
 import io.arexport.sync.SyncPlan;
@@ -27,7 +21,6 @@ import io.arexport.sync.SyncRequest;
 import io.arexport.sync.SyncSummary;
 import io.arexport.sync.SyncWatcher;
 import io.arexport.sync.Syncer;
-import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLockedException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,18 +153,11 @@ final class SyncCommand implements Callable<Integer> {
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
-    MetadataWriter iceberg = new MetadataWriter(environment.clock(), environment.pid(), faults);
     Progress progress = new Progress(request);
-    // Directory or catalog: the one place that chooses (the Syncer knows neither).
-    boolean directory = request.catalog().isDirectory();
-    PartitionPublisher.Opener destination = directory
-        ? DirectoryPublisher.opener(iceberg)
-        : CatalogPublisher.opener(environment.clock(), environment.pid(), faults);
-    CoverageStore coverage = directory
-        ? new DirectoryCoverageStore(new WarehouseLayout(request.warehouseDir()))
-        : CatalogCoverage.opening(request.catalog());
+    CoverageStore coverage = Modes.coverage(request.catalog(), request.warehouseDir());
     Exporter exporter = new Exporter(environment.clock(), environment.pid(), progress, faults,
-        destination, cancellation).runningAs(watch ? "arexport sync --watch" : "arexport sync");
+        Modes.publisher(request.catalog(), environment, faults), cancellation)
+        .runningAs(watch ? "arexport sync --watch" : "arexport sync");
     Syncer syncer = new Syncer(environment.clock(), exporter, coverage, progress, cancellation);
     if (!watch) {
       SyncSummary summary = syncer.run(request);

@@ -1,6 +1,5 @@
 package io.arexport.cli;
 
-import io.arexport.lakehouse.CatalogSide;
 import io.arexport.verify.Verifier;
 import io.arexport.verify.VerifyRequest;
 import io.arexport.verify.VerifySummary;
@@ -70,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
     VerifySummary summary;
     try {
       summary = new Verifier(environment.clock(), environment.stopRequests().cooperate(),
-          CatalogSide.orDirectory()).run(request, report);
+          Modes.verifiedSide(request.catalog())).run(request, report);
     } catch (RuntimeException e) {
       report.aborted(e);
       throw e;

@@ -107,7 +107,7 @@ public record ExportRequest(
    * catalog destination (without secrets) in catalog mode.
    */
   public String destinationId() {
-    return catalog.isDirectory() ? warehouseDir.toString() : "catalog: " + catalog.describe();
+    return catalog.isDirectory() ? warehouseDir.toString() : catalog.jobDestination();
   }
 
   /** The parameters a resumed job must share with this request. */

@@ -54,11 +54,6 @@ public final class Exporter {
   private final long heapBytes;
   private final String command;
 
-  public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
-      PartitionPublisher.Opener destination) {
-    this(clock, pid, listener, faults, destination, Cancellation.NONE);
-  }
-
   /**
    * @param destination opens the publisher of the run's mode (e.g. {@link
    *     DirectoryPublisher#opener})
@@ -66,17 +61,9 @@ public final class Exporter {
    */
   public Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
       PartitionPublisher.Opener destination, Cancellation cancellation) {
+    // The Parquet writers running at once share a quarter of the heap for their row groups.
     this(clock, pid, listener, faults, destination, cancellation,
-        Runtime.getRuntime().maxMemory());
-  }
-
-  /**
-   * @param heapBytes the heap the run may use; the Parquet writers running at once share a
-   *     quarter of it for their row groups
-   */
-  Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,
-      PartitionPublisher.Opener destination, Cancellation cancellation, long heapBytes) {
-    this(clock, pid, listener, faults, destination, cancellation, heapBytes, "arexport export");
+        Runtime.getRuntime().maxMemory(), "arexport export");
   }
 
   private Exporter(Clock clock, long pid, ExportListener listener, FaultPoints faults,

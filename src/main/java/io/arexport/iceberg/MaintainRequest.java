@@ -27,12 +27,10 @@ public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boole
     }
   }
 
-  /** Parses {@code --tables blocks,tags}; null (not given) means all three. */
-  public static MaintainRequest of(Path warehouseDir, List<String> tables) {
-    return of(warehouseDir, tables, CatalogSpec.DIRECTORY);
-  }
-
-  /** Parses {@code --tables blocks,tags} for the tables of {@code catalog}. */
+  /**
+   * Parses {@code --tables blocks,tags} for the tables of {@code catalog}; null (not given) means
+   * all three.
+   */
   public static MaintainRequest of(Path warehouseDir, List<String> tables, CatalogSpec catalog) {
     // picocli gives an empty list for "--tables ,": named, but no table (refused below).
     boolean named = tables != null;

@@ -8,7 +8,6 @@ import io.arexport.schema.ExportTable;
 import io.arexport.verify.Digest;
 import io.arexport.verify.Finding;
 import io.arexport.verify.RowDigester;
-import io.arexport.verify.Verifier;
 import io.arexport.verify.VerifyRequest;
 import io.arexport.verify.WarehouseSide;
 import java.io.IOException;
@@ -48,16 +47,11 @@ public final class CatalogSide implements WarehouseSide {
     this.cancellation = cancellation;
   }
 
-  /** The catalog side for catalog requests, the directory side otherwise. */
-  public static WarehouseSide.Opener orDirectory() {
-    return (request, findings, cancellation) -> request.catalog().isDirectory()
-        ? Verifier.DIRECTORY.open(request, findings, cancellation)
-        : open(request, findings, cancellation);
-  }
-
-  static WarehouseSide open(VerifyRequest request, Consumer<Finding> findings,
+  /** The side of a catalog request's tables (a {@link WarehouseSide.Opener}). */
+  public static WarehouseSide open(VerifyRequest request, Consumer<Finding> findings,
       Cancellation cancellation) {
-    return new CatalogSide(CatalogTables.openExisting(request.catalog(), false), findings, cancellation);
+    return new CatalogSide(CatalogTables.openExisting(request.catalog(), false), findings,
+        cancellation);
   }
 
   @Override

@@ -94,7 +94,7 @@ public final class CatalogStatusReader {
         Range.of(coverage.gaps()), boxed(coverage.lowest()), boxed(coverage.highest()),
         recordedSettings.isPresent(), recordedSettings.map(WarehouseStatus.RecordedRows::of)
             .orElse(null), recordError);
-    String destination = "catalog: " + spec.describe();
+    String destination = spec.jobDestination();
     return new WarehouseStatus(spec.describe(), now.toString(), coverageStatus,
         StatusReader.source(request, coverage, recordedSettings), tables,
         StatusReader.jobs(request.stagingDir(),

@@ -36,11 +36,6 @@ public final class Verifier {
   /** The side of a warehouse directory (contract sections 3-5). */
   public static final WarehouseSide.Opener DIRECTORY = DirectorySide::open;
 
-  /** A verifier of directory warehouses. */
-  public Verifier(Clock clock, Cancellation cancellation) {
-    this(clock, cancellation, DIRECTORY);
-  }
-
   /**
    * @param sides opens the warehouse side of a request: {@link DirectorySide} for a warehouse
    *     directory, the catalog side of lakehouse mode for catalog tables

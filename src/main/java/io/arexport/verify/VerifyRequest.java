@@ -43,11 +43,4 @@ public record VerifyRequest(
   public String destination() {
     return catalog.isDirectory() ? warehouseDir.toString() : catalog.describe();
   }
-
-  /** A request against a warehouse directory. */
-  public VerifyRequest(HeightRange range, long heightPartitionSize, boolean includeL1Transactions,
-      boolean includeL1Tags, Path coreDb, Path bundlesDb, Path warehouseDir, boolean deep) {
-    this(range, heightPartitionSize, includeL1Transactions, includeL1Tags, coreDb, bundlesDb,
-        warehouseDir, deep, CatalogSpec.DIRECTORY);
-  }
 }
