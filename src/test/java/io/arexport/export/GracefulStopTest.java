@@ -157,10 +157,14 @@ class GracefulStopTest {
     long checkpoint = checkpoint(work).get("lastCompletedHeight").asLong();
     assertThat(checkpoint).isBetween(109L, 339L);
     Path warehouse = work.resolve("warehouse");
+    long highestPublished = -1;
     for (String table : List.of("blocks", "transactions", "tags")) {
-      assertThat(WarehouseReader.files(warehouse, table).keySet()).as(table)
+      assertThat(WarehouseReader.files(warehouse, table).keySet()).as(table).isNotEmpty()
           .allSatisfy(dir -> assertThat(dir.end()).isLessThanOrEqualTo(checkpoint));
+      highestPublished = Math.max(highestPublished, WarehouseReader.files(warehouse, table)
+          .keySet().stream().mapToLong(HeightRange::end).max().orElse(-1));
     }
+    assertThat(highestPublished).as("the checkpoint's partition is published").isEqualTo(checkpoint);
     // What is published is complete and correct up to the checkpoint.
     Cli.Result published = Cli.run(verifyArgs(work, "100", Long.toString(checkpoint), "10"));
     assertThat(published.status()).as(published.out()).isZero();

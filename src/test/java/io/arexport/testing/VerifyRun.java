@@ -18,16 +18,6 @@ public final class VerifyRun {
 
   private VerifyRun() {}
 
-  private static Boolean available;
-
-  /** True when this build has the {@code verify} command. */
-  public static synchronized boolean available() {
-    if (available == null) {
-      Cli.Result help = Cli.run("verify", "--help");
-      available = help.status() == 0 && help.out().contains("--deep");
-    }
-    return available;
-  }
 
   /** What one verify run reported. */
   public record Report(int status, JsonNode json, String out, String err) {
