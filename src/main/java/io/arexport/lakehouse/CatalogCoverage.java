@@ -1,6 +1,8 @@
 package io.arexport.lakehouse;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.catalog.CatalogSpec;
@@ -170,11 +172,11 @@ public final class CatalogCoverage implements CoverageStore {
     }
     try {
       return Optional.of(CoverageRecord.parse(value.get()));
-    } catch (IOException | RuntimeException e) {
+    } catch (JsonProcessingException | IllegalArgumentException | InvalidInputException e) {
       throw new StateConflictException("cannot read the " + PROPERTY + " property of "
           + catalog.identifier(ExportTable.BLOCKS) + " (corrupt?): "
           + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-          + "; remove it to fall back to the tables' data files");
+          + "; remove it to fall back to the tables' data files", e);
     }
   }
 

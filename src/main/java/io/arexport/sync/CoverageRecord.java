@@ -31,9 +31,9 @@ public record CoverageRecord(Coverage heights, ExportSettings settings) {
    *
    * @throws JsonProcessingException if {@code json} is not JSON of this shape (the caller names
    *     the file or property it came from)
-   * @throws RuntimeException if it has no {@code ranges} ({@link IllegalArgumentException}) or a
-   *     range that is not one ({@link io.arexport.InvalidInputException}); both stores report
-   *     either as a corrupt record
+   * @throws IllegalArgumentException if it has no {@code ranges}
+   * @throws io.arexport.InvalidInputException if a range is not one; the stores report all three
+   *     as a corrupt record
    */
   public static CoverageRecord parse(String json) throws JsonProcessingException {
     Stored stored = JSON.readValue(json, Stored.class);

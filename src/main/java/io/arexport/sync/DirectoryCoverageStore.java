@@ -1,6 +1,8 @@
 package io.arexport.sync;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.fs.DurableFiles;
@@ -11,6 +13,7 @@ import io.arexport.warehouse.WarehouseLayout;
 import io.arexport.warehouse.WarehouseLock;
 import io.arexport.warehouse.WarehouseLockedException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,12 +146,25 @@ public final class DirectoryCoverageStore implements CoverageStore {
     if (!Files.exists(file)) {
       return Optional.empty();
     }
+    String json;
     try {
-      return Optional.of(CoverageRecord.parse(Files.readString(file)));
-    } catch (IOException | RuntimeException e) {
-      throw new StateConflictException("cannot read " + file + " (corrupt?): "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-          + "; delete it to fall back to the partition directories");
+      json = Files.readString(file);
+    } catch (CharacterCodingException e) {
+      throw corrupt(e);
+    } catch (IOException e) {
+      // Reading failed, not the record: nothing to delete.
+      throw new RuntimeFailureException("cannot read " + file + ": " + e.getMessage(), e);
     }
+    try {
+      return Optional.of(CoverageRecord.parse(json));
+    } catch (JsonProcessingException | IllegalArgumentException | InvalidInputException e) {
+      throw corrupt(e);
+    }
+  }
+
+  private StateConflictException corrupt(Exception e) {
+    return new StateConflictException("cannot read " + file + " (corrupt?): "
+        + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+        + "; delete it to fall back to the partition directories", e);
   }
 }
