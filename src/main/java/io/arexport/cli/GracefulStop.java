@@ -60,10 +60,13 @@ final class GracefulStop implements StopRequests {
     this.halt = halt;
   }
 
-  /** Handles the stop signals from now on; call once, before the command starts. */
-  static GracefulStop install(PrintStream err, Duration grace) {
-    Runtime runtime = Runtime.getRuntime();
-    GracefulStop stop = new GracefulStop(err, grace, runtime::exit, runtime::halt);
+  /**
+   * Handles the stop signals from now on; call once, before the command starts. {@code exit} and
+   * {@code halt} come from {@link Main#main}, the one place that ends the JVM.
+   */
+  static GracefulStop install(PrintStream err, Duration grace, IntConsumer exit,
+      IntConsumer halt) {
+    GracefulStop stop = new GracefulStop(err, grace, exit, halt);
     for (String name : SIGNALS) {
       try {
         Signal.handle(new Signal(name), signal -> stop.onSignal(signal.getNumber()));
@@ -116,7 +119,6 @@ final class GracefulStop implements StopRequests {
     if (!done) {
       err.println("arexport: no safe point reached within " + grace.toSeconds() + " s; exiting"
           + " now. " + CONSISTENT);
-      System.out.flush();
       err.flush();
       halt.accept(ExitCodes.STOPPED);
     }

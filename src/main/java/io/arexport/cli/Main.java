@@ -20,7 +20,15 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    GracefulStop stop = GracefulStop.install(System.err, GracefulStop.GRACE);
+    // A signal that cannot wait for the command ends the JVM from here too: stdout first, so a
+    // summary already printed is not lost with the buffer.
+    GracefulStop stop = GracefulStop.install(System.err, GracefulStop.GRACE, status -> {
+      System.out.flush();
+      System.exit(status);
+    }, status -> {
+      System.out.flush();
+      Runtime.getRuntime().halt(status);
+    });
     int status = run(args, System.out, System.err, System.getenv(), Clock.systemUTC(), stop);
     // At once: a second signal from now on must not turn the command's status (a clean stop)
     // into the status of an interrupted one.
