@@ -179,8 +179,17 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
         }
       }
     }
-    // And whatever else looks like a credential in a URI, line by line (a URI a library built).
-    return result.lines().map(Secrets::redactUri)
+    return withoutUriCredentials(result);
+  }
+
+  /** {@code failure}'s stack trace scrubbed as {@link #scrubbed} does, for a command's options. */
+  static String scrubbedStackTrace(Throwable failure, CatalogOptions catalog) {
+    return withoutUriCredentials(catalog.scrub(stackTrace(failure)));
+  }
+
+  /** Whatever else looks like a credential in a URI, line by line (a URI a library built). */
+  private static String withoutUriCredentials(String trace) {
+    return trace.lines().map(Secrets::redactUri)
         .collect(Collectors.joining(System.lineSeparator(), "", System.lineSeparator()));
   }
 

@@ -322,7 +322,8 @@ final class SyncCommand implements Callable<Integer> {
           + " in a row): " + failure.getMessage() + "; retrying in "
           + SummaryText.duration(retryIn));
       if (stacktrace.requested) {
-        failure.printStackTrace(environment.err());
+        // The cause chain may hold a driver's exception naming the catalog URL as given.
+        environment.err().print(ExitCodes.scrubbedStackTrace(failure, catalog));
       }
       Map<String, Object> event = new LinkedHashMap<>();
       event.put("outcome", "failed");

@@ -623,6 +623,27 @@ class SyncCommandTest {
   }
 
   /**
+   * A failed watch cycle's --stacktrace is scrubbed like a failed command's: the JDBC driver's
+   * exception in the cause chain names the catalog URL as it was given, password included.
+   */
+  @Test
+  void aFailedWatchCyclesStackTraceNamesNoPassword(@TempDir Path work) throws Exception {
+    String password = "pw-" + Long.toHexString(System.nanoTime());
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    for (String uri : List.of("jdbc:postgresql://127.0.0.1:1/iceberg?user=ario&password=" + password,
+        "jdbc:postgresql://ario:" + password + "@127.0.0.1:1/iceberg")) {
+      Cli.Result watch = Cli.runUntil(err -> err.contains("sync cycle failed"), sync(paths,
+          "--watch", "--stacktrace", "--catalog-type", "jdbc", "--catalog-uri", uri,
+          "--catalog-warehouse", work.resolve("lake").toString()));
+
+      assertThat(watch.status()).as(watch.err()).isZero();
+      assertThat(watch.err()).as("the trace was printed").contains("\tat ")
+          .doesNotContain(password);
+      assertThat(watch.out()).doesNotContain(password);
+    }
+  }
+
+  /**
    * {@code sync --watch --json} stopped (SIGINT/SIGTERM) during an export: the partitions it
    * published are in no {@code synced} line, so the last line says the watch stopped, where, and
    * that it exits 0; the next start resumes the job.
