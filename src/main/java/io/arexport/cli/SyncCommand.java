@@ -149,7 +149,6 @@ final class SyncCommand implements Callable<Integer> {
       }
       throw e;
     }
-    Duration every = interval == null ? DEFAULT_INTERVAL : interval;
     Cancellation cancellation = environment.stopRequests().cooperate();
     FaultPoints faults = PausingFaultPoints.fromEnvironment(environment.env(), environment.err(),
         cancellation);
@@ -170,7 +169,7 @@ final class SyncCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     new SyncWatcher(environment.clock(), Sleeper.SYSTEM, cancellation,
-        SyncWatcher.Policy.of(every), new WatchOutput())
+        SyncWatcher.Policy.of(every()), new WatchOutput())
         .run(() -> syncer.run(request));
     return ExitCodes.OK;
   }
@@ -180,9 +179,8 @@ final class SyncCommand implements Callable<Integer> {
     if (interval != null && !watch) {
       throw new InvalidInputException("--interval " + intervalAsTyped() + " needs --watch");
     }
-    Duration every = interval == null ? DEFAULT_INTERVAL : interval;
     // Below a second a watch only spins; beyond a year the next start overflows a clock.
-    if (every.compareTo(MIN_INTERVAL) < 0 || every.compareTo(MAX_INTERVAL) > 0) {
+    if (every().compareTo(MIN_INTERVAL) < 0 || every().compareTo(MAX_INTERVAL) > 0) {
       throw new InvalidInputException("--interval must be between 1s and 366d: "
           + intervalAsTyped());
     }
@@ -191,6 +189,11 @@ final class SyncCommand implements Callable<Integer> {
         source.includeL1Tags, source.coreDb, source.bundlesDb, write.stagingDir,
         source.warehouseDir, Compression.parse(write.compression), !noIceberg,
         write.threads(), fillGaps, catalog.spec(environment.env()));
+  }
+
+  /** How often --watch runs a cycle. */
+  private Duration every() {
+    return interval == null ? DEFAULT_INTERVAL : interval;
   }
 
   /** The --interval value as the operator typed it ("10m", not "PT10M"), for messages. */

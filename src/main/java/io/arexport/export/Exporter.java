@@ -102,7 +102,7 @@ public final class Exporter {
   /**
    * Whole partitions below the source's lowest stable height will never have rows: a range that
    * starts there is more likely a wrong range or a wrong database than an intent (the run itself
-   * succeeds with empty partitions). Not said for a range from 0 ("everything"), nor for the
+   * succeeds, writing nothing there). Not said for a range from 0 ("everything"), nor for the
    * partition holding the lowest height: a sync, or an export aligned to partitions, starts there
    * as a matter of course.
    */
