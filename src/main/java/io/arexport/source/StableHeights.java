@@ -61,10 +61,46 @@ public record StableHeights(OptionalLong lowest, OptionalLong highest) {
         range);
   }
 
-  /** As {@link #hasTransactionsIn}, for tags: a data item's, or with L1 tags an L1 tag. */
+  /**
+   * Whether the source has a tag row in {@code range} that an export with these L1 flags writes:
+   * a tag of a stable data item, or with {@code includeL1Tags} of a stable L1 transaction, whose
+   * name and value are both in the database's dictionaries. The export reads tags through their
+   * owner and leaves a tag with a missing or NULL name or value out ("dangling"), so a partition
+   * whose tags are all dangling holds no tags and is complete. One lookup that stops at the
+   * first such tag; it reads the whole partition's tags only when none is exportable.
+   */
   public static boolean hasTagsIn(SourcePaths paths, HeightRange range, boolean includeL1Tags) {
-    return any(paths, "stable_data_item_tags",
-        includeL1Tags ? "stable_transaction_tags" : null, range);
+    try (SqliteSource bundlesDb = SqliteSource.open("bundlesDb", paths.bundlesDb(),
+        tagTables("stable_data_items", "stable_data_item_tags", "data_item_id"))) {
+      if (bundlesDb.numberIn(exportableTag("stable_data_items", "stable_data_item_tags",
+          "data_item_id"), range) > 0) {
+        return true;
+      }
+    }
+    if (!includeL1Tags) {
+      return false;
+    }
+    try (SqliteSource coreDb = SqliteSource.open("coreDb", paths.coreDb(),
+        tagTables("stable_transactions", "stable_transaction_tags", "transaction_id"))) {
+      return coreDb.numberIn(exportableTag("stable_transactions", "stable_transaction_tags",
+          "transaction_id"), range) > 0;
+    }
+  }
+
+  private static Map<String, Set<String>> tagTables(String owners, String tags,
+      String ownerColumn) {
+    return Map.of(owners, Set.of("id", "height"),
+        tags, Set.of(ownerColumn, "tag_name_hash", "tag_value_hash"),
+        "tag_names", Set.of("hash", "name"),
+        "tag_values", Set.of("hash", "value"));
+  }
+
+  private static String exportableTag(String owners, String tags, String ownerColumn) {
+    return "SELECT EXISTS (SELECT 1 FROM " + owners + " o"
+        + " JOIN " + tags + " t ON t." + ownerColumn + " = o.id"
+        + " JOIN tag_names n ON n.hash = t.tag_name_hash"
+        + " JOIN tag_values v ON v.hash = t.tag_value_hash"
+        + " WHERE o.height BETWEEN ? AND ? AND n.name IS NOT NULL AND v.value IS NOT NULL)";
   }
 
   private static boolean any(SourcePaths paths, String bundlesTable, String coreTable,

@@ -188,8 +188,8 @@ public final class Syncer {
    * </ul>
    * Then the partition is taken out of the coverage, so this cycle exports it again whole. One
    * indexed count and two indexed lookups in the source and the footers (or manifests) of one
-   * partition, so the check costs next to nothing. A partition whose tags are all dangling (no
-   * name or value) is exported again on every cycle: harmless, and not seen on a gateway.
+   * partition, so the check costs next to nothing. "Rows for it" are rows the export writes: a
+   * partition whose tags are all dangling (no name or value) holds no tags and is complete.
    */
   private Coverage withoutStaleTopPartition(Coverage covered, SyncRequest request,
       StableHeights source) {

@@ -20,6 +20,9 @@ import io.arexport.testing.WarehouseReader;
 import io.arexport.warehouse.WarehouseLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -199,7 +202,7 @@ class SyncCommandTest {
       throws Exception {
     GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
     // No stable rows at 200-299 at all: partitions 200-249 and 250-299 are empty.
-    try (var connection = java.sql.DriverManager.getConnection(
+    try (var connection = DriverManager.getConnection(
         "jdbc:sqlite:" + source.coreDb())) {
       for (String table : List.of("stable_blocks", "stable_transactions",
           "stable_transaction_tags")) {
@@ -207,7 +210,7 @@ class SyncCommandTest {
             "DELETE FROM " + table + " WHERE height BETWEEN 200 AND 299");
       }
     }
-    try (var connection = java.sql.DriverManager.getConnection(
+    try (var connection = DriverManager.getConnection(
         "jdbc:sqlite:" + source.bundlesDb())) {
       for (String table : List.of("stable_data_items", "stable_data_item_tags")) {
         connection.createStatement().executeUpdate(
@@ -296,6 +299,41 @@ class SyncCommandTest {
     JsonNode synced = ok(Cli.run(sync(paths, "--json")));
     assertThat(synced.get("outcome").asText()).isEqualTo("up-to-date");
     assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+  }
+
+  /**
+   * A top partition whose tags are all dangling (no name in the dictionary) holds no tags, as
+   * the export leaves such tags out. That partition is complete: the next sync is up to date and
+   * does not export it again, on every cycle, for a tag the source has but no export writes.
+   */
+  @Test
+  void aTopPartitionWhoseTagsAreAllDanglingIsUpToDate(@TempDir Path work) throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    String dangling = "UPDATE %s SET tag_name_hash = X'00' || tag_name_hash"
+        + " WHERE height BETWEEN 300 AND 349";
+    for (String[] db : new String[][] {{source.coreDb().toString(), "stable_transaction_tags"},
+        {source.bundlesDb().toString(), "stable_data_item_tags"}}) {
+      try (Connection connection =
+              DriverManager.getConnection("jdbc:sqlite:" + db[0]);
+          Statement statement = connection.createStatement()) {
+        assertThat(statement.executeUpdate(String.format(dangling, db[1]))).isPositive();
+      }
+    }
+    ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
+        work.resolve("staging"), work.resolve("warehouse"));
+    JsonNode first = ok(Cli.run(sync(paths, "--json")));
+    assertThat(first.get("runs")).hasSize(1);
+    assertThat(dirs(paths.warehouseDir(), "tags")).doesNotContain("300-349");
+    assertThat(dirs(paths.warehouseDir(), "blocks")).endsWith("300-349");
+    SortedMap<String, String> before = snapshot(paths.warehouseDir());
+
+    LoggedWarnings.During<Cli.Result> again = LoggedWarnings.during(Syncer.class,
+        () -> Cli.run(sync(paths, "--json")));
+    assertThat(again.warnings()).isEmpty();
+    assertThat(ok(again.result()).get("outcome").asText()).isEqualTo("up-to-date");
+    assertThat(snapshot(paths.warehouseDir())).isEqualTo(before);
+    assertEqualsSource(paths.warehouseDir(), source.coreDb(), source.bundlesDb(), FULL, true,
+        true);
   }
 
   /**
