@@ -62,6 +62,19 @@ final class ExitCodes implements CommandLine.IExecutionExceptionHandler,
   @Override
   public int handleExecutionException(Exception failure, CommandLine commandLine,
       CommandLine.ParseResult parseResult) {
+    return report(failure, parseResult);
+  }
+
+  /**
+   * Reports a failure that is not an {@link Exception} (an {@link OutOfMemoryError}, a {@link
+   * StackOverflowError}): picocli hands only exceptions to {@link #handleExecutionException} and
+   * lets errors through. The same one line and exit status as any internal error.
+   */
+  int handleError(Error failure, CommandLine.ParseResult parseResult) {
+    return report(failure, parseResult);
+  }
+
+  private int report(Throwable failure, CommandLine.ParseResult parseResult) {
     int status = of(failure);
     String message = failure instanceof ArexportException
         ? failure.getMessage()

@@ -75,7 +75,11 @@ public final class Main {
     commandLine.setExecutionExceptionHandler(exitCodes);
     commandLine.setParameterExceptionHandler(exitCodes);
     commandLine.setExitCodeExceptionMapper(exitCodes);
-    return commandLine.execute(args);
+    try {
+      return commandLine.execute(args);
+    } catch (Error failure) {
+      return exitCodes.handleError(failure, commandLine.getParseResult());
+    }
   }
 
   /**

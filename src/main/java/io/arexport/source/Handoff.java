@@ -1,5 +1,6 @@
 package io.arexport.source;
 
+import io.arexport.StoppedException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,14 +35,29 @@ final class Handoff<T> {
     }
   }
 
-  /** The next item, waiting for it; {@code what} names the wait if it is interrupted. */
+  /**
+   * The next item, waiting for it; {@code what} names the wait if it is interrupted. An interrupt
+   * is a request to stop (as while waiting for a staged partition), not a bug.
+   */
   T take(String what) {
     try {
       return queue.take();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while " + what, e);
+      throw new StoppedException("interrupted while " + what);
     }
+  }
+
+  /**
+   * Rethrows, on the consumer's thread, what the reading thread failed with, as it was thrown: a
+   * {@link RuntimeException} or an {@link Error} such as {@link OutOfMemoryError}, so the command
+   * reports the failure itself and not a wrapper of it.
+   */
+  static RuntimeException rethrow(Throwable failure) {
+    if (failure instanceof Error error) {
+      throw error;
+    }
+    throw (RuntimeException) failure;
   }
 
   boolean closed() {

@@ -14,7 +14,7 @@ final class PrefetchingCursor implements RowCursor {
   static final int QUEUED_BATCHES = 8;
 
   /** A batch of rows; the last one may be partial, or carry the reader's failure. */
-  private record Batch(Record[] rows, int size, boolean last, RuntimeException failure) {}
+  private record Batch(Record[] rows, int size, boolean last, Throwable failure) {}
 
   private final RowCursor source;
   private final Handoff<Batch> queue = new Handoff<>(QUEUED_BATCHES);
@@ -45,12 +45,11 @@ final class PrefetchingCursor implements RowCursor {
         }
       }
     } catch (RuntimeException | Error e) {
-      RuntimeException failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
       // Rows read before the failure are still delivered, then the failure.
       if (size > 0 && !queue.put(new Batch(rows, size, false, null))) {
         return;
       }
-      queue.put(new Batch(new Record[0], 0, true, failure));
+      queue.put(new Batch(new Record[0], 0, true, e));
     }
   }
 
@@ -63,7 +62,7 @@ final class PrefetchingCursor implements RowCursor {
       batch = queue.take("reading rows");
       index = -1;
       if (batch.failure() != null) {
-        throw batch.failure();
+        throw Handoff.rethrow(batch.failure());
       }
       if (batch.size() == 0 && batch.last()) {
         return false;

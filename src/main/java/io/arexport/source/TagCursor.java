@@ -49,7 +49,7 @@ final class TagCursor implements RowCursor {
   private int size;
   private int index;
   private boolean exhausted;
-  private RuntimeException pendingFailure;
+  private Throwable pendingFailure;
   // The row reader's: the owning row of the previous tag, valid only when its columns were read
   // without error.
   private long ownerRowid;
@@ -77,7 +77,7 @@ final class TagCursor implements RowCursor {
   public boolean next() {
     while (++index >= size) {
       if (pendingFailure != null) {
-        throw pendingFailure;
+        throw Handoff.rethrow(pendingFailure);
       }
       if (exhausted) {
         return false;
@@ -94,7 +94,7 @@ final class TagCursor implements RowCursor {
    * may be partial, or carry the query's failure after the rows read before it.
    */
   private record RawBatch(Record[] rows, Object[] nameHashes, Object[] valueHashes,
-      InvalidInputException[] invalid, int size, boolean last, RuntimeException failure) {}
+      InvalidInputException[] invalid, int size, boolean last, Throwable failure) {}
 
   // The row reader's thread: steps the tag query (on the rows' connection) a batch at a time.
   private void readRows() {
@@ -106,8 +106,7 @@ final class TagCursor implements RowCursor {
         }
       }
     } catch (RuntimeException | Error e) {
-      RuntimeException failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
-      raw.put(new RawBatch(new Record[0], null, null, null, 0, true, failure));
+      raw.put(new RawBatch(new Record[0], null, null, null, 0, true, e));
     }
   }
 

@@ -1,8 +1,10 @@
 package io.arexport.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arexport.InvalidInputException;
+import io.arexport.StoppedException;
 import io.arexport.schema.ExportTable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,17 +20,27 @@ class PrefetchingCursorTest {
     Record record;
     final long rows;
     final long failAt;
+    final Error error;
     final AtomicBoolean closed = new AtomicBoolean();
     long next;
 
     CountingCursor(long rows, long failAt) {
+      this(rows, failAt, null);
+    }
+
+    /** Fails at {@code failAt} with {@code error}, or with an invalid-input failure if null. */
+    CountingCursor(long rows, long failAt, Error error) {
       this.rows = rows;
       this.failAt = failAt;
+      this.error = error;
     }
 
     @Override
     public boolean next() {
       if (next == failAt) {
+        if (error != null) {
+          throw error;
+        }
         throw new InvalidInputException("bad row " + next);
       }
       if (next >= rows) {
@@ -84,6 +96,41 @@ class PrefetchingCursorTest {
       } catch (InvalidInputException e) {
         assertThat(e).hasMessage("bad row 5000");
         assertThat(seen).isEqualTo(5_000);
+      }
+    }
+  }
+
+  /**
+   * An Error of the reading thread (out of memory, a stack overflow) reaches the consumer as it
+   * was thrown, not wrapped in a RuntimeException, so the command reports it by its own name.
+   */
+  @Test
+  void rethrowsTheReadersErrorAsItWasThrown() {
+    OutOfMemoryError error = new OutOfMemoryError("Java heap space");
+    CountingCursor source = new CountingCursor(10_000, 3, error);
+    try (PrefetchingCursor cursor = new PrefetchingCursor(source, "test")) {
+      assertThatThrownBy(() -> {
+        while (cursor.next()) {
+          // drain
+        }
+      }).isSameAs(error);
+    }
+  }
+
+  /** A consumer interrupted while it waits for rows is asked to stop: not an internal error. */
+  @Test
+  void anInterruptedWaitForRowsIsAStop() {
+    CountingCursor source = new CountingCursor(Long.MAX_VALUE, -1);
+    try (PrefetchingCursor cursor = new PrefetchingCursor(source, "test")) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> {
+          while (cursor.next()) {
+            // drain until the wait for the next batch sees the interrupt
+          }
+        }).isInstanceOf(StoppedException.class).hasMessageContaining("interrupted while");
+      } finally {
+        Thread.interrupted();
       }
     }
   }
