@@ -147,59 +147,80 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   static void print(WarehouseStatus status, PrintStream out) {
-    WarehouseStatus.CoverageStatus coverage = status.coverage();
+    boolean directory = status.mode() == WarehouseStatus.Mode.DIRECTORY;
     out.println("warehouse " + status.warehouse());
+    printCoverage(status.coverage(), directory, out);
+    printSource(status.source(), out);
+    for (Map.Entry<String, WarehouseStatus.TableStatus> entry : status.tables().entrySet()) {
+      printTable(entry.getKey(), entry.getValue(), directory, out);
+    }
+    printJobs(status, out);
+    if (directory) {
+      printLockAndCommits(status, out);
+    } else {
+      out.println("  lock:     none (catalog commits are optimistic)");
+    }
+  }
+
+  private static void printCoverage(WarehouseStatus.CoverageStatus coverage, boolean directory,
+      PrintStream out) {
     out.println("  heights:  " + (coverage.ranges().isEmpty() ? "none" : ranges(coverage.ranges()))
         + (coverage.recorded() ? ""
-            : status.lock() == null ? " (from the tables' live data files)"
-            : " (from partition directories; no sync record)"));
+            : directory ? " (from partition directories; no sync record)"
+            : " (from the tables' live data files)"));
     out.println("  gaps:     " + (coverage.gaps().isEmpty() ? "none" : ranges(coverage.gaps())));
     if (coverage.error() != null) {
       out.println("  coverage record unreadable: " + coverage.error());
     }
-    WarehouseStatus.SourceStatus source = status.source();
+  }
+
+  private static void printSource(WarehouseStatus.SourceStatus source, PrintStream out) {
     if (source.available()) {
       out.println("  source:   stable tip " + orNone(source.stableTip()) + ", lowest "
           + orNone(source.lowestHeight()) + lag(source.lagHeights()));
     } else {
       out.println("  source:   not readable (" + source.error() + ")");
     }
-    for (Map.Entry<String, WarehouseStatus.TableStatus> entry : status.tables().entrySet()) {
-      WarehouseStatus.TableStatus table = entry.getValue();
-      out.printf("  %-13s %,8d partitions %,8d files %,14d rows %12s%n", entry.getKey(),
-          table.partitions(), table.files(), table.rows(), SummaryText.bytes(table.bytes()));
-      WarehouseStatus.IcebergStatus iceberg = table.iceberg();
-      if (iceberg == null) {
-        out.println("                iceberg: none");
-      } else if (iceberg.error() != null) {
-        out.println("                iceberg: unreadable (" + iceberg.error() + ")");
-      } else {
-        out.println("                iceberg: v" + iceberg.version() + ", snapshot "
-            + orNone(iceberg.snapshotId()) + " committed " + orNone(iceberg.committedAt()) + ", "
-            + iceberg.snapshots() + " snapshot" + (iceberg.snapshots() == 1 ? "" : "s"));
-        if (iceberg.metadataFile() != null) {
-          out.println("                metadata: " + iceberg.metadataFile());
-        }
-        // The rows of an unreadable file are not in table.rows(): then the difference is that
-        // file, which a commit would not mend (metadata refuses an unreadable file).
-        if (status.lock() != null && iceberg.snapshotRows() != null
-            && iceberg.snapshotRows() != table.rows() && table.unreadableFiles().isEmpty()) {
-          // Directory mode: the files on disk are the table; the snapshot catches up at the next
-          // commit (a stopped or --no-iceberg run left it behind, or replaced files await it).
-          out.printf("                snapshot lists %,d rows, the partition directories %,d:"
-              + " 'arexport metadata' (or the next export, or a sync that exports something)"
-              + " commits the difference%n",
-              iceberg.snapshotRows(), table.rows());
-        }
+  }
+
+  private static void printTable(String name, WarehouseStatus.TableStatus table,
+      boolean directory, PrintStream out) {
+    out.printf("  %-13s %,8d partitions %,8d files %,14d rows %12s%n", name,
+        table.partitions(), table.files(), table.rows(), SummaryText.bytes(table.bytes()));
+    WarehouseStatus.IcebergStatus iceberg = table.iceberg();
+    if (iceberg == null) {
+      out.println("                iceberg: none");
+    } else if (iceberg.error() != null) {
+      out.println("                iceberg: unreadable (" + iceberg.error() + ")");
+    } else {
+      out.println("                iceberg: v" + iceberg.version() + ", snapshot "
+          + orNone(iceberg.snapshotId()) + " committed " + orNone(iceberg.committedAt()) + ", "
+          + iceberg.snapshots() + " snapshot" + (iceberg.snapshots() == 1 ? "" : "s"));
+      if (iceberg.metadataFile() != null) {
+        out.println("                metadata: " + iceberg.metadataFile());
       }
-      for (String file : table.unreadableFiles()) {
-        out.println("                unreadable footer: " + file);
-      }
-      if (!table.unreadableFiles().isEmpty()) {
-        out.println("                (not counted in rows: export that partition's heights"
-            + " again to replace the file)");
+      // In directory mode the files on disk are the table; the snapshot catches up at the next
+      // commit (a stopped or --no-iceberg run left it behind, or replaced files await it). The
+      // rows of an unreadable file are not in table.rows(): then the difference is that file,
+      // which a commit would not mend (metadata refuses an unreadable file).
+      if (directory && iceberg.snapshotRows() != null && iceberg.snapshotRows() != table.rows()
+          && table.unreadableFiles().isEmpty()) {
+        out.printf("                snapshot lists %,d rows, the partition directories %,d:"
+            + " 'arexport metadata' (or the next export, or a sync that exports something)"
+            + " commits the difference%n",
+            iceberg.snapshotRows(), table.rows());
       }
     }
+    for (String file : table.unreadableFiles()) {
+      out.println("                unreadable footer: " + file);
+    }
+    if (!table.unreadableFiles().isEmpty()) {
+      out.println("                (not counted in rows: export that partition's heights"
+          + " again to replace the file)");
+    }
+  }
+
+  private static void printJobs(WarehouseStatus status, PrintStream out) {
     if (status.stagingJobs().isEmpty()) {
       out.println("  staging:  no unfinished jobs in " + status.stagingDir());
     }
@@ -219,32 +240,32 @@ final class StatusCommand implements Callable<Integer> {
         }
       }
     }
-    if (lock == null) {
-      out.println("  lock:     none (catalog commits are optimistic)");
-    } else {
-      out.println("  lock:     " + (lock.held() ? "held by " + orNone(lock.holder())
-          : lock.stale() ? "free (stale holder line: " + lock.holder() + ")" : "free"));
-    }
+  }
+
+  /** The warehouse lock and the state files of a directory warehouse's commits. */
+  private static void printLockAndCommits(WarehouseStatus status, PrintStream out) {
+    WarehouseStatus.LockStatus lock = status.lock();
+    out.println("  lock:     " + (lock.held() ? "held by " + orNone(lock.holder())
+        : lock.stale() ? "free (stale holder line: " + lock.holder() + ")" : "free"));
     if (status.pendingCommitProblem() != null) {
       out.println("  an interrupted partition commit is pending but its journal is unusable, so"
           + " export, sync and metadata stop (exit 3) until it is dealt with: "
           + status.pendingCommitProblem());
-    } else if (status.pendingCommit() && lock != null && lock.held()) {
+    } else if (status.pendingCommit() && lock.held()) {
       out.println("  a partition commit is in progress (or the lock holder completes an"
           + " interrupted one)");
     } else if (status.pendingCommit()) {
       out.println("  an interrupted partition commit is pending; the next export, sync or"
           + " metadata run completes (or, its staged files gone, undoes) it");
     }
-    if (status.replacedFilesAwaitingDeletion() != null
-        && status.replacedFilesAwaitingDeletion() > 0) {
-      out.println("  " + status.replacedFilesAwaitingDeletion() + " replaced files await the"
-          + " next Iceberg commit");
-    } else if (status.replacedFilesAwaitingDeletion() == null && lock != null) {
+    Integer replaced = status.replacedFilesAwaitingDeletion();
+    if (replaced == null) {
       out.println("  the record of replaced files (.arexport/replaced-files.json) is unreadable:"
           + " export (unless --no-iceberg), metadata and verify stop on it (exit 3) until it is"
           + " dealt with, and Parquet readers may see the files it lists beside their"
           + " replacements");
+    } else if (replaced > 0) {
+      out.println("  " + replaced + " replaced files await the next Iceberg commit");
     }
   }
 

@@ -1,9 +1,11 @@
 package io.arexport.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.arexport.HeightRange;
 import io.arexport.sync.ExportSettings;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -21,10 +23,12 @@ import java.util.Map;
  * @param replacedFilesAwaitingDeletion files a re-export replaced that the current Iceberg
  *     snapshot still lists (deleted by the next Iceberg commit)
  * @param stagingDir the staging directory whose jobs {@code stagingJobs} lists (absolute)
+ * @param mode where the tables are: a warehouse directory or a catalog
  * @param lock the warehouse lock; null in catalog mode (the catalog's optimistic commits
  *     serialize writers, there is no lock)
  */
 public record WarehouseStatus(
+    Mode mode,
     String warehouse,
     String generatedAt,
     CoverageStatus coverage,
@@ -36,6 +40,16 @@ public record WarehouseStatus(
     Integer replacedFilesAwaitingDeletion,
     String pendingCommitProblem,
     String stagingDir) {
+
+  /** Where the status was read from; {@code "directory"} or {@code "catalog"} in JSON. */
+  public enum Mode {
+    DIRECTORY, CATALOG;
+
+    @JsonValue
+    public String jsonValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** An inclusive height range. */
   public record Range(long start, long end) {

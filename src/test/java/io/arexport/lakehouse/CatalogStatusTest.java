@@ -83,9 +83,10 @@ class CatalogStatusTest {
     assertThat(result.out() + result.err()).doesNotContain(SECRET);
     JsonNode status = new ObjectMapper().readTree(result.out());
 
-    assertThat(names(status)).containsExactly("warehouse", "generatedAt", "coverage", "source",
-        "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion",
-        "pendingCommitProblem", "stagingDir");
+    assertThat(names(status)).containsExactly("mode", "warehouse", "generatedAt", "coverage",
+        "source", "tables", "stagingJobs", "lock", "pendingCommit",
+        "replacedFilesAwaitingDeletion", "pendingCommitProblem", "stagingDir");
+    assertThat(status.get("mode").asText()).isEqualTo("catalog");
     assertThat(status.get("warehouse").asText())
         .isEqualTo("jdbc catalog ar_io at " + catalog.uri() + ", namespace default, warehouse "
             + catalog.warehouse());

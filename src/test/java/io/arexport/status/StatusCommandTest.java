@@ -102,9 +102,10 @@ class StatusCommandTest {
     Files.createDirectories(paths.warehouseDir());
     JsonNode status = statusOf(paths);
 
-    assertThat(names(status)).containsExactly("warehouse", "generatedAt", "coverage", "source",
-        "tables", "stagingJobs", "lock", "pendingCommit", "replacedFilesAwaitingDeletion",
-        "pendingCommitProblem", "stagingDir");
+    assertThat(names(status)).containsExactly("mode", "warehouse", "generatedAt", "coverage",
+        "source", "tables", "stagingJobs", "lock", "pendingCommit",
+        "replacedFilesAwaitingDeletion", "pendingCommitProblem", "stagingDir");
+    assertThat(status.get("mode").asText()).isEqualTo("directory");
     assertThat(status.get("warehouse").asText())
         .isEqualTo(paths.warehouseDir().toAbsolutePath().toString());
     assertThat(Instant.parse(status.get("generatedAt").asText())).isNotNull();
