@@ -1,6 +1,5 @@
 package io.arexport.iceberg;
 
-import io.arexport.InvalidInputException;
 import io.arexport.catalog.CatalogSpec;
 import io.arexport.schema.ExportTable;
 import java.nio.file.Path;
@@ -20,11 +19,7 @@ public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boole
 
   public MaintainRequest {
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
-    tables = List.copyOf(tables.stream().distinct().toList());
-    if (tables.isEmpty()) {
-      throw new InvalidInputException("--tables names no table (expected blocks, transactions"
-          + " and/or tags)");
-    }
+    tables = TableSelection.distinct(tables);
   }
 
   /**
@@ -32,11 +27,7 @@ public record MaintainRequest(Path warehouseDir, List<ExportTable> tables, boole
    * all three.
    */
   public static MaintainRequest of(Path warehouseDir, List<String> tables, CatalogSpec catalog) {
-    // picocli gives an empty list for "--tables ,": named, but no table (refused below).
-    boolean named = tables != null;
-    List<ExportTable> selected = named
-        ? tables.stream().map(String::trim).map(ExportTable::byName).toList()
-        : List.of(ExportTable.values());
-    return new MaintainRequest(warehouseDir, selected, named, catalog);
+    TableSelection selection = TableSelection.parse(tables);
+    return new MaintainRequest(warehouseDir, selection.tables(), selection.named(), catalog);
   }
 }

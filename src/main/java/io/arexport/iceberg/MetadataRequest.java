@@ -25,21 +25,14 @@ public record MetadataRequest(Path warehouseDir, Optional<String> datasetsRoot,
     Path warehouse = warehouseDir.toAbsolutePath().normalize();
     warehouseDir = warehouse;
     datasetsRoot = datasetsRoot.map(root -> validRoot(root, warehouse));
-    tables = List.copyOf(tables.stream().distinct().toList());
-    if (tables.isEmpty()) {
-      throw new InvalidInputException("--tables names no table (expected blocks, transactions"
-          + " and/or tags)");
-    }
+    tables = TableSelection.distinct(tables);
   }
 
   /** Parses {@code --tables blocks,tags}; null (not given) means all three. */
   public static MetadataRequest of(Path warehouseDir, String datasetsRoot, List<String> tables) {
-    // picocli gives an empty list for "--tables ,": named, but no table (refused below).
-    boolean named = tables != null;
-    List<ExportTable> selected = named
-        ? tables.stream().map(String::trim).map(ExportTable::byName).toList()
-        : List.of(ExportTable.values());
-    return new MetadataRequest(warehouseDir, Optional.ofNullable(datasetsRoot), selected, named);
+    TableSelection selection = TableSelection.parse(tables);
+    return new MetadataRequest(warehouseDir, Optional.ofNullable(datasetsRoot),
+        selection.tables(), selection.named());
   }
 
   /** The default root: the warehouse directory as a {@code file:} URI. */
