@@ -1,6 +1,7 @@
 package io.arexport.catalog;
 
 import io.arexport.InvalidInputException;
+import io.arexport.warehouse.LocalLocation;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -249,18 +250,10 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     }
     for (Path source : sourceDatabases) {
       Path database = source.toAbsolutePath().normalize();
-      if (file.get().equals(database) || sameExistingFile(file.get(), database)) {
+      if (file.get().equals(database) || LocalLocation.isSameExistingFile(file.get(), database)) {
         throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri) + " names the"
             + " gateway database " + source + ": the catalog needs a SQLite file of its own");
       }
-    }
-  }
-
-  private static boolean sameExistingFile(Path a, Path b) {
-    try {
-      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
     }
   }
 

@@ -9,6 +9,7 @@ import io.arexport.export.FaultPoints;
 import io.arexport.export.IcebergSync;
 import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.LocalLocation;
 import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.ReplacedFiles;
 import io.arexport.warehouse.WarehouseLayout;
@@ -35,9 +36,7 @@ import java.util.TreeMap;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.ExpireSnapshots;
-import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
@@ -58,7 +57,6 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.mapping.MappingUtil;
 import org.apache.iceberg.mapping.NameMapping;
-import org.apache.iceberg.mapping.NameMappingParser;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -414,12 +412,7 @@ public final class MetadataWriter implements IcebergSync {
       return fileRoot;
     }
     if (recordedRoot.startsWith("file:")) {
-      try {
-        Path recorded = Path.of(recordedRoot.substring("file:".length()));
-        return Files.isSameFile(recorded, layout.root()) ? recordedRoot : fileRoot;
-      } catch (IOException | RuntimeException e) {
-        return fileRoot;
-      }
+      return LocalLocation.names(recordedRoot, layout.root()) ? recordedRoot : fileRoot;
     }
     return recordedRoot;
   }

@@ -1,5 +1,6 @@
 package io.arexport.iceberg;
 
+import io.arexport.warehouse.LocalLocation;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,11 +54,9 @@ public final class WarehouseFileIO implements SupportsPrefixOperations {
 
   /** The local file behind {@code location}. */
   public Path localPath(String location) {
-    // Other local writers spell the same file differently: Iceberg's HadoopTables records a
-    // plain path, some tools file:///path. All three name one file.
-    String uri = location.startsWith("/") ? "file:" + location
-        : location.startsWith("file:///") ? "file:/" + location.substring("file:///".length())
-        : location;
+    // Other local writers spell the same file differently (LocalLocation); the roots are
+    // recorded as arexport writes them, "file:" and the plain path.
+    String uri = LocalLocation.path(location).map(path -> "file:" + path).orElse(location);
     for (String root : roots) {
       if (uri.startsWith(root + "/")) {
         Path base = Path.of(warehouse);

@@ -11,6 +11,7 @@ import io.arexport.iceberg.ParquetFileFacts;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.iceberg.TableResult;
 import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.LocalLocation;
 import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.ReplacedFiles;
 import io.arexport.warehouse.WarehouseLayout;
@@ -176,7 +177,7 @@ public final class CatalogMigration {
           toRemove.removeIf(f -> f.location().equals(target));
           continue; // already registered by an earlier run
         }
-        if (!isSameLocalFile(target, source)) {
+        if (!LocalLocation.names(target, source)) {
           upload(catalog, table.io(), source, target);
           uploaded++;
         }
@@ -229,18 +230,6 @@ public final class CatalogMigration {
         partitions.keySet().stream().mapToLong(HeightRange::end).max().orElseThrow()));
   }
 
-  private static boolean isSameLocalFile(String target, Path source) {
-    String path = target.startsWith("file:") ? target.substring("file:".length()) : target;
-    if (!path.startsWith("/")) {
-      return false;
-    }
-    try {
-      Path local = Path.of(path.replaceFirst("^/+", "/"));
-      return Files.exists(local) && Files.isSameFile(local, source);
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
 
   private static void upload(CatalogTables catalog, FileIO io, Path file, String location) {
     try (InputStream in = Files.newInputStream(file);

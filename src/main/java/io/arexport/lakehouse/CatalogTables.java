@@ -9,6 +9,7 @@ import io.arexport.catalog.Secrets;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.iceberg.TableMaintenance;
 import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.LocalLocation;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -226,7 +227,7 @@ public final class CatalogTables implements Closeable {
 
   /** {@code file:/x}, {@code file:///x} and a relative path as an absolute path; s3a/s3n as s3. */
   private static String comparableLocation(String location) {
-    String comparable = location.replaceFirst("^file:(//)?(?=/)", "")
+    String comparable = LocalLocation.path(location).map(Path::toString).orElse(location)
         .replaceFirst("^s3[an]://", "s3://");
     if (!comparable.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
       comparable = Path.of(comparable).toAbsolutePath().normalize().toString();

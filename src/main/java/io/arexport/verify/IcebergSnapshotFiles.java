@@ -2,9 +2,9 @@ package io.arexport.verify;
 
 import io.arexport.HeightRange;
 import io.arexport.schema.ExportTable;
+import io.arexport.warehouse.LocalLocation;
 import io.arexport.warehouse.WarehouseLayout;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,17 +135,7 @@ final class IcebergSnapshotFiles {
     if (!location.startsWith("file:")) {
       return; // a --datasets-root URL: served from elsewhere, by design
     }
-    boolean here;
-    try {
-      // As arexport and HadoopTables write it: "file:" and the plain path (not URI-encoded).
-      String path = location.startsWith("file://") ? location.substring("file://".length())
-          : location.substring("file:".length());
-      Path recorded = Path.of(path);
-      here = Files.exists(recorded) && Files.isSameFile(recorded, tableDir);
-    } catch (IOException | RuntimeException e) {
-      here = false;
-    }
-    if (!here) {
+    if (!LocalLocation.names(location, tableDir)) {
       findings.accept(new Finding(Finding.Kind.ICEBERG_METADATA, table, null, metadataPath, null,
           null, metadataPath + " records the table at " + location + ", not at " + tableDir
               + ": readers that follow the metadata look for its files there (the warehouse"
@@ -273,14 +263,7 @@ final class IcebergSnapshotFiles {
     }
 
     private static Path localOrNull(String fileLocation) {
-      try {
-        if (fileLocation.startsWith("file:")) {
-          return Path.of(URI.create(fileLocation)).normalize();
-        }
-        return fileLocation.startsWith("/") ? Path.of(fileLocation).normalize() : null;
-      } catch (RuntimeException e) {
-        return null;
-      }
+      return LocalLocation.path(fileLocation).orElse(null);
     }
 
     @Override
