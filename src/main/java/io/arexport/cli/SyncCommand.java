@@ -219,8 +219,8 @@ final class SyncCommand implements Callable<Integer> {
         ranges.append(", ");
       }
       ranges.append(run.startHeight()).append('-').append(run.endHeight());
-      if (!run.kind().equals("new")) {
-        ranges.append(run.kind().equals("resume") ? " (resumed job)" : " (gap)");
+      if (run.kind() != SyncPlan.Kind.NEW) {
+        ranges.append(run.kind() == SyncPlan.Kind.RESUME ? " (resumed job)" : " (gap)");
       }
     }
     long rows = summary.tables().values().stream().mapToLong(t -> t.rows()).sum();

@@ -499,8 +499,9 @@ public final class MetadataWriter implements IcebergSync {
     maintainIfDue(layout, table, ops);
     TableMetadata now = ops.current();
     Snapshot snapshot = now.currentSnapshot();
-    String action = !plan.changes() ? "unchanged"
-        : base == null ? "created" : plan.newHistory() ? "relocated" : "committed";
+    TableResult.Action action = !plan.changes() ? TableResult.Action.UNCHANGED
+        : base == null ? TableResult.Action.CREATED
+        : plan.newHistory() ? TableResult.Action.RELOCATED : TableResult.Action.COMMITTED;
     LOG.atLevel(plan.changes() ? logLevel : Level.DEBUG)
         .log("{}: {} v{} (+{} -{} files, {} replaced files deleted)", table.tableName(), action,
         ops.version(), plan.toAdd().size(), plan.toRemove().size(), deleted);

@@ -1,5 +1,8 @@
 package io.arexport.iceberg;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
 /**
  * What one run did to one table's Iceberg metadata.
  *
@@ -15,11 +18,22 @@ package io.arexport.iceberg;
  * @param records rows in the current snapshot
  * @param partitionSpecs partition specs in the metadata (more than one after P changed)
  */
-public record TableResult(String table, String action, int version, String metadataFile,
+public record TableResult(String table, Action action, int version, String metadataFile,
     Long snapshotId, int addedFiles, int removedFiles, int deletedReplacedFiles, long dataFiles,
     long records, int partitionSpecs) {
 
+  /** What the run did; lower case in the summary and its JSON. */
+  public enum Action {
+    CREATED, COMMITTED, RELOCATED, UNCHANGED;
+
+    @JsonValue
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   public boolean changed() {
-    return !"unchanged".equals(action);
+    return action != Action.UNCHANGED;
   }
 }

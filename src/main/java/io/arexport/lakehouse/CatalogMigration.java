@@ -184,7 +184,8 @@ public final class CatalogMigration {
         toAdd.add(TableDefinition.dataFile(table, target, fact));
       }
     }
-    String action = existed ? "unchanged" : "created";
+    TableResult.Action action = existed ? TableResult.Action.UNCHANGED
+        : TableResult.Action.CREATED;
     if (!toAdd.isEmpty() || !toRemove.isEmpty()) {
       OverwriteFiles overwrite = table.newOverwrite()
           .conflictDetectionFilter(heights(byPartition))
@@ -206,7 +207,7 @@ public final class CatalogMigration {
         throw CatalogTables.failure("cannot commit the migration of "
             + catalog.identifier(exportTable) + " to", catalog.spec(), e);
       }
-      action = existed ? "committed" : "created";
+      action = existed ? TableResult.Action.COMMITTED : TableResult.Action.CREATED;
     }
     Snapshot snapshot = table.currentSnapshot();
     LOG.info("{}: {} ({} files uploaded, +{} -{} files)", catalog.identifier(exportTable),

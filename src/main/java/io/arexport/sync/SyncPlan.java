@@ -1,8 +1,10 @@
 package io.arexport.sync;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.arexport.HeightRange;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -28,13 +30,20 @@ public record SyncPlan(OptionalLong frontier, List<Range> ranges, OptionalLong t
   /** One range to export and why. */
   public record Range(Kind kind, HeightRange heights) {}
 
+  /** Why a range is exported; lower case in the sync summary's JSON ({@code runs[].kind}). */
   public enum Kind {
     /** An unfinished job left by an earlier run, resumed from its checkpoint. */
     RESUME,
     /** Missing partitions below the frontier ({@code --fill-gaps}). */
     GAP,
     /** From the frontier to the source's stable tip. */
-    NEW
+    NEW;
+
+    @JsonValue
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   public boolean upToDate() {

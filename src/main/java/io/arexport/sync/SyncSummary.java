@@ -42,8 +42,8 @@ public record SyncSummary(
   /**
    * One export of the cycle.
    *
-   * @param kind {@code resume}, {@code gap} or {@code new} (see {@link SyncPlan.Kind})
+   * @param kind why the range was exported
    */
-  public record Run(String kind, long startHeight, long endHeight, String jobId, boolean resumed,
+  public record Run(SyncPlan.Kind kind, long startHeight, long endHeight, String jobId, boolean resumed,
       long partitions, long rows) {}
 }

@@ -278,7 +278,7 @@ public final class Syncer {
 
     void add(SyncPlan.Kind kind, ExportSummary summary) {
       long rows = summary.tables().values().stream().mapToLong(TableCounts::rows).sum();
-      runs.add(new SyncSummary.Run(kind.name().toLowerCase(java.util.Locale.ROOT),
+      runs.add(new SyncSummary.Run(kind,
           summary.startHeight(), summary.endHeight(), summary.jobId(), summary.resumed(),
           summary.partitions(), rows));
       summary.tables().forEach((name, counts) -> tables.merge(name, counts, TableCounts::plus));
