@@ -28,7 +28,7 @@ public final class Secrets {
   private Secrets() {}
 
   /** True when the value of catalog property {@code key} must not be printed. */
-  public static boolean isSecretKey(String key) {
+  static boolean isSecretKey(String key) {
     return SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).matches();
   }
 

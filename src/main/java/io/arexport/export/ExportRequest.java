@@ -106,7 +106,7 @@ public record ExportRequest(
    * Where the run publishes, as its job parameters record it: the warehouse directory, or the
    * catalog destination (without secrets) in catalog mode.
    */
-  public String destinationId() {
+  String destinationId() {
     return catalog.isDirectory() ? warehouseDir.toString() : catalog.jobDestination();
   }
 

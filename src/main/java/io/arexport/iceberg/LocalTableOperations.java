@@ -95,7 +95,7 @@ public final class LocalTableOperations implements TableOperations {
    * Operations that start a new history at {@code newLocation}: {@link #current()} is null, so a
    * create transaction can run, and its commit becomes the next version of this table.
    */
-  public LocalTableOperations startNewHistory(String newLocation) {
+  LocalTableOperations startNewHistory(String newLocation) {
     return new LocalTableOperations(metadataDir, io, faults, newLocation, version, null);
   }
 
@@ -105,7 +105,7 @@ public final class LocalTableOperations implements TableOperations {
   }
 
   /** The metadata file of {@link #version()}. */
-  public Path versionFile() {
+  Path versionFile() {
     return metadataDir.resolve(versionFileName(version));
   }
 
@@ -170,7 +170,7 @@ public final class LocalTableOperations implements TableOperations {
    * Makes {@code version-hint.text} and {@code metadata.json} point at the current version again
    * when a crash left them behind it; no-op when they are right or there is no version.
    */
-  public void repairPointers() {
+  void repairPointers() {
     if (version == 0) {
       return;
     }
@@ -194,7 +194,7 @@ public final class LocalTableOperations implements TableOperations {
   }
 
   /** Removes temporary metadata files left by a commit that crashed before publishing. */
-  public void deleteStaleTempFiles() {
+  void deleteStaleTempFiles() {
     if (!Files.isDirectory(metadataDir)) {
       return;
     }

@@ -36,7 +36,7 @@ public record MetadataRequest(Path warehouseDir, Optional<String> datasetsRoot,
   }
 
   /** The default root: the warehouse directory as a {@code file:} URI. */
-  public static String fileRoot(Path warehouseDir) {
+  static String fileRoot(Path warehouseDir) {
     return "file:" + warehouseDir.toAbsolutePath().normalize();
   }
 

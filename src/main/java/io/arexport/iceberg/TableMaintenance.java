@@ -102,7 +102,7 @@ public final class TableMaintenance {
       int rewrittenManifests, int orphanFilesDeleted, int orphanFilesKept, int snapshots) {}
 
   /** True when the table never had maintenance or its interval has passed at {@code now}. */
-  public static boolean isDue(Table table, Instant now) {
+  static boolean isDue(Table table, Instant now) {
     Instant last = lastRun(table);
     long interval = longProperty(table.name(), table.properties(), INTERVAL_PROPERTY,
         DEFAULT_INTERVAL_MS);

@@ -46,7 +46,7 @@ public final class WarehouseFileIO implements SupportsPrefixOperations {
   }
 
   /** Also maps locations under {@code root} (no trailing slash) to the warehouse directory. */
-  public void addRoot(String root) {
+  void addRoot(String root) {
     if (!roots.contains(root)) {
       roots.add(root);
     }

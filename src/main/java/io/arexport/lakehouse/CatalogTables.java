@@ -46,7 +46,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
  * TableDefinition}'s schema, spec, sort order and properties. A table with another schema is
  * refused. Every failure names the catalog without its secrets.
  */
-public final class CatalogTables implements Closeable {
+final class CatalogTables implements Closeable {
   /**
    * Commit retries for contended writers: Iceberg's default of 4 was measured too low for a few
    * processes committing to one table through JdbcCatalog (issue 7); Iceberg retries with a fresh
@@ -80,7 +80,7 @@ public final class CatalogTables implements Closeable {
    * @param commits whether this run commits (maintain): only then the SQLite catalog's
    *     one-writer warning applies
    */
-  public static CatalogTables openExisting(CatalogSpec spec, boolean commits) {
+  static CatalogTables openExisting(CatalogSpec spec, boolean commits) {
     Opened opened = openWithoutCreating(spec, commits);
     if (opened.tables() == null) {
       throw new InvalidInputException(opened.absence() + ": export or sync creates it; verify"
@@ -95,7 +95,7 @@ public final class CatalogTables implements Closeable {
    * tables (and SQLite its database file) on connect; a mistyped path, or a gateway database
    * given by mistake, would otherwise gain a catalog and be reported as an empty one.
    */
-  public static Optional<CatalogTables> openIfPresent(CatalogSpec spec, Consumer<String> absent) {
+  static Optional<CatalogTables> openIfPresent(CatalogSpec spec, Consumer<String> absent) {
     Opened opened = openWithoutCreating(spec, false);
     if (opened.tables() == null) {
       absent.accept(opened.absence());
@@ -180,7 +180,7 @@ public final class CatalogTables implements Closeable {
     return catalog;
   }
 
-  public TableIdentifier identifier(ExportTable table) {
+  TableIdentifier identifier(ExportTable table) {
     return TableIdentifier.of(Namespace.of(spec.namespace()), table.tableName());
   }
 
@@ -248,7 +248,7 @@ public final class CatalogTables implements Closeable {
    * The table, created (with the namespace) when missing with spec {@code truncate(height,
    * partitionSize)}. Another writer creating it at the same moment is fine: then it is loaded.
    */
-  public Table loadOrCreate(ExportTable table, int partitionSize) {
+  Table loadOrCreate(ExportTable table, int partitionSize) {
     Optional<Table> found = find(table);
     if (found.isPresent()) {
       return found.get();

@@ -32,7 +32,7 @@ public record ServeRequest(Path warehouseDir, String bind, int port, String base
   }
 
   /** The base path's segments; empty when the warehouse is served at the root. */
-  public List<String> basePathSegments() {
+  List<String> basePathSegments() {
     return basePath.equals("/") ? List.of() : List.of(basePath.substring(1).split("/"));
   }
 

@@ -165,7 +165,7 @@ public final class SqliteSource implements AutoCloseable {
    * (e.g. {@code SELECT count(*) FROM t WHERE height BETWEEN ? AND ?}); failures name the
    * database.
    */
-  public long numberIn(String sql, HeightRange range) {
+  long numberIn(String sql, HeightRange range) {
     try (PreparedStatement statement = prepare(sql)) {
       statement.setLong(1, range.start());
       statement.setLong(2, range.end());

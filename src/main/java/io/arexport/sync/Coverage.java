@@ -60,7 +60,7 @@ public record Coverage(List<HeightRange> ranges) {
   }
 
   /** The heights of {@code within} that are not covered, in order. */
-  public List<HeightRange> gapsWithin(HeightRange within) {
+  List<HeightRange> gapsWithin(HeightRange within) {
     List<HeightRange> gaps = new ArrayList<>();
     long next = within.start();
     for (HeightRange range : ranges) {

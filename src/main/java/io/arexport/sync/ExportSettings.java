@@ -31,7 +31,7 @@ public record ExportSettings(boolean includeL1Transactions, boolean includeL1Tag
   }
 
   /** Whether a run with {@code run}'s settings may continue the heights recorded with these. */
-  public boolean admits(ExportSettings run) {
+  boolean admits(ExportSettings run) {
     return differences(run).isEmpty();
   }
 

@@ -46,7 +46,7 @@ public record SyncPlan(OptionalLong frontier, List<Range> ranges, OptionalLong t
     }
   }
 
-  public boolean upToDate() {
+  boolean upToDate() {
     return ranges.isEmpty();
   }
 
@@ -57,7 +57,7 @@ public record SyncPlan(OptionalLong frontier, List<Range> ranges, OptionalLong t
    * @param sourceLowest the source's lowest stable height, if it has rows
    * @param sourceTip the source's highest stable height, if it has rows
    */
-  public static SyncPlan compute(Coverage covered, OptionalLong startHeight,
+  static SyncPlan compute(Coverage covered, OptionalLong startHeight,
       OptionalLong endHeight, OptionalLong sourceLowest, OptionalLong sourceTip,
       long partitionSize, boolean fillGaps) {
     OptionalLong floor = startHeight.isPresent() ? startHeight

@@ -30,7 +30,7 @@ public final class Digest {
   }
 
   /** True when both digests cover the same rows (count and all three accumulators agree). */
-  public boolean sameAs(Digest other) {
+  boolean sameAs(Digest other) {
     return rows == other.rows && sum1 == other.sum1 && sum2 == other.sum2 && xor == other.xor;
   }
 

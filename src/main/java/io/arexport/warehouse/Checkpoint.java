@@ -37,7 +37,7 @@ public record Checkpoint(int formatVersion, String jobId, JobParameters paramete
     }
   }
 
-  public Checkpoint advancedTo(long height, String now) {
+  Checkpoint advancedTo(long height, String now) {
     return new Checkpoint(formatVersion, jobId, parameters, height, now);
   }
 }
