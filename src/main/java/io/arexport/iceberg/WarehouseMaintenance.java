@@ -57,7 +57,7 @@ public final class WarehouseMaintenance {
       if (lock.held()) {
         // A first metadata run may be creating them right now.
         throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-            + (lock.holder() == null ? "another process" : lock.holder()) + " and has no"
+            + lock.describeHolder() + " and has no"
             + " Iceberg tables yet: run maintain when it has finished");
       }
       throw new InvalidInputException("no Iceberg tables in " + layout.root() + ": expected"

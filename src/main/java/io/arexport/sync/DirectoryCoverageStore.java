@@ -125,7 +125,7 @@ public final class DirectoryCoverageStore implements CoverageStore {
     WarehouseLock.State lock = WarehouseLock.probe(layout);
     if (lock.held()) {
       throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-          + (lock.holder() == null ? "another process" : lock.holder()) + " ("
+          + lock.describeHolder() + " ("
           + layout.stateDir().resolve("lock") + ")");
     }
   }

@@ -9,14 +9,10 @@ import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.PartitionCommitter;
 import io.arexport.warehouse.ReplacedFiles;
 import io.arexport.warehouse.WarehouseLayout;
+import io.arexport.warehouse.WarehouseLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -198,27 +194,16 @@ final class DirectorySide implements WarehouseSide {
    * needs no write access, and releases it at once (a long verify must not block exports).
    */
   private static void checkNotLocked(WarehouseLayout layout) {
-    Path file = layout.stateDir().resolve("lock");
-    if (!Files.isRegularFile(file)) {
-      return;
+    WarehouseLock.State lock;
+    try {
+      lock = WarehouseLock.probe(layout);
+    } catch (RuntimeFailureException e) {
+      return; // An unreadable lock file does not stop a read-only check.
     }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      FileLock lock;
-      try {
-        lock = channel.tryLock(0, Long.MAX_VALUE, true);
-      } catch (OverlappingFileLockException e) {
-        lock = null;
-      }
-      if (lock != null) {
-        lock.release();
-        return;
-      }
-      String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
+    if (lock.held()) {
       throw new StateConflictException("warehouse " + layout.root() + " is locked by "
-          + (holder.isEmpty() ? "another process" : holder) + " (" + file + "); verify when it"
-          + " has finished");
-    } catch (IOException e) {
-      // An unreadable lock file does not stop a read-only check.
+          + lock.describeHolder() + " ("
+          + layout.stateDir().resolve("lock") + "); verify when it has finished");
     }
   }
 }

@@ -19,6 +19,8 @@ import java.nio.file.StandardOpenOption;
  * simply taken over. The file also records who holds the lock, for the error message.
  */
 public final class WarehouseLock implements AutoCloseable {
+  private static final String ANOTHER_PROCESS = "another process";
+
   private final FileChannel channel;
   private final FileLock lock;
 
@@ -45,7 +47,7 @@ public final class WarehouseLock implements AutoCloseable {
         if (!current.isEmpty() || attempt == 10) {
           channel.close();
           throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-              + (current.isEmpty() ? "another process" : current) + " (" + file + ")");
+              + (current.isEmpty() ? ANOTHER_PROCESS : current) + " (" + file + ")");
         }
         // Held but no holder line: its holder is taking it (line not yet written) or releasing
         // it (line already emptied). Look again in a moment rather than name nobody.
@@ -74,6 +76,11 @@ public final class WarehouseLock implements AutoCloseable {
     /** A holder line without a live holder: its process died; the next run takes the lock over. */
     public boolean stale() {
       return !held && holder != null;
+    }
+
+    /** The holder line, or "another process" when there is none to name, for messages. */
+    public String describeHolder() {
+      return holder == null ? ANOTHER_PROCESS : holder;
     }
   }
 
