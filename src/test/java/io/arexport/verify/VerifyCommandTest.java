@@ -162,6 +162,29 @@ class VerifyCommandTest {
     }
   }
 
+  /**
+   * While an export or metadata run holds the warehouse lock it is moving files: verify refuses
+   * (exit 3) naming the holder, its JSON document closes with that error and no finding, and it
+   * verifies once the lock is free.
+   */
+  @Test
+  void aLockedWarehouseIsRefusedNamingItsHolder(@TempDir Path work) throws Exception {
+    Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
+    String holder = "arexport export (pid 4242, since 2026-12-07T00:00:00Z)";
+    try (WarehouseLock lock = WarehouseLock.acquire(new WarehouseLayout(warehouse), holder)) {
+      Cli.Result refused = fx.verify(warehouse, 100, 349, 50, false, false, "--json");
+      assertThat(refused.status()).as(refused.err()).isEqualTo(3);
+      assertThat(refused.errLines()).singleElement().asString()
+          .contains("is locked by " + holder).contains("verify when it has finished");
+      JsonNode report = new ObjectMapper().readTree(refused.out());
+      assertThat(report.get("ok").asBoolean()).isFalse();
+      assertThat(report.get("findings")).isEmpty();
+      assertThat(report.get("error").asText()).contains("is locked by " + holder);
+    }
+    Cli.Result free = fx.verify(warehouse, 100, 349, 50, false, false);
+    assertThat(free.status()).as(free.err()).isZero();
+  }
+
   @Test
   void rowDeletedFromTheSourceMakesExpectedLessThanFound(@TempDir Path work) throws Exception {
     Path warehouse = fx.export(work, 100, 349, 50, 1_000_000, false, false);
