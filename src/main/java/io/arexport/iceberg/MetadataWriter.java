@@ -508,8 +508,8 @@ public final class MetadataWriter implements IcebergSync {
     return new TableResult(table.tableName(), action, ops.version(), now.metadataFileLocation(),
         snapshot == null ? null : snapshot.snapshotId(), plan.toAdd().size(),
         plan.toRemove().size(), deleted,
-        summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
-        summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), now.specs().size());
+        Snapshots.summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        Snapshots.summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), now.specs().size());
   }
 
   /**
@@ -706,12 +706,5 @@ public final class MetadataWriter implements IcebergSync {
     replaced.removeAll(unreferenced);
     dirs.forEach(PartitionCommitter::deleteIfEmpty);
     return unreferenced.size();
-  }
-
-  private static long summaryCount(Snapshot snapshot, String property) {
-    if (snapshot == null || snapshot.summary().get(property) == null) {
-      return 0;
-    }
-    return Long.parseLong(snapshot.summary().get(property));
   }
 }

@@ -8,6 +8,7 @@ import io.arexport.catalog.CatalogSpec;
 import io.arexport.iceberg.MetadataRequest;
 import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.ParquetFileFacts;
+import io.arexport.iceberg.Snapshots;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.iceberg.TableResult;
 import io.arexport.schema.ExportTable;
@@ -145,7 +146,7 @@ public final class CatalogMigration {
     }
     table.refresh();
     Snapshot base = table.currentSnapshot();
-    String location = stripSlash(table.location());
+    String location = Snapshots.withoutTrailingSlash(table.location());
 
     TreeMap<HeightRange, List<ParquetFileFacts>> byPartition = new TreeMap<>(
         Comparator.comparingLong(HeightRange::start).thenComparingLong(HeightRange::end));
@@ -216,8 +217,8 @@ public final class CatalogMigration {
         table.history().size(),
         ((HasTableOperations) table).operations().current().metadataFileLocation(),
         snapshot == null ? null : snapshot.snapshotId(), toAdd.size(), toRemove.size(), 0,
-        summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
-        summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), table.specs().size());
+        Snapshots.summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
+        Snapshots.summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), table.specs().size());
   }
 
   private static HeightRange partitionOf(ParquetFileFacts fact) {
@@ -239,17 +240,6 @@ public final class CatalogMigration {
     } catch (IOException | RuntimeException e) {
       throw CatalogTables.failure("cannot upload " + location + " for", catalog.spec(), e);
     }
-  }
-
-  private static long summaryCount(Snapshot snapshot, String property) {
-    if (snapshot == null || snapshot.summary().get(property) == null) {
-      return 0;
-    }
-    return Long.parseLong(snapshot.summary().get(property));
-  }
-
-  private static String stripSlash(String location) {
-    return location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
   }
 
 }

@@ -10,6 +10,7 @@ import io.arexport.export.FaultPoints;
 import io.arexport.export.PartitionChangedException;
 import io.arexport.export.PartitionPublisher;
 import io.arexport.iceberg.ParquetFileFacts;
+import io.arexport.iceberg.Snapshots;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.StagedPartition;
@@ -239,7 +240,7 @@ public final class CatalogPublisher implements PartitionPublisher {
     List<String> uploaded = new ArrayList<>();
     try {
       NameMapping mapping = MappingUtil.create(exportTable.schema());
-      String directory = stripSlash(table.location()) + "/data/" + partition.directoryName();
+      String directory = Snapshots.withoutTrailingSlash(table.location()) + "/data/" + partition.directoryName();
       for (Path file : staged.files()) {
         String location = directory + "/" + uniqueName(file);
         ParquetFileFacts facts = ParquetFileFacts.read(exportTable, location, file, partition,
@@ -398,7 +399,7 @@ public final class CatalogPublisher implements PartitionPublisher {
    */
   private static boolean isUploadLocation(Table table, UploadJournal.Upload upload,
       UploadJournal.Left journal) {
-    String directory = stripSlash(table.location()) + "/data/"
+    String directory = Snapshots.withoutTrailingSlash(table.location()) + "/data/"
         + upload.partition().directoryName() + "/";
     String location = upload.location();
     String name = location.startsWith(directory) ? location.substring(directory.length()) : "";
@@ -532,10 +533,6 @@ public final class CatalogPublisher implements PartitionPublisher {
       }
     }
     return all;
-  }
-
-  private static String stripSlash(String location) {
-    return location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
   }
 
   private static String hex(SecureRandom random, int bytes) {

@@ -3,6 +3,7 @@ package io.arexport.lakehouse;
 import io.arexport.ArexportException;
 import io.arexport.HeightRange;
 import io.arexport.catalog.CatalogSpec;
+import io.arexport.iceberg.Snapshots;
 import io.arexport.schema.ExportTable;
 import io.arexport.status.StatusReader;
 import io.arexport.status.StatusRequest;
@@ -127,11 +128,7 @@ public final class CatalogStatusReader {
     }
     TableMetadata metadata = ((HasTableOperations) table).operations().current();
     Snapshot snapshot = metadata.currentSnapshot();
-    Long total = null;
-    if (snapshot != null && snapshot.summary() != null
-        && snapshot.summary().get("total-records") != null) {
-      total = Long.parseLong(snapshot.summary().get("total-records"));
-    }
+    Long total = Snapshots.totalRecords(snapshot);
     String metadataFile = metadata.metadataFileLocation();
     int version = CatalogMaintenance.version(metadataFile);
     return new IcebergStatus(version < 0 ? null : version,

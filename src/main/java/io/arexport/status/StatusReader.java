@@ -5,6 +5,7 @@ import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.export.FaultPoints;
 import io.arexport.iceberg.LocalTableOperations;
+import io.arexport.iceberg.Snapshots;
 import io.arexport.iceberg.WarehouseFileIO;
 import io.arexport.parquet.FooterRows;
 import io.arexport.schema.ExportTable;
@@ -196,11 +197,7 @@ public final class StatusReader {
         return null;
       }
       Snapshot snapshot = metadata.currentSnapshot();
-      Long total = null;
-      if (snapshot != null && snapshot.summary() != null
-          && snapshot.summary().get("total-records") != null) {
-        total = Long.parseLong(snapshot.summary().get("total-records"));
-      }
+      Long total = Snapshots.totalRecords(snapshot);
       return new IcebergStatus(ops.version(), snapshot == null ? null : snapshot.snapshotId(),
           snapshot == null ? null : Instant.ofEpochMilli(snapshot.timestampMillis()).toString(),
           metadata.snapshots().size(), total, null, null);

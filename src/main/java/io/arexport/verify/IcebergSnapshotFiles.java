@@ -1,6 +1,7 @@
 package io.arexport.verify;
 
 import io.arexport.HeightRange;
+import io.arexport.iceberg.Snapshots;
 import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.LocalLocation;
 import io.arexport.warehouse.WarehouseLayout;
@@ -78,7 +79,7 @@ final class IcebergSnapshotFiles {
       checkCurrentCopy(metadataDir, file, json, metadataPath, name, findings);
       String location = TableMetadataParser.fromJson(json).location();
       checkLocalLocation(location, layout.tableDir(table), metadataPath, name, findings);
-      TableLocalIO io = new TableLocalIO(stripSlash(location), layout.tableDir(table));
+      TableLocalIO io = new TableLocalIO(Snapshots.withoutTrailingSlash(location), layout.tableDir(table));
       TableMetadata metadata = new StaticTableOperations(
           location + "/metadata/" + file.getFileName(), io).current();
       Snapshot snapshot = metadata.currentSnapshot();
@@ -214,10 +215,6 @@ final class IcebergSnapshotFiles {
       return null;
     }
     return HeightRange.parseDirectoryName(parts[1]);
-  }
-
-  private static String stripSlash(String location) {
-    return location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
   }
 
   /** Removes and returns the snapshot's entry for a warehouse-relative path, or null. */
