@@ -252,26 +252,21 @@ public final class MetadataWriter implements IcebergSync {
     NameMapping mapping = MappingUtil.create(table.schema());
     Map<String, ParquetFileFacts> toAdd = new TreeMap<>();
     Set<String> onDisk = new HashSet<>();
-    for (Map.Entry<HeightRange, Path> dir : layout.partitionDirs(table).entrySet()) {
-      java.util.regex.Pattern exportName = WarehouseLayout.dataFileName(table, dir.getKey());
-      for (Path file : WarehouseLayout.parquetFiles(dir.getValue())) {
-        String relative = layout.relative(file);
-        if (replaced.contains(relative)) {
-          continue;
+    for (WarehouseLayout.DataFileOnDisk file : layout.currentDataFiles(table, replaced)) {
+      String relative = file.relative();
+      onDisk.add(relative);
+      if (!live.containsKey(relative)) {
+        if (replacing.isEmpty() && !WarehouseLayout.dataFileName(table, file.partition())
+            .matcher(file.path().getFileName().toString()).matches()) {
+          // The directory is the truth, so it is committed; but a copy left beside the file it
+          // copies doubles those rows, which is worth a line (verify reports it too).
+          LOG.warn("{}: {} is not named as export names its files ({}_{}_{}[_<n>]_<job>.parquet);"
+              + " committed as the directory holds it: remove it if it is a copy",
+              table.tableName(), relative, table.tableName(), file.partition().start(),
+              file.partition().end());
         }
-        onDisk.add(relative);
-        if (!live.containsKey(relative)) {
-          if (replacing.isEmpty()
-              && !exportName.matcher(file.getFileName().toString()).matches()) {
-            // The directory is the truth, so it is committed; but a copy left beside the file
-            // it copies doubles those rows, which is worth a line (verify reports it too).
-            LOG.warn("{}: {} is not named as export names its files ({}_{}_{}[_<n>]_<job>.parquet);"
-                + " committed as the directory holds it: remove it if it is a copy",
-                table.tableName(), relative, table.tableName(), dir.getKey().start(),
-                dir.getKey().end());
-          }
-          toAdd.put(relative, ParquetFileFacts.read(table, relative, file, dir.getKey(), mapping));
-        }
+        toAdd.put(relative, ParquetFileFacts.read(table, relative, file.path(),
+            file.partition(), mapping));
       }
     }
     List<DataFile> toRemove = live.entrySet().stream()

@@ -94,16 +94,11 @@ public final class CatalogMigration {
       for (ExportTable table : request.tables()) {
         List<ParquetFileFacts> facts = new ArrayList<>();
         NameMapping mapping = MappingUtil.create(table.schema());
-        for (Map.Entry<HeightRange, Path> dir : layout.partitionDirs(table).entrySet()) {
-          for (Path file : WarehouseLayout.parquetFiles(dir.getValue())) {
-            String relative = layout.relative(file);
-            if (!replaced.contains(relative)) {
-              ParquetFileFacts fact = ParquetFileFacts.read(table, relative, file, dir.getKey(),
-                  mapping);
-              facts.add(fact);
-              paths.put(fact, file);
-            }
-          }
+        for (WarehouseLayout.DataFileOnDisk file : layout.currentDataFiles(table, replaced)) {
+          ParquetFileFacts fact = ParquetFileFacts.read(table, file.relative(), file.path(),
+              file.partition(), mapping);
+          facts.add(fact);
+          paths.put(fact, file.path());
         }
         if (!facts.isEmpty()) {
           files.put(table, facts);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -105,6 +106,27 @@ public record WarehouseLayout(Path root) {
   /** {@code path} relative to the warehouse root, with '/' separators. */
   public String relative(Path path) {
     return root.relativize(path.toAbsolutePath().normalize()).toString().replace('\\', '/');
+  }
+
+  /** A Parquet file of a partition directory, and its path relative to the warehouse. */
+  public record DataFileOnDisk(HeightRange partition, Path path, String relative) {}
+
+  /**
+   * The table's data files as the directories hold them now, in height order: every Parquet file
+   * of its partition directories except those a re-export replaced ({@code replaced}), which
+   * only wait for the next Iceberg commit to delete them.
+   */
+  public List<DataFileOnDisk> currentDataFiles(ExportTable table, ReplacedFiles replaced) {
+    List<DataFileOnDisk> files = new ArrayList<>();
+    for (Map.Entry<HeightRange, Path> dir : partitionDirs(table).entrySet()) {
+      for (Path file : parquetFiles(dir.getValue())) {
+        String relative = relative(file);
+        if (!replaced.contains(relative)) {
+          files.add(new DataFileOnDisk(dir.getKey(), file, relative));
+        }
+      }
+    }
+    return files;
   }
 
   /**
