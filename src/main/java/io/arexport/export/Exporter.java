@@ -168,57 +168,18 @@ public final class Exporter {
 
     StagingJob job = resumable.orElseGet(
         () -> StagingJob.create(request.stagingDir(), parameters, started, pid));
-    String runId = RUN_ID.format(started) + "_" + pid;
-    long total = plan == null ? 0 : plan.total();
-    listener.jobStarted(job.jobId(), job.directory(), resumable.isPresent(), total);
-    Map<String, TableCounts> totals = new LinkedHashMap<>();
-    for (ExportTable table : ExportTable.values()) {
-      totals.put(table.tableName(), TableCounts.ZERO);
-    }
-    long skipped = 0;
-    long exported = 0;
+    listener.jobStarted(job.jobId(), job.directory(), resumable.isPresent(),
+        plan == null ? 0 : plan.total());
+    Totals totals = new Totals();
     boolean icebergCommitted;
     try {
       job.clearPartitionFiles();
-      try (PartitionStager stager = new PartitionStager(request, request.threads(), job, runId,
-          listener, faults, cancellation, heapBytes)) {
-        // Up to `threads` partitions are staged at once; they are published in height order.
-        Deque<InFlight> inFlight = new ArrayDeque<>();
-        HeightRange upcoming = nextPartition(plan, reader);
-        try {
-          while (upcoming != null || !inFlight.isEmpty()) {
-            // The same safe point as between partitions of a sequential run: nothing of the
-            // next partition to publish is in the warehouse yet.
-            if (cancellation.requested()) {
-              HeightRange first = inFlight.isEmpty() ? upcoming : inFlight.peek().partition();
-              throw stopped(job, "before partition " + first, exported);
-            }
-            while (upcoming != null && inFlight.size() < request.threads()) {
-              inFlight.add(new InFlight(upcoming, stager.submit(upcoming)));
-              upcoming = nextPartition(plan, reader);
-            }
-            PartitionStager.Staged staged = PartitionStager.await(inFlight.remove().staged());
-            PartitionResult result = publish(publisher, job, staged);
-            stager.published(result.partition());
-            result.tables().forEach((name, counts) -> totals.merge(name, counts,
-                TableCounts::plus));
-            skipped += result.skippedDanglingTags();
-            exported++;
-            synchronized (listener) {
-              listener.partitionDone(result, plan.index(result.partition().end()), total);
-            }
-          }
-        } catch (RuntimeException | Error e) {
-          // The partitions still in flight stop at their next row; their staged files stay in
-          // staging, as those of an interrupted sequential run would, and a resume clears them.
-          stager.abort();
-          throw e;
-        }
-      }
+      stageAndPublish(request, plan, reader, publisher, job, RUN_ID.format(started) + "_" + pid,
+          totals);
       // The source may end before the range does: the partitions left are empty.
       reader.endSnapshot();
       if (cancellation.requested() && publisher.finishRunWorks()) {
-        throw stopped(job, "before the Iceberg commit", exported);
+        throw stopped(job, "before the Iceberg commit", totals.partitions);
       }
       icebergCommitted = publisher.finishRun();
       job.delete();
@@ -230,10 +191,71 @@ public final class Exporter {
       throw e;
     }
     return new ExportSummary(job.jobId(), resumable.isPresent(), request.range().start(),
-        request.range().end(), exported, totals, skipped,
+        request.range().end(), totals.partitions, totals.tables, totals.skippedDanglingTags,
         Duration.between(started, clock.instant()).toMillis(), publisher.destination(),
         icebergCommitted);
   }
+
+  /**
+   * The loop of the export: up to {@code threads} partitions of {@code plan} are staged at once,
+   * and each is handed, in height order, to the publisher of the run's mode, which publishes it
+   * and advances the checkpoint; {@code totals} adds up what was published.
+   */
+  private void stageAndPublish(ExportRequest request, PartitionPlan plan, PartitionReader reader,
+      PartitionPublisher publisher, StagingJob job, String runId, Totals totals) {
+    long total = plan == null ? 0 : plan.total();
+    try (PartitionStager stager = new PartitionStager(request, request.threads(), job, runId,
+        listener, faults, cancellation, heapBytes)) {
+      Deque<InFlight> inFlight = new ArrayDeque<>();
+      HeightRange upcoming = nextPartition(plan, reader);
+      try {
+        while (upcoming != null || !inFlight.isEmpty()) {
+          // The same safe point as between partitions of a sequential run: nothing of the next
+          // partition to publish is in the warehouse yet.
+          if (cancellation.requested()) {
+            HeightRange first = inFlight.isEmpty() ? upcoming : inFlight.peek().partition();
+            throw stopped(job, "before partition " + first, totals.partitions);
+          }
+          while (upcoming != null && inFlight.size() < request.threads()) {
+            inFlight.add(new InFlight(upcoming, stager.submit(upcoming)));
+            upcoming = nextPartition(plan, reader);
+          }
+          PartitionStager.Staged staged = PartitionStager.await(inFlight.remove().staged());
+          PartitionResult result = publish(publisher, job, staged);
+          stager.published(result.partition());
+          totals.add(result);
+          synchronized (listener) {
+            listener.partitionDone(result, plan.index(result.partition().end()), total);
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        // The partitions still in flight stop at their next row; their staged files stay in
+        // staging, as those of an interrupted sequential run would, and a resume clears them.
+        stager.abort();
+        throw e;
+      }
+    }
+  }
+
+  /** What the partitions a run published add up to, for its summary. */
+  private static final class Totals {
+    final Map<String, TableCounts> tables = new LinkedHashMap<>();
+    long skippedDanglingTags;
+    long partitions;
+
+    Totals() {
+      for (ExportTable table : ExportTable.values()) {
+        tables.put(table.tableName(), TableCounts.ZERO);
+      }
+    }
+
+    void add(PartitionResult result) {
+      result.tables().forEach((name, counts) -> tables.merge(name, counts, TableCounts::plus));
+      skippedDanglingTags += result.skippedDanglingTags();
+      partitions++;
+    }
+  }
+
 
   /** A partition being staged on a worker. */
   private record InFlight(HeightRange partition, Future<PartitionStager.Staged> staged) {}
