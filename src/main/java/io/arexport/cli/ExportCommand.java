@@ -1,7 +1,5 @@
 package io.arexport.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.Cancellation;
 import io.arexport.export.ExportRequest;
 import io.arexport.export.ExportSummary;
@@ -114,8 +112,7 @@ final class ExportCommand implements Callable<Integer> {
     ExportSummary summary = exporter.run(request);
     progress.finished();
     if (json) {
-      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(summary));
+      SummaryOptions.printJson(summary, environment.out());
     } else {
       SummaryText.print(summary, environment.out());
     }

@@ -1,7 +1,5 @@
 package io.arexport.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.HeightRange;
 import io.arexport.export.ExportRequest;
 import io.arexport.catalog.CatalogSpec;
@@ -104,8 +102,7 @@ final class StatusCommand implements Callable<Integer> {
         : new CatalogStatusReader(environment.clock(),
             (parameters, staging) -> resumeCommand(parameters, staging, spec)).read(request);
     if (json) {
-      environment.out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(status));
+      SummaryOptions.printJson(status, environment.out());
     } else {
       print(status, environment.out());
     }

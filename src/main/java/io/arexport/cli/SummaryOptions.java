@@ -2,6 +2,7 @@ package io.arexport.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
 import java.util.function.BiConsumer;
@@ -13,6 +14,10 @@ import picocli.CommandLine.Option;
  * {@code maintain}), which print one summary: as indented JSON, or as their text.
  */
 final class SummaryOptions {
+  /** Every command's {@code --json} summary: one indented document (immutable, shareable). */
+  private static final ObjectWriter INDENTED =
+      new ObjectMapper().writer().with(SerializationFeature.INDENT_OUTPUT);
+
   @Option(names = "--json", description = "Print the summary as JSON on stdout.")
   boolean json;
 
@@ -22,10 +27,14 @@ final class SummaryOptions {
   <T> void print(T summary, PrintStream out, BiConsumer<T, PrintStream> text)
       throws JsonProcessingException {
     if (json) {
-      out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(summary));
+      printJson(summary, out);
     } else {
       text.accept(summary, out);
     }
+  }
+
+  /** Prints {@code summary} on {@code out} as the indented JSON document of {@code --json}. */
+  static void printJson(Object summary, PrintStream out) throws JsonProcessingException {
+    out.println(INDENTED.writeValueAsString(summary));
   }
 }

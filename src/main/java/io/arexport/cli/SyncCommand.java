@@ -1,7 +1,6 @@
 package io.arexport.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.arexport.ArexportException;
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
@@ -161,8 +160,7 @@ final class SyncCommand implements Callable<Integer> {
     if (!watch) {
       SyncSummary summary = syncer.run(request);
       if (json) {
-        environment.out().println(JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsString(summary));
+        SummaryOptions.printJson(summary, environment.out());
       } else {
         environment.out().println(line(summary));
       }
