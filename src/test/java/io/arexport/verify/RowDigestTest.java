@@ -44,6 +44,34 @@ class RowDigestTest {
     }
   }
 
+  /**
+   * The canonical encoding, byte for byte as docs/verify.md describes it (a golden vector): a
+   * marker per column (0 null, 1 a value), integers as 8 big-endian bytes whatever their width,
+   * binary as a 4-byte big-endian length and the bytes, booleans as one byte. A change of the
+   * encoding would make digests of different releases incomparable; it fails here.
+   */
+  @Test
+  void theCanonicalEncodingOfATagRowIsTheDocumentedBytes() {
+    Record row = GenericRecord.create(ExportTable.TAGS.schema());
+    row.set(0, 7L);
+    row.set(1, ByteBuffer.wrap(new byte[] {(byte) 0xab, (byte) 0xcd}));
+    row.set(2, 2);
+    row.set(3, null);
+    row.set(4, ByteBuffer.wrap("n".getBytes(StandardCharsets.UTF_8)));
+    row.set(5, ByteBuffer.wrap(new byte[0]));
+    row.set(6, true);
+    RowDigester digester = new RowDigester(ExportTable.TAGS);
+    digester.add(row, new Digest());
+    assertThat(java.util.HexFormat.of().formatHex(digester.lastEncoding())).isEqualTo(
+        "01" + "0000000000000007" // height, long
+        + "01" + "00000002" + "abcd" // id, binary
+        + "01" + "0000000000000002" // tag_index, an int encoded as 8 bytes
+        + "00" // indexed_at, null
+        + "01" + "00000001" + "6e" // tag_name "n"
+        + "01" + "00000000" // tag_value, empty
+        + "01" + "01"); // is_data_item, true
+  }
+
   @Test
   void digestDoesNotDependOnRowOrderButOnEveryRowAndValue() {
     Record[] rows = {tag(1, "a", 0, "n", "v"), tag(1, "a", 1, "n", "w"), tag(2, "b", 0, "x", "")};
