@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +83,61 @@ class CompletionTest {
 
     assertThat(zsh).isEqualTo(script("bash"));
     assertThat(zsh).contains("ZSH_VERSION").contains("bashcompinit");
+  }
+
+  /**
+   * The script loads in a real zsh (no user configuration), registers arexport with zsh's
+   * completion system, and its function, run as bashcompinit runs it (sh emulation, so arrays
+   * count from 0), offers each context's words; zsh itself then keeps those matching what was
+   * typed. Needs zsh on PATH: .ci/run installs it, so in CI this never skips.
+   */
+  @Test
+  void zshLoadsTheScriptAndItsFunctionCompletesInContext(@TempDir Path dir) throws Exception {
+    Assumptions.assumeTrue(onPath("zsh"), "zsh is not installed");
+    Path script = write(dir, script("zsh"));
+
+    assertThat(zsh(script, "print -r -- ${_comps[arexport]}"))
+        .contains("_bash_complete").contains("_complete_arexport");
+    assertThat(zshComplete(script, "arexport", ""))
+        .contains("export", "metadata", "verify", "serve", "completion");
+    assertThat(zshComplete(script, "arexport", "serve", "--ba"))
+        .contains("--base-path", "--basePath").doesNotContain("export");
+    assertThat(zshComplete(script, "arexport", "completion", "")).containsExactly("bash", "zsh");
+  }
+
+  private static boolean onPath(String command) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Runs {@code commands} in {@code zsh -f} after compinit and sourcing the script. */
+  private static String zsh(Path script, String commands) throws Exception {
+    Process zsh = new ProcessBuilder("zsh", "-f", "-c", "autoload -U compinit; compinit -u -D;"
+        + " source " + script + "\n" + commands).directory(script.getParent().toFile()).start();
+    zsh.getOutputStream().close();
+    String out = new String(zsh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(zsh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(zsh.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(zsh.exitValue()).as(err).isZero();
+    return out;
+  }
+
+  /** The words the script's function offers in zsh for the words typed so far. */
+  private static List<String> zshComplete(Path script, String... words) throws Exception {
+    StringBuilder array = new StringBuilder();
+    for (String word : words) {
+      array.append(" '").append(word).append("'");
+    }
+    String line = String.join(" ", words);
+    String out = zsh(script, "emulate -L sh; setopt kshglob noshglob braceexpand\n"
+        + "COMP_WORDS=(" + array + ")\nCOMP_CWORD=" + (words.length - 1)
+        + "\nCOMP_LINE='" + line + "'\nCOMP_POINT=" + line.length()
+        + "\n_complete_arexport 2>/dev/null\nprintf '%s\\n' \"${COMPREPLY[@]}\"");
+    return out.lines().filter(l -> !l.isBlank()).sorted().toList();
   }
 
   @Test
