@@ -83,6 +83,9 @@ class BloomFilterTest {
     Set<String> transactionsAllowed = Set.of("id", "owner_address", "target", "parent",
         "root_transaction_id");
     Set<String> tagsAllowed = Set.of("id", "tag_value");
+    assertThat(files("transactions")).isNotEmpty();
+    assertThat(files("tags")).isNotEmpty();
+    assertThat(files("blocks")).isNotEmpty();
     for (Path file : files("transactions")) {
       Set<String> columns = bloomColumns(file);
       assertThat(columns).as(file.toString()).contains("id");
@@ -113,6 +116,16 @@ class BloomFilterTest {
         }
         assertThat(kept).as(table + ": files whose row groups may hold the id").containsExactly(
             holder);
+        // The control: min/max statistics alone keep more files (ids are random, so every
+        // file's range spans most of them); the skipping above is the bloom filter's.
+        long keptByStatistics = 0;
+        for (Path file : files) {
+          if (rowGroupsKept(file, id, List.of(RowGroupFilter.FilterLevel.STATISTICS)) > 0) {
+            keptByStatistics++;
+          }
+        }
+        assertThat(keptByStatistics).as(table + ": files statistics alone keep")
+            .isGreaterThan(1);
       }
     }
   }
@@ -130,14 +143,17 @@ class BloomFilterTest {
 
   /** Row groups parquet-java's statistics, dictionary and bloom filter levels keep for id = X. */
   static int rowGroupsKept(Path file, byte[] id) throws Exception {
+    return rowGroupsKept(file, id, List.of(RowGroupFilter.FilterLevel.STATISTICS,
+        RowGroupFilter.FilterLevel.DICTIONARY, RowGroupFilter.FilterLevel.BLOOMFILTER));
+  }
+
+  private static int rowGroupsKept(Path file, byte[] id, List<RowGroupFilter.FilterLevel> levels)
+      throws Exception {
     try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
       List<BlockMetaData> blocks = reader.getFooter().getBlocks();
       FilterCompat.Filter filter =
           FilterCompat.get(eq(binaryColumn("id"), Binary.fromConstantByteArray(id)));
-      return RowGroupFilter.filterRowGroups(
-          List.of(RowGroupFilter.FilterLevel.STATISTICS, RowGroupFilter.FilterLevel.DICTIONARY,
-              RowGroupFilter.FilterLevel.BLOOMFILTER),
-          filter, blocks, reader).size();
+      return RowGroupFilter.filterRowGroups(levels, filter, blocks, reader).size();
     }
   }
 }
