@@ -151,7 +151,7 @@ final class StatusCommand implements Callable<Integer> {
     for (Map.Entry<String, WarehouseStatus.TableStatus> entry : status.tables().entrySet()) {
       printTable(entry.getKey(), entry.getValue(), directory, out);
     }
-    printJobs(status, out);
+    printJobs(status, directory, out);
     if (directory) {
       printLockAndCommits(status, out);
     } else {
@@ -217,12 +217,12 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static void printJobs(WarehouseStatus status, PrintStream out) {
+  private static void printJobs(WarehouseStatus status, boolean directory, PrintStream out) {
     if (status.stagingJobs().isEmpty()) {
       out.println("  staging:  no unfinished jobs in " + status.stagingDir());
     }
-    WarehouseStatus.LockStatus lock = status.lock();
-    String holderPid = lock != null && lock.held() ? pidOf(lock.holder()) : null;
+    // Only a directory warehouse has a lock, whose holder's own job is running, not left.
+    String holderPid = directory && status.lock().held() ? pidOf(status.lock().holder()) : null;
     for (WarehouseStatus.JobStatus job : status.stagingJobs()) {
       if (job.problem() != null) {
         out.println("  job " + job.jobId() + ": " + job.problem());

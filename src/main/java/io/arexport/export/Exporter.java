@@ -256,7 +256,6 @@ public final class Exporter {
     }
   }
 
-
   /** A partition being staged on a worker. */
   private record InFlight(HeightRange partition, Future<PartitionStager.Staged> staged) {}
 

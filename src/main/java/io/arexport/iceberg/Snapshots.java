@@ -24,7 +24,8 @@ public final class Snapshots {
   }
 
   private static Long summaryCountOrNull(Snapshot snapshot, String property) {
-    if (snapshot == null || snapshot.summary() == null || snapshot.summary().get(property) == null) {
+    if (snapshot == null || snapshot.summary() == null
+        || snapshot.summary().get(property) == null) {
       return null;
     }
     return Long.parseLong(snapshot.summary().get(property));

@@ -1,8 +1,10 @@
 package io.arexport.iceberg;
 
 import io.arexport.InvalidInputException;
+import io.arexport.warehouse.LocalLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -359,7 +361,8 @@ public final class TableMaintenance {
   /**
    * One spelling per file, so a location another engine recorded differently ({@code /a/b},
    * {@code file:/a/b}, {@code file:///a/b}) still counts as referenced: the local path where the
-   * FileIO maps locations to local files, otherwise {@code file:} URIs without their scheme.
+   * FileIO maps locations to local files, otherwise a local location as its normalized path
+   * ({@link LocalLocation}).
    */
   static String canonical(FileIO io, String location) {
     if (io instanceof WarehouseFileIO local) {
@@ -369,11 +372,7 @@ public final class TableMaintenance {
         return location;
       }
     }
-    if (location.startsWith("file:")) {
-      String path = location.substring("file:".length());
-      return path.startsWith("///") ? path.substring(2) : path;
-    }
-    return location;
+    return LocalLocation.path(location).map(Path::toString).orElse(location);
   }
 
   private static boolean isHidden(String relative) {

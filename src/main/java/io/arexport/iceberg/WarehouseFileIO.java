@@ -40,22 +40,26 @@ public final class WarehouseFileIO implements SupportsPrefixOperations {
     for (String root : roots) {
       addRoot(root);
     }
-    // Plain absolute paths too: engines that open the table by path (Hadoop tables, PyIceberg)
-    // record its locations without a scheme.
     addRoot(this.warehouse);
   }
 
-  /** Also maps locations under {@code root} (no trailing slash) to the warehouse directory. */
+  /**
+   * Also maps locations under {@code root} (no trailing slash) to the warehouse directory. A
+   * local root is kept in one spelling, {@code file:} and the normalized path, as locations are
+   * compared: engines that open a table by path (Hadoop tables, PyIceberg) record it without a
+   * scheme, others as {@code file:///}.
+   */
   void addRoot(String root) {
-    if (!roots.contains(root)) {
-      roots.add(root);
+    String canonical = LocalLocation.path(root).map(path -> "file:" + path).orElse(root);
+    if (!roots.contains(canonical)) {
+      roots.add(canonical);
     }
   }
 
   /** The local file behind {@code location}. */
   public Path localPath(String location) {
-    // Other local writers spell the same file differently (LocalLocation); the roots are
-    // recorded as arexport writes them, "file:" and the plain path.
+    // Other local writers spell the same file differently (LocalLocation): compared in the
+    // roots' one spelling.
     String uri = LocalLocation.path(location).map(path -> "file:" + path).orElse(location);
     for (String root : roots) {
       if (uri.startsWith(root + "/")) {

@@ -227,7 +227,6 @@ public final class CatalogMigration {
         partitions.keySet().stream().mapToLong(HeightRange::end).max().orElseThrow()));
   }
 
-
   private static void upload(CatalogTables catalog, FileIO io, Path file, String location) {
     try (InputStream in = Files.newInputStream(file);
         OutputStream out = io.newOutputFile(location).createOrOverwrite()) {
@@ -236,5 +235,4 @@ public final class CatalogMigration {
       throw CatalogTables.failure("cannot upload " + location + " for", catalog.spec(), e);
     }
   }
-
 }

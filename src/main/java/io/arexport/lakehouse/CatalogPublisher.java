@@ -240,7 +240,8 @@ public final class CatalogPublisher implements PartitionPublisher {
     List<String> uploaded = new ArrayList<>();
     try {
       NameMapping mapping = MappingUtil.create(exportTable.schema());
-      String directory = Snapshots.withoutTrailingSlash(table.location()) + "/data/" + partition.directoryName();
+      String directory = Snapshots.withoutTrailingSlash(table.location()) + "/data/"
+          + partition.directoryName();
       for (Path file : staged.files()) {
         String location = directory + "/" + uniqueName(file);
         ParquetFileFacts facts = ParquetFileFacts.read(exportTable, location, file, partition,

@@ -96,7 +96,8 @@ public final class CatalogStatusReader {
         recordedSettings.isPresent(), recordedSettings.map(WarehouseStatus.RecordedRows::of)
             .orElse(null), recordError);
     String destination = spec.jobDestination();
-    return new WarehouseStatus(WarehouseStatus.Mode.CATALOG, spec.describe(), now.toString(), coverageStatus,
+    return new WarehouseStatus(WarehouseStatus.Mode.CATALOG, spec.describe(), now.toString(),
+        coverageStatus,
         StatusReader.source(request, coverage, recordedSettings), tables,
         StatusReader.jobs(request.stagingDir(),
             parameters -> destination.equals(parameters.warehouseDir()), resumeCommands),

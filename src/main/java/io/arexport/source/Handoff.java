@@ -1,6 +1,6 @@
 package io.arexport.source;
 
-import io.arexport.StoppedException;
+import io.arexport.RuntimeFailureException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,15 +36,17 @@ final class Handoff<T> {
   }
 
   /**
-   * The next item, waiting for it; {@code what} names the wait if it is interrupted. An interrupt
-   * is a request to stop (as while waiting for a staged partition), not a bug.
+   * The next item, waiting for it; {@code what} names the wait if it is interrupted. Only the
+   * stager interrupts a partition's thread, when the run already fails or stops for another
+   * reason: a runtime failure (exit 1, retried by {@code sync --watch}), not a bug (exit 4) and
+   * not a stop request (which {@link io.arexport.Cancellation} carries).
    */
   T take(String what) {
     try {
       return queue.take();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StoppedException("interrupted while " + what);
+      throw new RuntimeFailureException("interrupted while " + what, e);
     }
   }
 

@@ -105,7 +105,8 @@ public final class StatusReader {
     } catch (ArexportException e) {
       replaced = null;
     }
-    return new WarehouseStatus(WarehouseStatus.Mode.DIRECTORY, layout.root().toString(), now.toString(), coverage.status,
+    return new WarehouseStatus(WarehouseStatus.Mode.DIRECTORY, layout.root().toString(),
+        now.toString(), coverage.status,
         source, tables, jobs(request.stagingDir(),
             // The staging directory may be shared (the default data/staging is): another
             // warehouse's job, with its resume command, is not this warehouse's.

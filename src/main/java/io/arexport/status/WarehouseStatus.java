@@ -12,6 +12,7 @@ import java.util.Map;
  * What {@code arexport status} reports. Serialized as is for {@code --json}: the keys are an
  * interface, documented in docs/operations.md ("status --json keys"); add keys, never rename.
  *
+ * @param mode where the tables are: a warehouse directory or a catalog
  * @param coverage the heights the warehouse holds (one coverage for all tables: a partition is
  *     published for all three at once)
  * @param tables per table, in contract order
@@ -23,7 +24,6 @@ import java.util.Map;
  * @param replacedFilesAwaitingDeletion files a re-export replaced that the current Iceberg
  *     snapshot still lists (deleted by the next Iceberg commit)
  * @param stagingDir the staging directory whose jobs {@code stagingJobs} lists (absolute)
- * @param mode where the tables are: a warehouse directory or a catalog
  * @param lock the warehouse lock; null in catalog mode (the catalog's optimistic commits
  *     serialize writers, there is no lock)
  */
@@ -46,7 +46,8 @@ public record WarehouseStatus(
     DIRECTORY, CATALOG;
 
     @JsonValue
-    public String jsonValue() {
+    @Override
+    public String toString() {
       return name().toLowerCase(Locale.ROOT);
     }
   }

@@ -44,6 +44,6 @@ public record SyncSummary(
    *
    * @param kind why the range was exported
    */
-  public record Run(SyncPlan.Kind kind, long startHeight, long endHeight, String jobId, boolean resumed,
-      long partitions, long rows) {}
+  public record Run(SyncPlan.Kind kind, long startHeight, long endHeight, String jobId,
+      boolean resumed, long partitions, long rows) {}
 }

@@ -187,8 +187,9 @@ public final class Syncer {
    *       job is not resumed: a table holds nothing there while the source has rows for it.
    * </ul>
    * Then the partition is taken out of the coverage, so this cycle exports it again whole. One
-   * indexed count and two indexed lookups in the source and the footers (or manifests) of one
-   * partition, so the check costs next to nothing. "Rows for it" are rows the export writes: a
+   * indexed count and two indexed lookups in the source (the tag lookup reads the partition's
+   * tags only when none of them is exportable) and the footers (or manifests) of one partition,
+   * so the check costs next to nothing. "Rows for it" are rows the export writes: a
    * partition whose tags are all dangling (no name or value) holds no tags and is complete.
    */
   private Coverage withoutStaleTopPartition(Coverage covered, SyncRequest request,

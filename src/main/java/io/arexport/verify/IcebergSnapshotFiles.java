@@ -79,7 +79,8 @@ final class IcebergSnapshotFiles {
       checkCurrentCopy(metadataDir, file, json, metadataPath, name, findings);
       String location = TableMetadataParser.fromJson(json).location();
       checkLocalLocation(location, layout.tableDir(table), metadataPath, name, findings);
-      TableLocalIO io = new TableLocalIO(Snapshots.withoutTrailingSlash(location), layout.tableDir(table));
+      TableLocalIO io = new TableLocalIO(Snapshots.withoutTrailingSlash(location),
+          layout.tableDir(table));
       TableMetadata metadata = new StaticTableOperations(
           location + "/metadata/" + file.getFileName(), io).current();
       Snapshot snapshot = metadata.currentSnapshot();

@@ -10,16 +10,21 @@ import java.util.Optional;
  * The local file an Iceberg location names, read one way everywhere. arexport and Iceberg's
  * HadoopTables record {@code file:} followed by the plain path, not URI-encoded (a directory
  * named {@code a%20b} is recorded as such, and so is one named {@code a b}); other local
- * writers spell the same file {@code file:///path} or as a plain absolute path. All three name
- * one file. Any other location (an {@code s3://} or {@code http://} URL, {@code file://host/..})
- * is not a local file.
+ * writers spell the same file {@code file:///path}, {@code file://localhost/path} or as a plain
+ * absolute path. All name one file. Any other location (an {@code s3://} or {@code http://} URL,
+ * {@code file://host/..} of another host, a relative {@code file:relative}, which no Iceberg
+ * writer records) is not a local file.
  */
 public final class LocalLocation {
+  /** RFC 8089's spelling of a local file with an authority, which Hadoop's local FS accepts. */
+  private static final String LOCALHOST = "file://localhost/";
+
   private LocalLocation() {}
 
   /** The normalized absolute path behind {@code location}; empty when it is not a local file. */
   public static Optional<Path> path(String location) {
-    String path = location.startsWith("file://") ? location.substring("file://".length())
+    String path = location.startsWith(LOCALHOST) ? location.substring(LOCALHOST.length() - 1)
+        : location.startsWith("file://") ? location.substring("file://".length())
         : location.startsWith("file:") ? location.substring("file:".length())
         : location;
     if (!path.startsWith("/")) {

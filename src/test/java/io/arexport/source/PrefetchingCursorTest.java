@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arexport.InvalidInputException;
-import io.arexport.StoppedException;
+import io.arexport.RuntimeFailureException;
 import io.arexport.schema.ExportTable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -117,9 +117,12 @@ class PrefetchingCursorTest {
     }
   }
 
-  /** A consumer interrupted while it waits for rows is asked to stop: not an internal error. */
+  /**
+   * A consumer interrupted while it waits for rows (the stager interrupts its threads when the
+   * run fails) gets a runtime failure: not an internal error, and not a stop request.
+   */
   @Test
-  void anInterruptedWaitForRowsIsAStop() {
+  void anInterruptedWaitForRowsIsARuntimeFailure() {
     CountingCursor source = new CountingCursor(Long.MAX_VALUE, -1);
     try (PrefetchingCursor cursor = new PrefetchingCursor(source, "test")) {
       Thread.currentThread().interrupt();
@@ -128,7 +131,7 @@ class PrefetchingCursorTest {
           while (cursor.next()) {
             // drain until the wait for the next batch sees the interrupt
           }
-        }).isInstanceOf(StoppedException.class).hasMessageContaining("interrupted while");
+        }).isInstanceOf(RuntimeFailureException.class).hasMessageContaining("interrupted while");
       } finally {
         Thread.interrupted();
       }

@@ -12,6 +12,7 @@ class LocalLocationTest {
   void theThreeLocalSpellingsNameOneFileAndNothingIsDecoded() {
     for (String location : new String[] {"file:/srv/a b/x%20y/f.parquet",
         "file:///srv/a b/x%20y/f.parquet", "/srv/a b/x%20y/f.parquet",
+        "file://localhost/srv/a b/x%20y/f.parquet",
         "file:/srv/a b/./t/../x%20y/f.parquet"}) {
       assertThat(LocalLocation.path(location)).as(location)
           .contains(Path.of("/srv/a b/x%20y/f.parquet"));
