@@ -398,15 +398,16 @@ public final class MetadataWriter implements IcebergSync {
 
   /**
    * Without {@code --datasets-root}, a table keeps the root it was recorded under, except a
-   * {@code file:} root that is no longer this warehouse (the directory moved): then its files are
-   * recorded under the warehouse's own {@code file:} root.
+   * local root ({@code file:}, or a plain path as engines that open a table by path record it)
+   * that is no longer this warehouse (the directory moved): then its files are recorded under the
+   * warehouse's own {@code file:} root.
    */
   private static String defaultRoot(WarehouseLayout layout, String recordedRoot) {
     String fileRoot = MetadataRequest.fileRoot(layout.root());
     if (recordedRoot == null || recordedRoot.equals(fileRoot)) {
       return fileRoot;
     }
-    if (recordedRoot.startsWith("file:")) {
+    if (recordedRoot.startsWith("file:") || LocalLocation.path(recordedRoot).isPresent()) {
       return LocalLocation.names(recordedRoot, layout.root()) ? recordedRoot : fileRoot;
     }
     return recordedRoot;

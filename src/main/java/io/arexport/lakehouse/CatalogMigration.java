@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,7 +174,7 @@ public final class CatalogMigration {
           toRemove.removeIf(f -> f.location().equals(target));
           continue; // already registered by an earlier run
         }
-        if (!LocalLocation.names(target, source)) {
+        if (!isTheSameFile(target, source)) {
           upload(catalog, table.io(), source, target);
           uploaded++;
         }
@@ -225,6 +226,34 @@ public final class CatalogMigration {
   private static Expression heights(TreeMap<HeightRange, List<ParquetFileFacts>> partitions) {
     return CatalogPublisher.heights(new HeightRange(partitions.firstKey().start(),
         partitions.keySet().stream().mapToLong(HeightRange::end).max().orElseThrow()));
+  }
+
+  /**
+   * Whether {@code target} names {@code source} itself, as the catalog's FileIO would open it:
+   * then the file is registered where it is, since uploading a file onto itself truncates it.
+   * Besides the spellings {@link LocalLocation} reads, Hadoop's local file system takes a relative
+   * path (against the working directory: a relative catalog warehouse) and ignores the host of
+   * a {@code file://host/} URI.
+   */
+  static boolean isTheSameFile(String target, Path source) {
+    if (LocalLocation.names(target, source)) {
+      return true;
+    }
+    String path = target;
+    if (path.startsWith("file://")) {
+      int slash = path.indexOf('/', "file://".length());
+      path = slash < 0 ? "" : path.substring(slash);
+    } else if (path.startsWith("file:")) {
+      path = path.substring("file:".length());
+    } else if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+      return false; // another scheme: an object store, never the local source
+    }
+    try {
+      return !path.isEmpty()
+          && LocalLocation.isSameExistingFile(Path.of(path).toAbsolutePath(), source);
+    } catch (InvalidPathException e) {
+      return false;
+    }
   }
 
   private static void upload(CatalogTables catalog, FileIO io, Path file, String location) {

@@ -128,13 +128,13 @@ final class IcebergSnapshotFiles {
   }
 
   /**
-   * A {@code file:} table location must be this table's directory: after the warehouse was moved
-   * or copied, the metadata still sends every reader to the old place (arexport's own checks map
-   * locations to the local files, so they alone would not notice).
+   * A local table location ({@code file:}, or a plain path) must be this table's directory: after
+   * the warehouse was moved or copied, the metadata still sends every reader to the old place
+   * (arexport's own checks map locations to the local files, so they alone would not notice).
    */
   private static void checkLocalLocation(String location, Path tableDir, String metadataPath,
       String table, Consumer<Finding> findings) {
-    if (!location.startsWith("file:")) {
+    if (!location.startsWith("file:") && LocalLocation.path(location).isEmpty()) {
       return; // a --datasets-root URL: served from elsewhere, by design
     }
     if (!LocalLocation.names(location, tableDir)) {

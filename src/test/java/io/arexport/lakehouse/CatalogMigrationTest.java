@@ -7,6 +7,7 @@ import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
 import io.arexport.testing.SampleDatabases;
+import io.arexport.testing.WarehouseAssertions;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.iceberg.DataFile;
@@ -63,5 +64,31 @@ class CatalogMigrationTest {
     assertThat(next.status()).as(next.err()).isZero();
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
     assertThat(CatalogCrashTest.unreferenced(catalog)).isEmpty();
+  }
+
+  /**
+   * A catalog warehouse given as a relative path that, from the working directory, is the
+   * directory warehouse's own parent: the catalog's table locations are the directory's files
+   * (Hadoop's local file system resolves the relative path). The migration registers them where
+   * they are; uploading a file onto itself would truncate it and lose its rows.
+   */
+  @Test
+  void aRelativeCatalogWarehouseOverTheDirectoryKeepsItsFiles(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = new ExportArgs(sources.resolve("core.db"), sources.resolve("bundles.db"),
+        work.resolve("staging"), work.resolve("lake").resolve("default"));
+    Cli.Result export = Cli.run(paths.export(100, 199, 50, "--includeL1Transactions",
+        "--includeL1Tags"));
+    assertThat(export.status()).as(export.err()).isZero();
+    Path relative = Path.of("").toAbsolutePath().relativize(work.resolve("lake"));
+    LocalCatalog catalog = new LocalCatalog(work.resolve("catalog.db"), relative);
+
+    Cli.Result migrated = Cli.run(catalog.with("metadata", "--datasets-dir",
+        paths.warehouseDir().toString(), "--json"));
+    assertThat(migrated.status()).as(migrated.err()).isZero();
+
+    WarehouseAssertions.assertEqualsSource(paths.warehouseDir(), paths.coreDb(),
+        paths.bundlesDb(), new HeightRange(100, 199), true, true);
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
   }
 }
