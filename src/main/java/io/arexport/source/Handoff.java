@@ -15,6 +15,9 @@ final class Handoff<T> {
 
   private final BlockingQueue<T> queue;
   private volatile boolean closed;
+  // The reading thread's failure when even queueing it failed (an OutOfMemoryError leaves no
+  // room for the batch that would carry it): the consumer then gets it instead of waiting.
+  private volatile Throwable unqueuedFailure;
 
   Handoff(int capacity) {
     this.queue = new ArrayBlockingQueue<>(capacity);
@@ -43,11 +46,28 @@ final class Handoff<T> {
    */
   T take(String what) {
     try {
-      return queue.take();
+      while (true) {
+        T item = queue.poll(OFFER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (item != null) {
+          return item;
+        }
+        Throwable failure = unqueuedFailure;
+        if (failure != null && queue.isEmpty()) {
+          throw rethrow(failure);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeFailureException("interrupted while " + what, e);
     }
+  }
+
+  /**
+   * Called by the reading thread when it could not queue its failure: the consumer rethrows
+   * {@code failure} once it has taken what was queued. Allocates nothing.
+   */
+  void failUnqueued(Throwable failure) {
+    unqueuedFailure = failure;
   }
 
   /**

@@ -45,11 +45,15 @@ final class PrefetchingCursor implements RowCursor {
         }
       }
     } catch (RuntimeException | Error e) {
-      // Rows read before the failure are still delivered, then the failure.
-      if (size > 0 && !queue.put(new Batch(rows, size, false, null))) {
-        return;
+      try {
+        // Rows read before the failure are still delivered, then the failure.
+        if (size > 0 && !queue.put(new Batch(rows, size, false, null))) {
+          return;
+        }
+        queue.put(new Batch(new Record[0], 0, true, e));
+      } catch (RuntimeException | Error again) {
+        queue.failUnqueued(e);
       }
-      queue.put(new Batch(new Record[0], 0, true, e));
     }
   }
 

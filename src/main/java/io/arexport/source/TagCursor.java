@@ -106,7 +106,11 @@ final class TagCursor implements RowCursor {
         }
       }
     } catch (RuntimeException | Error e) {
-      raw.put(new RawBatch(new Record[0], null, null, null, 0, true, e));
+      try {
+        raw.put(new RawBatch(new Record[0], null, null, null, 0, true, e));
+      } catch (RuntimeException | Error again) {
+        raw.failUnqueued(e);
+      }
     }
   }
 
