@@ -24,26 +24,50 @@ class CompletionTest {
 
   /** Runs {@code commands} in {@code bash} after sourcing the script; returns stdout. */
   private static String bash(Path script, String commands) throws Exception {
-    Process bash = new ProcessBuilder("bash", "-c", "source " + script + "\n" + commands)
-        .redirectErrorStream(false).start();
-    bash.getOutputStream().close();
-    String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(bash.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(bash.exitValue()).as(err).isZero();
+    return run(script, List.of("bash", "-c", "source " + script + "\n" + commands));
+  }
+
+  /** Runs {@code commands} in {@code zsh -f} after compinit and sourcing the script. */
+  private static String zsh(Path script, String commands) throws Exception {
+    return run(script, List.of("zsh", "-f", "-c", "autoload -U compinit; compinit -u -D;"
+        + " source " + script + "\n" + commands));
+  }
+
+  /** Runs a shell in the script's directory; it must succeed within a minute. Returns stdout. */
+  private static String run(Path script, List<String> shell) throws Exception {
+    Process process = new ProcessBuilder(shell).directory(script.getParent().toFile()).start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(err).isZero();
     return out;
   }
 
   /** What bash would offer for the words typed so far (the last one being completed). */
   private static List<String> complete(Path script, String... words) throws Exception {
+    return offered(bash(script, completionRequest(words)));
+  }
+
+  /** The words the script's function offers in zsh (sh emulation, as bashcompinit runs it). */
+  private static List<String> zshComplete(Path script, String... words) throws Exception {
+    return offered(zsh(script, "emulate -L sh; setopt kshglob noshglob braceexpand\n"
+        + completionRequest(words)));
+  }
+
+  /** Sets the completion variables for {@code words}, calls the function, prints its reply. */
+  private static String completionRequest(String... words) {
     StringBuilder array = new StringBuilder();
     for (String word : words) {
       array.append(" '").append(word).append("'");
     }
     String line = String.join(" ", words);
-    String out = bash(script, "COMP_WORDS=(" + array + ")\nCOMP_CWORD=" + (words.length - 1)
+    return "COMP_WORDS=(" + array + ")\nCOMP_CWORD=" + (words.length - 1)
         + "\nCOMP_LINE='" + line + "'\nCOMP_POINT=" + line.length()
-        + "\n_complete_arexport 2>/dev/null\nprintf '%s\\n' \"${COMPREPLY[@]}\"");
+        + "\n_complete_arexport 2>/dev/null\nprintf '%s\\n' \"${COMPREPLY[@]}\"";
+  }
+
+  private static List<String> offered(String out) {
     return out.lines().filter(l -> !l.isBlank()).sorted().toList();
   }
 
@@ -112,32 +136,6 @@ class CompletionTest {
       }
     }
     return false;
-  }
-
-  /** Runs {@code commands} in {@code zsh -f} after compinit and sourcing the script. */
-  private static String zsh(Path script, String commands) throws Exception {
-    Process zsh = new ProcessBuilder("zsh", "-f", "-c", "autoload -U compinit; compinit -u -D;"
-        + " source " + script + "\n" + commands).directory(script.getParent().toFile()).start();
-    zsh.getOutputStream().close();
-    String out = new String(zsh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(zsh.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(zsh.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(zsh.exitValue()).as(err).isZero();
-    return out;
-  }
-
-  /** The words the script's function offers in zsh for the words typed so far. */
-  private static List<String> zshComplete(Path script, String... words) throws Exception {
-    StringBuilder array = new StringBuilder();
-    for (String word : words) {
-      array.append(" '").append(word).append("'");
-    }
-    String line = String.join(" ", words);
-    String out = zsh(script, "emulate -L sh; setopt kshglob noshglob braceexpand\n"
-        + "COMP_WORDS=(" + array + ")\nCOMP_CWORD=" + (words.length - 1)
-        + "\nCOMP_LINE='" + line + "'\nCOMP_POINT=" + line.length()
-        + "\n_complete_arexport 2>/dev/null\nprintf '%s\\n' \"${COMPREPLY[@]}\"");
-    return out.lines().filter(l -> !l.isBlank()).sorted().toList();
   }
 
   @Test
