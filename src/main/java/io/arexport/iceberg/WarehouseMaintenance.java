@@ -56,9 +56,8 @@ public final class WarehouseMaintenance {
       WarehouseLock.State lock = WarehouseLock.probe(layout);
       if (lock.held()) {
         // A first metadata run may be creating them right now.
-        throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-            + lock.describeHolder() + " and has no"
-            + " Iceberg tables yet: run maintain when it has finished");
+        throw new WarehouseLockedException(lock.describe(layout)
+            + " and has no Iceberg tables yet: run maintain when it has finished");
       }
       throw new InvalidInputException("no Iceberg tables in " + layout.root() + ": expected"
           + " blocks/, transactions/ or tags/ with metadata/version-hint.text (run 'arexport"

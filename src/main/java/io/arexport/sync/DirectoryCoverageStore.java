@@ -124,9 +124,7 @@ public final class DirectoryCoverageStore implements CoverageStore {
   public void checkNoWriter() {
     WarehouseLock.State lock = WarehouseLock.probe(layout);
     if (lock.held()) {
-      throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-          + lock.describeHolder() + " ("
-          + layout.stateDir().resolve("lock") + ")");
+      throw new WarehouseLockedException(lock.describe(layout));
     }
   }
 

@@ -201,9 +201,7 @@ final class DirectorySide implements WarehouseSide {
       return; // An unreadable lock file does not stop a read-only check.
     }
     if (lock.held()) {
-      throw new StateConflictException("warehouse " + layout.root() + " is locked by "
-          + lock.describeHolder() + " ("
-          + layout.stateDir().resolve("lock") + "); verify when it has finished");
+      throw new StateConflictException(lock.describe(layout) + "; verify when it has finished");
     }
   }
 }

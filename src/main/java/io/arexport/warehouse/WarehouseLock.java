@@ -46,8 +46,8 @@ public final class WarehouseLock implements AutoCloseable {
         String current = Files.readString(file, StandardCharsets.UTF_8).trim();
         if (!current.isEmpty() || attempt == 10) {
           channel.close();
-          throw new WarehouseLockedException("warehouse " + layout.root() + " is locked by "
-              + (current.isEmpty() ? ANOTHER_PROCESS : current) + " (" + file + ")");
+          throw new WarehouseLockedException(
+              new State(true, current.isEmpty() ? null : current).describe(layout));
         }
         // Held but no holder line: its holder is taking it (line not yet written) or releasing
         // it (line already emptied). Look again in a moment rather than name nobody.
@@ -78,9 +78,15 @@ public final class WarehouseLock implements AutoCloseable {
       return !held && holder != null;
     }
 
-    /** The holder line, or "another process" when there is none to name, for messages. */
-    public String describeHolder() {
+    /** The holder line, or "another process" when there is none to name. */
+    private String describeHolder() {
       return holder == null ? ANOTHER_PROCESS : holder;
+    }
+
+    /** "warehouse R is locked by HOLDER (R/_state/lock)": the one sentence every refusal uses. */
+    public String describe(WarehouseLayout layout) {
+      return "warehouse " + layout.root() + " is locked by " + describeHolder() + " ("
+          + layout.stateDir().resolve("lock") + ")";
     }
   }
 
