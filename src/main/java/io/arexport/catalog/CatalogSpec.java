@@ -67,7 +67,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
               + " catalog: add type=rest or type=jdbc");
         }
         if (warehouse != null && isObjectStore(warehouse)) {
-          throw new InvalidInputException("--catalog-warehouse " + Secrets.redactUri(warehouse)
+          throw new InvalidInputException("--catalog-warehouse " + Secrets.redactGiven(warehouse)
               + " is an object store, which has no atomic rename: use --catalog-type rest or"
               + " jdbc with it (docs/lakehouse.md)");
         }
@@ -78,7 +78,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
         // warehouse at --warehouseDir instead, successfully: refused like --catalog-uri.
         if (warehouse != null) {
           throw new InvalidInputException("--catalog-warehouse needs --catalog-type rest or jdbc"
-              + " (the directory warehouse is --warehouseDir): " + Secrets.redactUri(warehouse));
+              + " (the directory warehouse is --warehouseDir): " + Secrets.redactGiven(warehouse));
         }
         if (!properties.isEmpty()) {
           throw new InvalidInputException("--catalog-property needs --catalog-type rest or jdbc: "
@@ -94,21 +94,40 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
         requirePresent(warehouse, "--catalog-warehouse");
         if (!uri.startsWith("jdbc:")) {
           throw new InvalidInputException("--catalog-uri of a jdbc catalog must be a JDBC URL"
-              + " (jdbc:postgresql://..., jdbc:sqlite:...): " + Secrets.redactUri(uri));
+              + " (jdbc:postgresql://..., jdbc:sqlite:...): " + Secrets.redactGiven(uri));
         }
+        requireNoPostgresUserInfo(uri);
         requireDriver(uri);
         if (uri.startsWith(SQLITE_PREFIX)) {
           String database = sqliteDatabase(uri);
           if (database.isEmpty() || database.equals(":memory:")
               || uri.toLowerCase(Locale.ROOT).contains("mode=memory")) {
             // SQLite makes an in-memory database: the tables' commits would be lost at exit.
-            throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri)
+            throw new InvalidInputException("--catalog-uri " + Secrets.redactGiven(uri)
                 + " names no SQLite file (an unset variable?): an in-memory catalog is gone"
                 + " when the run ends");
           }
         }
       }
       default -> throw new IllegalStateException(type.name());
+    }
+  }
+
+  /**
+   * The PostgreSQL driver reads {@code user:password@host} as a host name and fails at connect
+   * time with an unknown host: refused here, with the forms it does take.
+   */
+  private static void requireNoPostgresUserInfo(String uri) {
+    String prefix = "jdbc:postgresql://";
+    if (uri.startsWith(prefix)) {
+      int query = uri.indexOf('?');
+      String beforeQuery = query < 0 ? uri : uri.substring(0, query);
+      if (beforeQuery.indexOf('@', prefix.length()) >= 0) {
+        throw new InvalidInputException("--catalog-uri " + Secrets.redactGiven(uri)
+            + ": the PostgreSQL driver takes no user:password@ in the URL; give"
+            + " ?user=...&password=... or --catalog-property jdbc.user=... and"
+            + " --catalog-property jdbc.password=...");
+      }
     }
   }
 
@@ -121,9 +140,12 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     try {
       DriverManager.getDriver(uri);
     } catch (SQLException e) {
-      throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri)
-          + ": no JDBC driver accepts this URL (arexport bundles the jdbc:postgresql: and"
-          + " jdbc:sqlite: drivers)");
+      throw new InvalidInputException("--catalog-uri " + Secrets.redactGiven(uri)
+          + (uri.startsWith("jdbc:postgresql:")
+              ? ": the PostgreSQL driver does not accept this URL (expected"
+                  + " jdbc:postgresql://host[:port]/database[?parameters])"
+              : ": no JDBC driver accepts this URL (arexport bundles the jdbc:postgresql: and"
+                  + " jdbc:sqlite: drivers)"));
     }
   }
 
@@ -251,7 +273,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     for (Path source : sourceDatabases) {
       Path database = source.toAbsolutePath().normalize();
       if (file.get().equals(database) || LocalLocation.isSameExistingFile(file.get(), database)) {
-        throw new InvalidInputException("--catalog-uri " + Secrets.redactUri(uri) + " names the"
+        throw new InvalidInputException("--catalog-uri " + Secrets.redactGiven(uri) + " names the"
             + " gateway database " + source + ": the catalog needs a SQLite file of its own");
       }
     }
@@ -275,9 +297,9 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
    * e.g. {@code jdbc catalog ar_io at jdbc:postgresql://db/iceberg, namespace default}.
    */
   public String describe() {
-    return type.optionValue() + " catalog " + name + " at " + Secrets.redactUri(uri)
+    return type.optionValue() + " catalog " + name + " at " + Secrets.redactGiven(uri)
         + ", namespace " + namespace
-        + (warehouse == null ? "" : ", warehouse " + Secrets.redactUri(warehouse));
+        + (warehouse == null ? "" : ", warehouse " + Secrets.redactGiven(warehouse));
   }
 
   /** The options that reproduce this spec, secrets redacted (or the config file named). */
@@ -317,7 +339,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
       return;
     }
     options.append(' ').append(option).append(' ')
-        .append(quoting.quote(Secrets.redactUri(value)));
+        .append(quoting.quote(Secrets.redactGiven(value)));
   }
 
   /** Quotes one shell word (the CLI's {@code Shell.quote}). */
@@ -355,7 +377,7 @@ public record CatalogSpec(CatalogType type, String uri, String warehouse, String
     if (parsed == null || !(scheme.equals("http") || scheme.equals("https"))
         || parsed.getHost() == null) {
       throw new InvalidInputException("--catalog-uri of a rest catalog must be an http(s) URL"
-          + " (e.g. https://catalog.example/api/catalog): " + Secrets.redactUri(uri));
+          + " (e.g. https://catalog.example/api/catalog): " + Secrets.redactGiven(uri));
     }
   }
 

@@ -1,6 +1,8 @@
 package io.arexport.catalog;
 
-import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,11 +21,17 @@ public final class Secrets {
   // external id (AWS calls it no secret; operators often treat it as one).
   private static final Pattern SECRET_KEY = Pattern.compile(
       "(?i).*(token|credential|secret|password|passwd|key|auth|signature|sas|external-id).*");
-  private static final Pattern USERINFO = Pattern.compile("(?<=://)[^/@\\s]+@");
+  // Up to the last '@' of the URL: a password may itself hold '/' or '@' (when the operator did
+  // not percent-encode it), and masking a little too much is better than printing part of one.
+  private static final Pattern USERINFO = Pattern.compile("(?<=://)\\S*@");
+  private static final String SECRET_PARAMETER =
+      "(?:password|passwd|secret|token|key|credential|session|auth|signature)";
   // The value ends at the next parameter, or where the URL ends inside a message (whitespace, or
   // a comma before whitespace): a stack trace line goes on after the URL.
   private static final Pattern QUERY_SECRET = Pattern.compile(
-      "(?i)((?:password|passwd|secret|token|key|credential)[^=&;\\s]*=)(?:[^&;\\s,]|,(?!\\s|$))*");
+      "(?i)(" + SECRET_PARAMETER + "[^=&;\\s]*=)(?:[^&;\\s,]|,(?!\\s|$))*");
+  private static final Pattern SECRET_PARAMETER_NAME =
+      Pattern.compile("(?i)" + SECRET_PARAMETER + ".*");
 
   private Secrets() {}
 
@@ -56,6 +64,61 @@ public final class Secrets {
     return QUERY_SECRET.matcher(redacted).replaceAll("$1" + REDACTED);
   }
 
+  /**
+   * A URI exactly as the operator gave it (an option's or a config file's value), redacted as
+   * {@link #redactUri} does and, first, without the secret parts read from the value itself, so
+   * that a password the patterns cannot delimit (one with a space in it) is masked too. For a
+   * message that merely contains a URI use {@link #redactUri} or {@link #scrub}.
+   */
+  public static String redactGiven(String uri) {
+    return uri == null ? null : redactUri(withoutParts(uri, uri));
+  }
+
+  /**
+   * {@code text} with the secret parts of {@code uri} replaced wherever they occur: its user-info
+   * (and the password in it) and the values of its secret parameters, taken from the URI as given.
+   * This catches what the patterns cannot tell from the surrounding text, e.g. a quoted password
+   * with a space in it.
+   */
+  private static String withoutParts(String text, String uri) {
+    List<String> parts = new ArrayList<>();
+    int scheme = uri.indexOf("://");
+    if (scheme >= 0) {
+      int at = uri.lastIndexOf('@');
+      if (at > scheme + 3) {
+        String userInfo = uri.substring(scheme + 3, at);
+        parts.add(userInfo);
+        int colon = userInfo.indexOf(':');
+        if (colon >= 0) {
+          parts.add(userInfo.substring(colon + 1));
+        }
+      }
+    }
+    int query = indexOfAny(uri, '?', ';');
+    if (query >= 0) {
+      for (String parameter : uri.substring(query + 1).split("[&;]")) {
+        int equals = parameter.indexOf('=');
+        if (equals > 0 && SECRET_PARAMETER_NAME.matcher(parameter.substring(0, equals)).matches()) {
+          parts.add(parameter.substring(equals + 1));
+        }
+      }
+    }
+    parts.sort(Comparator.comparingInt(String::length).reversed());
+    String scrubbed = text;
+    for (String part : parts) {
+      if (part.length() >= 3) {
+        scrubbed = scrubbed.replace(part, REDACTED);
+      }
+    }
+    return scrubbed;
+  }
+
+  private static int indexOfAny(String text, char a, char b) {
+    int first = text.indexOf(a);
+    int second = text.indexOf(b);
+    return first < 0 ? second : second < 0 ? first : Math.min(first, second);
+  }
+
   /** Replaces every occurrence of each secret value in {@code text} (e.g. an exception message). */
   public static String scrub(String text, Map<String, String> properties, String... uris) {
     if (text == null) {
@@ -70,16 +133,7 @@ public final class Secrets {
     }
     for (String uri : uris) {
       if (uri != null) {
-        scrubbed = scrubbed.replace(uri, redactUri(uri));
-        try {
-          String userInfo = URI.create(uri.startsWith("jdbc:") ? uri.substring(5) : uri)
-              .getRawUserInfo();
-          if (userInfo != null && userInfo.length() >= 3) {
-            scrubbed = scrubbed.replace(userInfo, REDACTED);
-          }
-        } catch (IllegalArgumentException e) {
-          // Not a parsable URI: the textual replacement above is all there is.
-        }
+        scrubbed = withoutParts(scrubbed.replace(uri, redactGiven(uri)), uri);
       }
     }
     return scrubbed;

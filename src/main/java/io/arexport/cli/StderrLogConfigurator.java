@@ -8,7 +8,12 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.logging.LogManager;
 import java.util.Optional;
 
 /**
@@ -27,6 +32,7 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
+    silencePostgresDriverLogging(); // also under an operator's own logback file: it keeps secrets
     if (System.getProperty("logback.configurationFile") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
@@ -63,6 +69,22 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
           + " INFO, WARN, ERROR): logging at INFO, as without it", LEVEL_VARIABLE, given);
     }
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /**
+   * The PostgreSQL driver logs through java.util.logging, which writes to stderr past the levels
+   * above; its warnings (e.g. on a malformed URL) repeat arexport's own error line, with the JDBC
+   * URL as typed, password and all. They are switched off; the driver's failures still reach
+   * arexport as exceptions, whose messages are scrubbed of secrets.
+   */
+  static void silencePostgresDriverLogging() {
+    byte[] level = "org.postgresql.level=OFF\n".getBytes(StandardCharsets.ISO_8859_1);
+    try {
+      LogManager.getLogManager().updateConfiguration(new ByteArrayInputStream(level),
+          key -> (current, added) -> added == null ? current : added);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // read from memory: not expected
+    }
   }
 
   /** The {@code AREXPORT_LOG_LEVEL} of the system property, else of the environment. */

@@ -7,6 +7,7 @@ import io.arexport.catalog.Secrets;
 import io.arexport.parquet.Compression;
 import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.JobParameters;
+import io.arexport.warehouse.WarehouseLayout;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -82,13 +83,14 @@ public record ExportRequest(
       // A Path keeps one slash of "s3://": put it back for the message, and hide user-info.
       String given = warehouseDir.toString().replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*):/(?!/)",
           "$1://");
-      throw new InvalidInputException("--warehouseDir " + Secrets.redactUri(given)
+      throw new InvalidInputException("--warehouseDir " + Secrets.redactGiven(given)
           + " is an object store,"
           + " which has no atomic rename: use --catalog-type rest or jdbc with"
           + " --catalog-warehouse (docs/lakehouse.md)");
     }
     warehouseDir = warehouseDir.toAbsolutePath().normalize();
     if (catalog.isDirectory()) {
+      new WarehouseLayout(warehouseDir).requireNotInsideAnotherWarehouse();
       for (ExportTable table : ExportTable.values()) {
         Path tableDir = warehouseDir.resolve(table.tableName());
         if (stagingDir.startsWith(tableDir)) {

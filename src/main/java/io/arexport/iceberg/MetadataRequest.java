@@ -1,6 +1,7 @@
 package io.arexport.iceberg;
 
 import io.arexport.InvalidInputException;
+import io.arexport.catalog.Secrets;
 import io.arexport.schema.ExportTable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -53,8 +54,15 @@ public record MetadataRequest(Path warehouseDir, Optional<String> datasetsRoot,
     try {
       uri = new URI(trimmed);
     } catch (URISyntaxException e) {
-      throw new InvalidInputException("--datasets-root is not a URL: '" + root + "' ("
+      throw new InvalidInputException("--datasets-root is not a URL: '"
+          + Secrets.redactGiven(root) + "' ("
           + e.getReason() + ")");
+    }
+    if (trimmed.contains("@")) {
+      // Every metadata file and manifest would record a user-info, and serve hands those to
+      // anyone. Any '@' is refused: an unencoded password may hold '/', which hides it in the path.
+      throw new InvalidInputException("--datasets-root must not hold a user or password (no '@';"
+          + " every metadata file would record it): " + Secrets.redactGiven(root.trim()));
     }
     if (!uri.isAbsolute() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw new InvalidInputException("--datasets-root must be an absolute URL without query or"

@@ -108,6 +108,7 @@ public final class MetadataWriter implements IcebergSync {
       throw new InvalidInputException("datasets dir does not exist or is not a directory: "
           + layout.root());
     }
+    layout.requireNotInsideAnotherWarehouse();
     // Checked before the lock, so a wrong directory is never given an .arexport/ directory.
     List<ExportTable> present = request.tables().stream().filter(t -> isPresent(layout, t))
         .toList();

@@ -339,12 +339,18 @@ public final class TableMaintenance {
     }
     int deleted = 0;
     int young = 0;
-    String prefix = table.location() + "/";
-    for (FileInfo file : listing.listPrefix(table.location())) {
+    // With the slash: an object store lists by raw key prefix, so ".../tags" would also list
+    // ".../tags_backup/", another table's files. Anything listed outside the table's directory
+    // is skipped as well, whatever the FileIO.
+    String root = Snapshots.withoutTrailingSlash(table.location());
+    String inside = canonical(table.io(), root) + "/";
+    for (FileInfo file : listing.listPrefix(root + "/")) {
       String location = file.location();
-      if (referenced.contains(canonical(table.io(), location))
+      String canonical = canonical(table.io(), location);
+      if (!canonical.startsWith(inside)
+          || referenced.contains(canonical)
           || liveUnreferenced.test(location)
-          || isHidden(location.substring(Math.min(location.length(), prefix.length())))) {
+          || isHidden(canonical.substring(inside.length()))) {
         continue;
       }
       if (file.createdAtMillis() >= olderThan.toEpochMilli()) {

@@ -44,6 +44,7 @@ public final class WarehouseMaintenance {
       throw new InvalidInputException("datasets dir does not exist or is not a directory: "
           + layout.root());
     }
+    layout.requireNotInsideAnotherWarehouse();
     List<ExportTable> tables = request.tables().stream().filter(layout::hasIcebergMetadata)
         .toList();
     if (request.tablesNamed() && tables.size() < request.tables().size()) {

@@ -107,7 +107,7 @@ final class CatalogTables implements Closeable {
   private record Opened(CatalogTables tables, String absence) {}
 
   private static Opened openWithoutCreating(CatalogSpec spec, boolean warnSingleWriter) {
-    String where = "(--catalog-uri " + Secrets.redactUri(spec.uri()) + ")";
+    String where = "(--catalog-uri " + Secrets.redactGiven(spec.uri()) + ")";
     Optional<Path> file = spec.sqliteFile();
     if (file.isPresent() && !Files.exists(file.get())) {
       return new Opened(null, "no catalog database at " + file.get() + " " + where);
@@ -221,7 +221,7 @@ final class CatalogTables implements Closeable {
     if (!outside.isEmpty()) {
       LOG.warn("tables outside the catalog warehouse {}: {}; Iceberg keeps a table's location,"
           + " so this run writes there (the warehouse only places tables a run creates)",
-          Secrets.redactUri(spec.warehouse()), String.join(", ", outside));
+          Secrets.redactGiven(spec.warehouse()), String.join(", ", outside));
     }
   }
 

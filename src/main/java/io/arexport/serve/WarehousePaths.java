@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Maps a request path to a file of the warehouse, refusing everything a reader must not see.
@@ -38,6 +39,7 @@ import java.util.Optional;
  * </ul>
  */
 final class WarehousePaths {
+  private static final Pattern JOB_DIRECTORY = Pattern.compile("job-\\d{8}_\\d{6}_\\d+(-\\d+)?");
   private final Path root;
   private final List<String> baseSegments;
   private final boolean listDirectories;
@@ -171,9 +173,14 @@ final class WarehousePaths {
     }
   }
 
-  /** Names never served: dotfiles and dot-directories, temporary files, staging directories. */
+  /**
+   * Names never served: dotfiles and dot-directories, temporary files, staging directories, and
+   * an export job's directory ({@code job-<yyyyMMdd_HHmmss>_<pid>[-n]}), which holds unpublished
+   * files when the staging directory is the warehouse itself.
+   */
   static boolean hidden(String name) {
-    return name.startsWith(".") || name.endsWith(".tmp") || name.equalsIgnoreCase("staging");
+    return name.startsWith(".") || name.endsWith(".tmp") || name.equalsIgnoreCase("staging")
+        || JOB_DIRECTORY.matcher(name).matches();
   }
 
   /** Decodes %XX escapes once, as UTF-8; null when an escape or the UTF-8 is malformed. */

@@ -1,6 +1,7 @@
 package io.arexport.warehouse;
 
 import io.arexport.HeightRange;
+import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.schema.ExportTable;
 import java.io.IOException;
@@ -44,6 +45,31 @@ public record WarehouseLayout(Path root) {
   /** arexport's own state directory inside the warehouse. */
   public Path stateDir() {
     return root.resolve(".arexport");
+  }
+
+  /**
+   * Refuses a warehouse inside a table directory of another warehouse (say {@code --warehouseDir
+   * wh/blocks/data}): every reader of that table would take its files for the table's, and that
+   * warehouse's orphan removal ({@code maintain}) would delete them. The other warehouse is
+   * recognised by its state directory, its Iceberg metadata or its partition directories.
+   */
+  public void requireNotInsideAnotherWarehouse() {
+    for (Path dir = root.getParent(); dir != null && dir.getParent() != null;
+        dir = dir.getParent()) {
+      for (ExportTable table : ExportTable.values()) {
+        if (!dir.getFileName().toString().equals(table.tableName())) {
+          continue;
+        }
+        WarehouseLayout outer = new WarehouseLayout(dir.getParent());
+        if (Files.isDirectory(outer.stateDir()) || Files.isDirectory(outer.metadataDir(table))
+            || !outer.partitionDirs(table).isEmpty()) {
+          throw new InvalidInputException("warehouse " + root + " is inside table "
+              + table.tableName() + " of the warehouse " + outer.root() + ": its files would be"
+              + " read as that table's, and that warehouse's maintenance would delete them as"
+              + " orphans; put it outside " + outer.tableDir(table));
+        }
+      }
+    }
   }
 
   /** True once {@code metadata} (or an export after it) has committed Iceberg metadata. */

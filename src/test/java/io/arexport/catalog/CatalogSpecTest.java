@@ -112,6 +112,19 @@ class CatalogSpecTest {
         .isEqualTo("jdbc:sqlite:/tmp/c.db");
   }
 
+  /** pgjdbc reads user:password@host as a host name: refused up front, naming the forms it takes. */
+  @Test
+  void aPostgresUrlWithUserInfoIsRefusedWithoutItsPassword() {
+    for (String uri : List.of("jdbc:postgresql://arex:SECRETPW1@127.0.0.1:1/db",
+        "jdbc:postgresql://u:SEC/RETPW2@127.0.0.1:1/db?ssl=true")) {
+      assertThatThrownBy(() -> CatalogSpec.resolve(Map.of("type", "jdbc", "uri", uri,
+          "warehouse", "/tmp/lake"), List.of(), Optional.empty()))
+          .as(uri).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("takes no user:password@").hasMessageContaining("jdbc.password")
+          .hasMessageNotContaining("SEC").hasMessageNotContaining("PW");
+    }
+  }
+
   @Test
   void aJdbcUrlNoBundledDriverAcceptsIsRefusedWithoutItsPassword() {
     for (String uri : List.of("jdbc:mysql://db:3306/iceberg?user=me&password=hunter2",

@@ -41,4 +41,23 @@ class SecretsTest {
             + " jdbc:postgresql://db/ice?user=a&password=****, namespace default: Failed to"
             + " connect to jdbc:postgresql://****@db/ice?password=****");
   }
+
+  /** Passwords an operator did not percent-encode, as a shell passes them (review of 2026-12-07). */
+  @Test
+  void noPartOfAnUnencodedPasswordIsPrinted() {
+    for (String uri : new String[] {"https://u:SEC/RETQ9@127.0.0.1:1/api",
+        "https://u:SEC@RETQ8@127.0.0.1:1/api"}) {
+      assertThat(Secrets.redactUri(uri)).isEqualTo("https://****@127.0.0.1:1/api");
+      assertThat(Secrets.redactGiven(uri)).isEqualTo("https://****@127.0.0.1:1/api");
+    }
+    String spaced = "jdbc:postgresql://127.0.0.1:1/db?user=a&password=SEC RETQB";
+    assertThat(Secrets.redactGiven(spaced)).doesNotContain("SEC").doesNotContain("RETQB")
+        .startsWith("jdbc:postgresql://127.0.0.1:1/db?user=a&password=****");
+    assertThat(Secrets.scrub("--catalog-uri " + spaced + " is bad; so is password=SEC RETQB",
+        java.util.Map.of(), spaced)).doesNotContain("SEC").doesNotContain("RETQB");
+    assertThat(Secrets.redactUri("http://127.0.0.1:1/api;jsessionid=SECRETQ3"))
+        .isEqualTo("http://127.0.0.1:1/api;jsessionid=****");
+    assertThat(Secrets.scrub("cannot reach SEC/RETQ9@127.0.0.1", java.util.Map.of(),
+        "https://u:SEC/RETQ9@127.0.0.1:1/api")).isEqualTo("cannot reach ****@127.0.0.1");
+  }
 }

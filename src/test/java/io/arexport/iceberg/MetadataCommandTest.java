@@ -330,6 +330,15 @@ class MetadataCommandTest {
     assertThat(wh.metadata("--datasets-root", "not a url").status()).isEqualTo(2);
     assertThat(wh.metadata("--datasets-root", "relative/path").status()).isEqualTo(2);
     assertThat(wh.metadata("--datasets-root", "file:/somewhere/else").status()).isEqualTo(2);
+    // A password in the root would be recorded in every metadata file (and served).
+    for (String withPassword : List.of("http://user:SECRETPW@host:4000/local/datasets/default",
+        "https://u:SEC/RETPW@host/x")) {
+      Cli.Result refused = wh.metadata("--datasets-root", withPassword);
+      assertThat(refused.status()).isEqualTo(2);
+      assertThat(refused.errLines()).singleElement().asString()
+          .contains("must not hold a user or password").doesNotContain("SEC").doesNotContain("PW");
+      assertThat(refused.out()).isEmpty();
+    }
     assertThat(wh.warehouse.resolve("blocks/metadata")).doesNotExist();
   }
 

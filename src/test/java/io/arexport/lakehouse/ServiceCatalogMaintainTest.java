@@ -3,6 +3,7 @@ package io.arexport.lakehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arexport.HeightRange;
+import io.arexport.iceberg.TableMaintenance;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
@@ -109,6 +110,57 @@ class ServiceCatalogMaintainTest {
       for (long id : kept) {
         assertThat(IcebergReader.rows(tags, id)).containsExactlyInAnyOrderElementsOf(expected);
       }
+    }
+  }
+
+  /**
+   * S3 lists by raw key prefix: orphan removal for {@code tags} must not take the objects of a
+   * table beside it whose name starts with "tags" (here {@code tags_backup}, as a Spark CTAS would
+   * name it) for its own orphans. A real orphan inside {@code tags} is removed in the same run.
+   */
+  @Test
+  void orphanRemovalNeverTouchesASiblingTableWhoseNameStartsWithTheTables(@TempDir Path work,
+      PostgresService postgres, S3ProxyService s3) throws Exception {
+    ServiceCatalog catalog = ServiceCatalog.jdbc(postgres, s3);
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result export = Cli.run(catalog.with(paths.export(100, 149, 50)));
+    assertThat(export.status()).as(export.err()).isZero();
+    String sibling;
+    String orphan;
+    Catalog client = CatalogUtil.buildIcebergCatalog("ar_io", catalog.clientProperties(),
+        new Configuration());
+    try {
+      Table tags = client.loadTable(TableIdentifier.of(catalog.namespace(), "tags"));
+      String location = tags.location().replaceAll("/+$", "");
+      sibling = location + "_backup/data/part-0.parquet";
+      orphan = location + "/data/orphan-0.parquet";
+      for (String object : List.of(sibling, orphan)) {
+        try (var out = tags.io().newOutputFile(object).create()) {
+          out.write(new byte[] {1, 2, 3});
+        }
+      }
+      tags.updateProperties().set(TableMaintenance.ORPHAN_MIN_AGE_PROPERTY, "0").commit();
+    } finally {
+      ((AutoCloseable) client).close();
+    }
+    Thread.sleep(1100); // S3 times objects to the second
+
+    Cli.Result maintain = Cli.run(catalog.with("maintain", "--tables", "tags", "--json"));
+
+    assertThat(maintain.status()).as(maintain.err()).isZero();
+    String bucket = "s3://" + catalog.bucket() + "/";
+    List<String> objects = new ArrayList<>();
+    // Every object whose key starts with the table's location, the sibling's included.
+    s3.listKeys(catalog.bucket(), orphan.substring(bucket.length(), orphan.indexOf("/data/")))
+        .forEach(key -> objects.add(bucket + key));
+    assertThat(objects).as("the sibling table's object stays, the table's own orphan goes")
+        .contains(sibling).doesNotContain(orphan);
+    Table after = catalog.load("tags");
+    try (SourceOracle source = new SourceOracle(sources.resolve("core.db"),
+        sources.resolve("bundles.db"))) {
+      assertThat(IcebergReader.rows(after, after.currentSnapshot().snapshotId()))
+          .containsExactlyInAnyOrderElementsOf(
+              source.rows("tags", new HeightRange(100, 149), false, false));
     }
   }
 }

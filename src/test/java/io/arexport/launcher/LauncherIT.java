@@ -95,6 +95,30 @@ class LauncherIT {
     assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(before);
   }
 
+  /**
+   * An archive records the jar's path: a checkout moved (or copied with its target/) must make
+   * its own, not warn on every run that the old one cannot be mapped.
+   */
+  @Test
+  void aMovedCheckoutGetsItsOwnArchive() throws Exception {
+    assertThat(run(Map.of(), "--version").status()).isZero();
+    Path moved = Files.createDirectories(root.resolve("moved"));
+    for (String dir : List.of("scripts", "target", "testdata")) {
+      Files.move(root.resolve(dir), moved.resolve(dir));
+    }
+    target = moved.resolve("target");
+    Path launcher = moved.resolve("scripts/arexport");
+
+    Result first = run(launcher, Map.of(), "--version");
+    assertThat(first.status()).as(first.stderr()).isZero();
+    assertThat(first.stderr()).contains("preparing the class-data archive")
+        .doesNotContain("Unable to use shared archive");
+    Result second = run(launcher, Map.of("AREXPORT_JAVA_OPTS", "-Xshare:on"), "--version");
+    assertThat(second.status()).as(second.stderr()).isZero();
+    assertThat(second.stderr()).isEmpty();
+    assertThat(archives()).hasSize(2);
+  }
+
   @Test
   void withoutTheSampleDataOrWithCdsOffTheCommandRunsWithoutAnArchive() throws Exception {
     Result off = run(Map.of("AREXPORT_CDS", "off"), "--version");

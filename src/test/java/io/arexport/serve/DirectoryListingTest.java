@@ -60,6 +60,9 @@ class DirectoryListingTest {
     Files.createDirectories(root.resolve(".arexport"));
     Files.writeString(root.resolve(".arexport/lock"), "lock");
     Files.createDirectories(root.resolve("staging/job-1/blocks"));
+    // A staging directory given as the warehouse itself: the job's unpublished files.
+    Files.createDirectories(root.resolve("job-20261207_214727_7655/blocks/height=0-9"));
+    Files.writeString(root.resolve("job-20261207_214727_7655/blocks/height=0-9/b.parquet"), "b");
     Files.createDirectories(root.resolve("blocks/Staging"));
     Files.createSymbolicLink(root.resolve("blocks/escape.parquet"), outside.resolve("secret.txt"));
     Files.createSymbolicLink(root.resolve("blocks/outside-dir"), outside);
@@ -170,6 +173,7 @@ class DirectoryListingTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/.arexport", "/.arexport/", "/staging", "/staging/", "/staging/job-1/",
+      "/job-20261207_214727_7655/", "/job-20261207_214727_7655/blocks/height=0-9/",
       "/blocks/Staging/", "/blocks/outside-dir/", "/blocks/outside-dir", "/blocks/../",
       "/blocks/%2e%2e/", "/blocks/missing/"})
   void hiddenEscapingOrMissingDirectoriesAreNotListed(String path) throws Exception {
