@@ -54,6 +54,7 @@ public final class DirectoryPublisher implements PartitionPublisher {
       requireWritableDirectory(layout.root(), "warehouseDir");
       WarehouseLock lock = WarehouseLock.acquire(layout, holder);
       try {
+        layout.requireNotOwnedByACatalog();
         PartitionCommitter committer = new PartitionCommitter(layout);
         committer.recover();
         return new DirectoryPublisher(layout, lock, committer, icebergSync,

@@ -109,6 +109,7 @@ public final class MetadataWriter implements IcebergSync {
           + layout.root());
     }
     layout.requireNotInsideAnotherWarehouse();
+    layout.requireNotOwnedByACatalog(); // again under the lock
     // Checked before the lock, so a wrong directory is never given an .arexport/ directory.
     List<ExportTable> present = request.tables().stream().filter(t -> isPresent(layout, t))
         .toList();
@@ -125,6 +126,7 @@ public final class MetadataWriter implements IcebergSync {
     }
     try (WarehouseLock lock = WarehouseLock.acquire(layout,
         "arexport metadata (pid " + pid + ", since " + started + ")")) {
+      layout.requireNotOwnedByACatalog();
       new PartitionCommitter(layout).recover();
       Map<String, ArexportException> failed = new LinkedHashMap<>();
       // Its summary on stdout reports each commit: the log line would only repeat it.

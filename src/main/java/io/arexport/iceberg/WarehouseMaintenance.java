@@ -45,6 +45,7 @@ public final class WarehouseMaintenance {
           + layout.root());
     }
     layout.requireNotInsideAnotherWarehouse();
+    layout.requireNotOwnedByACatalog(); // again under the lock
     List<ExportTable> tables = request.tables().stream().filter(layout::hasIcebergMetadata)
         .toList();
     if (request.tablesNamed() && tables.size() < request.tables().size()) {
@@ -66,6 +67,7 @@ public final class WarehouseMaintenance {
     }
     try (WarehouseLock lock = WarehouseLock.acquire(layout,
         "arexport maintain (pid " + pid + ", since " + started + ")")) {
+      layout.requireNotOwnedByACatalog();
       new PartitionCommitter(layout).recover();
       List<MaintainSummary.Table> results = new ArrayList<>();
       Map<String, ArexportException> failed = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
 import io.arexport.StateConflictException;
 import io.arexport.catalog.CatalogSpec;
+import io.arexport.fs.DurableFiles;
 import io.arexport.iceberg.MetadataRequest;
 import io.arexport.iceberg.MetadataSummary;
 import io.arexport.iceberg.ParquetFileFacts;
@@ -20,6 +21,7 @@ import io.arexport.warehouse.WarehouseLock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
@@ -114,11 +118,19 @@ public final class CatalogMigration {
       }
       // Every table is read and checked before any is created or changed.
       catalog.existing();
-      for (Map.Entry<ExportTable, List<ParquetFileFacts>> entry : files.entrySet()) {
-        try {
-          results.add(migrate(catalog, entry.getKey(), entry.getValue(), paths));
-        } catch (ArexportException e) {
-          failed.put(entry.getKey().tableName(), e);
+      Set<ExportTable> inPlaceTables = EnumSet.noneOf(ExportTable.class);
+      try {
+        for (Map.Entry<ExportTable, List<ParquetFileFacts>> entry : files.entrySet()) {
+          try {
+            results.add(migrate(catalog, entry.getKey(), entry.getValue(), paths, inPlaceTables));
+          } catch (ArexportException e) {
+            failed.put(entry.getKey().tableName(), e);
+          }
+        }
+      } finally {
+        if (!inPlaceTables.isEmpty()) {
+          // Even when a commit failed: the catalog may hold some of them already.
+          noteCatalogOwner(layout, spec, inPlaceTables);
         }
       }
     }
@@ -127,7 +139,8 @@ public final class CatalogMigration {
   }
 
   private TableResult migrate(CatalogTables catalog, ExportTable exportTable,
-      List<ParquetFileFacts> facts, Map<ParquetFileFacts, Path> paths) {
+      List<ParquetFileFacts> facts, Map<ParquetFileFacts, Path> paths,
+      Set<ExportTable> inPlaceTables) {
     // The P of each file; the P of the newest partition ends as the default spec.
     Map<Integer, Long> newest = new HashMap<>();
     for (ParquetFileFacts fact : facts) {
@@ -170,11 +183,15 @@ public final class CatalogMigration {
         Path source = paths.get(fact);
         String target = location + "/data/" + partition.getKey().directoryName() + "/"
             + source.getFileName();
+        boolean inPlace = isTheSameFile(target, source);
+        if (inPlace) {
+          inPlaceTables.add(exportTable);
+        }
         if (live.contains(target)) {
           toRemove.removeIf(f -> f.location().equals(target));
           continue; // already registered by an earlier run
         }
-        if (!isTheSameFile(target, source)) {
+        if (!inPlace) {
           upload(catalog, table.io(), source, target);
           uploaded++;
         }
@@ -215,6 +232,21 @@ public final class CatalogMigration {
         snapshot == null ? null : snapshot.snapshotId(), toAdd.size(), toRemove.size(), 0,
         Snapshots.summaryCount(snapshot, SnapshotSummary.TOTAL_DATA_FILES_PROP),
         Snapshots.summaryCount(snapshot, SnapshotSummary.TOTAL_RECORDS_PROP), table.specs().size());
+  }
+
+  /**
+   * The catalog and its tables now share the warehouse's directories: noted, so that
+   * directory-mode writers leave them alone ({@link WarehouseLayout#requireNotOwnedByACatalog}).
+   */
+  private static void noteCatalogOwner(WarehouseLayout layout, CatalogSpec spec,
+      Set<ExportTable> tables) {
+    String owner = spec.describe() + " (tables " + tables.stream().map(ExportTable::tableName)
+        .collect(Collectors.joining(", ")) + ")";
+    DurableFiles.writeAtomically(layout.catalogOwnerFile(),
+        (owner + "\n").getBytes(StandardCharsets.UTF_8));
+    LOG.warn("{}: the catalog tables were registered in place; directory-mode export, sync,"
+        + " metadata and maintain now refuse this warehouse ({})", layout.root(),
+        layout.catalogOwnerFile());
   }
 
   private static HeightRange partitionOf(ParquetFileFacts fact) {

@@ -136,6 +136,7 @@ public final class DirectoryCoverageStore implements CoverageStore {
     }
     try (WarehouseLock lock = WarehouseLock.acquire(layout,
         "arexport sync (pid " + ProcessHandle.current().pid() + ", recovering a commit)")) {
+      layout.requireNotOwnedByACatalog();
       new PartitionCommitter(layout).recover();
     }
   }

@@ -2,6 +2,7 @@ package io.arexport.warehouse;
 
 import io.arexport.HeightRange;
 import io.arexport.InvalidInputException;
+import io.arexport.StateConflictException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.schema.ExportTable;
 import java.io.IOException;
@@ -70,6 +71,36 @@ public record WarehouseLayout(Path root) {
         }
       }
     }
+  }
+
+  /**
+   * Where a migration that registered this warehouse's files in place (the catalog tables' location
+   * is the warehouse's own table directories) notes the catalog: from then on the catalog owns the
+   * directories, so directory-mode writers refuse them ({@link #requireNotOwnedByACatalog}).
+   */
+  public Path catalogOwnerFile() {
+    return stateDir().resolve("catalog-owner");
+  }
+
+  /**
+   * Refuses to write a warehouse whose tables a catalog took over in place: directory-mode
+   * maintenance would delete the catalog's metadata as orphans (and the catalog's the directory
+   * tables'), and a directory export would replace files the catalog still reads.
+   */
+  public void requireNotOwnedByACatalog() {
+    Path owner = catalogOwnerFile();
+    if (!Files.isRegularFile(owner)) {
+      return;
+    }
+    String catalog;
+    try {
+      catalog = Files.readString(owner).trim();
+    } catch (IOException e) {
+      catalog = "a catalog";
+    }
+    throw new StateConflictException("warehouse " + root + " was migrated in place to " + catalog
+        + ", which now owns its table directories: write it with the catalog options (delete "
+        + owner + " only to give the directories back to directory mode, docs/lakehouse.md)");
   }
 
   /** True once {@code metadata} (or an export after it) has committed Iceberg metadata. */

@@ -8,8 +8,10 @@ import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.WarehouseAssertions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,5 +92,32 @@ class CatalogMigrationTest {
     WarehouseAssertions.assertEqualsSource(paths.warehouseDir(), paths.coreDb(),
         paths.bundlesDb(), new HeightRange(100, 199), true, true);
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
+
+    // The catalog now owns the table directories: directory-mode writers refuse them (their
+    // orphan removal would delete the catalog's metadata), a rerun of the migration does not.
+    List<Path> before = files(paths.warehouseDir());
+    for (String[] command : List.of(paths.export(200, 249, 50),
+        new String[] {"metadata", "--datasets-dir", paths.warehouseDir().toString()},
+        new String[] {"maintain", "--warehouseDir", paths.warehouseDir().toString()},
+        new String[] {"sync", "--coreDb", paths.coreDb().toString(), "--bundlesDb",
+            paths.bundlesDb().toString(), "--stagingDir", paths.stagingDir().toString(),
+            "--warehouseDir", paths.warehouseDir().toString(), "--endHeight", "249"})) {
+      Cli.Result refused = Cli.run(command);
+      assertThat(refused.status()).as(command[0] + ": " + refused.err()).isEqualTo(3);
+      // (sync says first which heights it was about to export)
+      assertThat(refused.errLines()).as(command[0]).last().asString()
+          .contains("was migrated in place to jdbc catalog").contains("catalog-owner");
+    }
+    assertThat(files(paths.warehouseDir())).isEqualTo(before);
+    Cli.Result again = Cli.run(catalog.with("metadata", "--datasets-dir",
+        paths.warehouseDir().toString(), "--json"));
+    assertThat(again.status()).as(again.err()).isZero();
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 199));
+  }
+
+  private static List<Path> files(Path root) throws Exception {
+    try (Stream<Path> walk = Files.walk(root)) {
+      return walk.filter(p -> !p.toString().contains("/.arexport/")).sorted().toList();
+    }
   }
 }
