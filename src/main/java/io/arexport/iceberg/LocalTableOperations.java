@@ -226,7 +226,6 @@ public final class LocalTableOperations implements TableOperations {
   private static void publishWithoutReplacing(Path temp, Path target) throws IOException {
     try {
       Files.createLink(target, temp);
-      Files.delete(temp);
     } catch (FileAlreadyExistsException e) {
       throw new IOException(target.getFileName() + " already exists: another writer committed"
           + " without the warehouse lock?", e);
@@ -236,6 +235,15 @@ public final class LocalTableOperations implements TableOperations {
       }
       // No hard links here: under the warehouse lock, check + atomic rename is equivalent.
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    // Published from here on: a failure to remove the temporary name must not report the commit
+    // as failed (Iceberg would retry it on top of itself and list its files twice). The stale
+    // temporary file is removed by a later commit.
+    try {
+      Files.delete(temp);
+    } catch (IOException e) {
+      LOG.warn("published {} but could not remove {}: {}", target, temp, e.getMessage());
     }
   }
 

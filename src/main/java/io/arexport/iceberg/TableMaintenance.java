@@ -191,6 +191,12 @@ public final class TableMaintenance {
     table.refresh();
     long minAge = longProperty(name, table.properties(), ORPHAN_MIN_AGE_PROPERTY,
         DEFAULT_ORPHAN_MIN_AGE_MS);
+    if (minAge < Duration.ofHours(1).toMillis() && gcEnabled(table.properties())) {
+      // Allowed (tests and one-off clean-ups use it), but an export writing to this table now
+      // has files no snapshot references yet, and they would go.
+      LOG.warn("{}: {}={} is under an hour: files a writer has not committed yet may be removed"
+          + " as orphans", name, ORPHAN_MIN_AGE_PROPERTY, minAge);
+    }
     // gc.enabled=false turns off all of Iceberg's garbage collection, orphan removal included
     // (Spark's remove_orphan_files refuses to run then).
     int[] orphans = gcEnabled(table.properties())

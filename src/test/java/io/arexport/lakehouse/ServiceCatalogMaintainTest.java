@@ -7,6 +7,7 @@ import io.arexport.iceberg.TableMaintenance;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
 import io.arexport.testing.IcebergReader;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SourceOracle;
 import io.arexport.testing.services.LakehouseServices;
@@ -145,9 +146,13 @@ class ServiceCatalogMaintainTest {
     }
     Thread.sleep(1100); // S3 times objects to the second
 
-    Cli.Result maintain = Cli.run(catalog.with("maintain", "--tables", "tags", "--json"));
+    LoggedWarnings.During<Cli.Result> run = LoggedWarnings.during(TableMaintenance.class,
+        () -> Cli.run(catalog.with("maintain", "--tables", "tags", "--json")));
+    Cli.Result maintain = run.result();
 
     assertThat(maintain.status()).as(maintain.err()).isZero();
+    assertThat(run.warnings()).singleElement().asString()
+        .contains("arexport.maintenance.orphan-min-age-ms=0 is under an hour");
     String bucket = "s3://" + catalog.bucket() + "/";
     List<String> objects = new ArrayList<>();
     // Every object whose key starts with the table's location, the sibling's included.
