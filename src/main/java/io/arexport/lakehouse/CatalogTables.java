@@ -133,6 +133,22 @@ final class CatalogTables implements Closeable {
     }
   }
 
+  /**
+   * A catalog database that is a directory, or lies in a directory that does not exist, is the
+   * operator's mistake to fix (exit 2, as for {@code --coreDb}), not a connection failure.
+   */
+  private static void requireUsableSqliteFile(String uri, Path file) {
+    if (Files.isDirectory(file)) {
+      throw new InvalidInputException("--catalog-uri " + Secrets.redactGiven(uri)
+          + ": the SQLite catalog " + file + " is a directory, not a database file");
+    }
+    Path parent = file.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new InvalidInputException("--catalog-uri " + Secrets.redactGiven(uri)
+          + ": the directory of the SQLite catalog does not exist: " + parent);
+    }
+  }
+
   /** SQLite's "no such table" or PostgreSQL's undefined table (42P01), for Iceberg's own table. */
   private static boolean lacksCatalogTables(Throwable e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
@@ -158,6 +174,7 @@ final class CatalogTables implements Closeable {
     if (spec.isDirectory()) {
       throw new IllegalArgumentException("directory mode has no catalog");
     }
+    spec.sqliteFile().ifPresent(file -> requireUsableSqliteFile(spec.uri(), file));
     if (warnSingleWriter && spec.singleWriterOnly()) {
       LOG.warn("JdbcCatalog on SQLite allows one writer at a time: run one exporter per catalog"
           + " (two processes committing at once fail with SQLITE_BUSY); use PostgreSQL or a REST"

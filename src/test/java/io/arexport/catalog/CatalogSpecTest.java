@@ -125,6 +125,26 @@ class CatalogSpecTest {
     }
   }
 
+  /** As for --coreDb: the operator's mistake (exit 2, one line), not a connection failure. */
+  @Test
+  void aSqliteCatalogThatIsADirectoryOrInAMissingDirectoryIsInvalidInput(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    for (String uri : List.of("jdbc:sqlite:" + dir, "jdbc:sqlite:" + dir.resolve("no/c.db"))) {
+      // export, which would create a missing catalog database
+      io.arexport.testing.Cli.Result status = io.arexport.testing.Cli.run("export",
+          "--startHeight", "1400000", "--endHeight", "1400009", "--coreDb", "testdata/core.db",
+          "--bundlesDb", "testdata/bundles.db", "--stagingDir", dir.resolve("st").toString(),
+          "--catalog-type", "jdbc", "--catalog-uri", uri,
+          "--catalog-warehouse", dir.resolve("lake").toString());
+      assertThat(status.status()).as(uri + ": " + status.err()).isEqualTo(2);
+      assertThat(status.errLines()).as(uri).singleElement().asString()
+          .contains("SQLite catalog").contains(dir.toString());
+    }
+    assertThat(dir.resolve("lake")).doesNotExist();
+    assertThat(dir.resolve("st")).doesNotExist();
+    assertThat(dir.resolve("no")).doesNotExist();
+  }
+
   @Test
   void aJdbcUrlNoBundledDriverAcceptsIsRefusedWithoutItsPassword() {
     for (String uri : List.of("jdbc:mysql://db:3306/iceberg?user=me&password=hunter2",
