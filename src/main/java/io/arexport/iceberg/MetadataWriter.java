@@ -148,12 +148,15 @@ public final class MetadataWriter implements IcebergSync {
   public void checkBeforeExport(Path warehouseDir, long heightPartitionSize,
       HeightRange range) {
     WarehouseLayout layout = new WarehouseLayout(warehouseDir);
-    if (!Files.isDirectory(layout.root())) {
-      return;
-    }
-    List<ExportTable> tables = Arrays.stream(ExportTable.values())
-        .filter(layout::hasIcebergMetadata).toList();
+    List<ExportTable> tables = !Files.isDirectory(layout.root()) ? List.of()
+        : Arrays.stream(ExportTable.values()).filter(layout::hasIcebergMetadata).toList();
     if (tables.isEmpty()) {
+      if (heightPartitionSize > Integer.MAX_VALUE) {
+        // Said now, not at the first metadata run after a long backfill.
+        LOG.warn("heightPartitionSize {} is beyond an Iceberg truncate width (1..{}): these"
+            + " partitions stay plain Parquet, and 'arexport metadata' will refuse them",
+            heightPartitionSize, Integer.MAX_VALUE);
+      }
       return;
     }
     if (heightPartitionSize > Integer.MAX_VALUE) {

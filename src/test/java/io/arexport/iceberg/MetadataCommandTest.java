@@ -342,6 +342,23 @@ class MetadataCommandTest {
     assertThat(wh.warehouse.resolve("blocks/metadata")).doesNotExist();
   }
 
+  /**
+   * A partition size beyond an Iceberg truncate width is said at export time, not first at the
+   * metadata run after a long backfill; that run then refuses it, naming the size.
+   */
+  @Test
+  void aPartitionSizeIcebergCannotRecordIsWarnedAboutWhenExporting() throws Exception {
+    long size = 3_000_000_000L;
+    LoggedWarnings.During<Cli.Result> export = LoggedWarnings.during(MetadataWriter.class,
+        () -> wh.export(100, 149, size));
+
+    assertThat(export.warnings()).singleElement().asString().contains(Long.toString(size))
+        .contains("stay plain Parquet");
+    Cli.Result metadata = wh.metadata();
+    assertThat(metadata.status()).isEqualTo(2);
+    assertThat(metadata.err()).contains(Long.toString(size));
+  }
+
   @Test
   void onlyTheNamedTablesGetMetadata() throws Exception {
     wh.export(100, 149, 50, "--no-iceberg");
