@@ -89,6 +89,9 @@ public final class Syncer {
     Coverage before = coverage.covered();
 
     Totals totals = new Totals();
+    // Jobs with the same parameters are one resume: the export resumes the newest of them and
+    // deletes the others as superseded, so a second entry would export its range afresh.
+    Set<JobParameters> resumed = new HashSet<>();
     for (UnfinishedJob job : UnfinishedJob.list(request.stagingDir())) {
       if (job.checkpoint() == null) {
         warnOnceIfUnreadable(job);
@@ -100,7 +103,8 @@ public final class Syncer {
       }
       HeightRange range = new HeightRange(theirs.startHeight(), theirs.endHeight());
       ExportRequest resume = request.exportOf(range, true);
-      if (!resume.jobParameters().differences(theirs).isEmpty()) {
+      if (!resume.jobParameters().differences(theirs).isEmpty()
+          || !resumed.add(resume.jobParameters())) {
         continue;
       }
       if (request.endHeight().isPresent() && range.end() > request.endHeight().getAsLong()) {

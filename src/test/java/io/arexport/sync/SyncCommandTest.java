@@ -367,6 +367,35 @@ class SyncCommandTest {
   }
 
   /**
+   * Two unfinished jobs with the same parameters (an export stopped, then run again without
+   * --resume and stopped again) are one resume: the export resumes the newer and deletes the
+   * other, and sync must not then export the other's range afresh.
+   */
+  @Test
+  void twoUnfinishedJobsWithTheSameParametersAreResumedOnce(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
+          "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
+      assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+      Thread.sleep(1100); // job directories are named to the second
+    }
+    assertThat(jobDirs(paths.stagingDir())).hasSize(2);
+
+    JsonNode synced = ok(Cli.run(sync(paths, "--endHeight", "349", "--json")));
+
+    List<String> runs = new ArrayList<>();
+    synced.get("runs").forEach(run -> runs.add(run.get("kind").asText() + " "
+        + run.get("startHeight").asLong() + "-" + run.get("endHeight").asLong()));
+    assertThat(runs).as(synced.toString()).startsWith("resume 100-349")
+        .doesNotHaveDuplicates().filteredOn(r -> r.endsWith("100-349")).hasSize(1);
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(),
+        new HeightRange(100, 349), true, true);
+  }
+
+  /**
    * --endHeight caps what a sync exports, resumes included: an unfinished job reaching above it
    * is left for a later sync, and the heights up to the cap are exported as planned.
    */
