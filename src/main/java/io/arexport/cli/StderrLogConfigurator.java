@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.logging.LogManager;
 import java.util.Optional;
+import java.util.logging.LogManager;
 
 /**
  * arexport's logging set-up: everything to stderr (stdout carries only results), arexport's own

@@ -109,7 +109,8 @@ public final class MetadataWriter implements IcebergSync {
           + layout.root());
     }
     layout.requireNotInsideAnotherWarehouse();
-    layout.requireNotOwnedByACatalog(); // again under the lock
+    // Before the table checks, so the refusal names the catalog; checked again under the lock.
+    layout.requireNotOwnedByACatalog();
     // Checked before the lock, so a wrong directory is never given an .arexport/ directory.
     List<ExportTable> present = request.tables().stream().filter(t -> isPresent(layout, t))
         .toList();

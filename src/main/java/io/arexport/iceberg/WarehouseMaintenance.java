@@ -45,7 +45,8 @@ public final class WarehouseMaintenance {
           + layout.root());
     }
     layout.requireNotInsideAnotherWarehouse();
-    layout.requireNotOwnedByACatalog(); // again under the lock
+    // Before the table checks, so the refusal names the catalog; checked again under the lock.
+    layout.requireNotOwnedByACatalog();
     List<ExportTable> tables = request.tables().stream().filter(layout::hasIcebergMetadata)
         .toList();
     if (request.tablesNamed() && tables.size() < request.tables().size()) {

@@ -1,5 +1,6 @@
 package io.arexport.serve;
 
+import io.arexport.warehouse.StagingJob;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Maps a request path to a file of the warehouse, refusing everything a reader must not see.
@@ -39,7 +39,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class WarehousePaths {
-  private static final Pattern JOB_DIRECTORY = Pattern.compile("job-\\d{8}_\\d{6}_\\d+(-\\d+)?");
   private final Path root;
   private final List<String> baseSegments;
   private final boolean listDirectories;
@@ -180,7 +179,7 @@ final class WarehousePaths {
    */
   static boolean hidden(String name) {
     return name.startsWith(".") || name.endsWith(".tmp") || name.equalsIgnoreCase("staging")
-        || JOB_DIRECTORY.matcher(name).matches();
+        || StagingJob.isJobDirectoryName(name);
   }
 
   /** Decodes %XX escapes once, as UTF-8; null when an escape or the UTF-8 is malformed. */

@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,7 +25,14 @@ import java.util.stream.Stream;
 public final class StagingJob {
   private static final DateTimeFormatter JOB_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
+  /** {@link #create}'s names: {@code job-<yyyyMMdd_HHmmss>_<pid>}, {@code -<n>} on a clash. */
+  private static final Pattern JOB_DIRECTORY = Pattern.compile("job-\\d{8}_\\d{6}_\\d+(-\\d+)?");
   static final String CHECKPOINT = ".checkpoint";
+
+  /** True when {@code name} is a job directory's name as {@link #create} makes them. */
+  public static boolean isJobDirectoryName(String name) {
+    return JOB_DIRECTORY.matcher(name).matches();
+  }
 
   private final Path directory;
   private Checkpoint checkpoint;
