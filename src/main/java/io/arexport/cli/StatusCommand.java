@@ -55,10 +55,6 @@ import picocli.CommandLine.Option;
             + " unreachable), 2 usage or"
             + " invalid input (no such warehouse, bad catalog options), 4 internal error."})
 final class StatusCommand implements Callable<Integer> {
-  /** The process id in a lock holder line, "arexport export (pid N, since ...)". */
-  private static final java.util.regex.Pattern HOLDER_PID =
-      java.util.regex.Pattern.compile("\\(pid (\\d+)[,)]");
-
   private final CommandEnvironment environment;
 
   @Option(names = {"--warehouseDir", "--warehouse-dir", "--datasets-dir"}, paramLabel = "DIR",
@@ -151,7 +147,7 @@ final class StatusCommand implements Callable<Integer> {
     for (Map.Entry<String, WarehouseStatus.TableStatus> entry : status.tables().entrySet()) {
       printTable(entry.getKey(), entry.getValue(), directory, out);
     }
-    printJobs(status, directory, out);
+    printJobs(status, out);
     if (directory) {
       printLockAndCommits(status, out);
     } else {
@@ -217,27 +213,24 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private static void printJobs(WarehouseStatus status, boolean directory, PrintStream out) {
+  private static void printJobs(WarehouseStatus status, PrintStream out) {
     if (status.stagingJobs().isEmpty()) {
       out.println("  staging:  no unfinished jobs in " + status.stagingDir());
     }
-    // Only a directory warehouse has a lock, whose holder's own job is running, not left.
-    String holderPid = directory && status.lock().held() ? pidOf(status.lock().holder()) : null;
     for (WarehouseStatus.JobStatus job : status.stagingJobs()) {
       if (job.problem() != null) {
         out.println("  job " + job.jobId() + ": " + job.problem());
       } else {
-        // A job id ends with its process id: the lock holder's own job is running, not left.
-        boolean running = holderPid != null && job.jobId().endsWith("_" + holderPid);
         out.println("  job " + job.jobId() + ": heights " + job.startHeight() + "-"
             + job.endHeight() + ", checkpoint at " + job.lastCompletedHeight() + " ("
-            + job.updatedAt() + ")" + (running ? ", running (pid " + holderPid + ")" : ""));
-        if (!running) {
+            + job.updatedAt() + ")" + (job.running() ? ", running" : ""));
+        if (!job.running()) {
           out.println("    resume: " + job.resumeCommand());
         }
       }
     }
   }
+
 
   /** The warehouse lock and the state files of a directory warehouse's commits. */
   private static void printLockAndCommits(WarehouseStatus status, PrintStream out) {
@@ -264,15 +257,6 @@ final class StatusCommand implements Callable<Integer> {
     } else if (replaced > 0) {
       out.println("  " + replaced + " replaced files await the next Iceberg commit");
     }
-  }
-
-  /** The N of "... (pid N, since ...)" in a lock holder line, or null. */
-  private static String pidOf(String holder) {
-    if (holder == null) {
-      return null;
-    }
-    java.util.regex.Matcher matcher = HOLDER_PID.matcher(holder);
-    return matcher.find() ? matcher.group(1) : null;
   }
 
   private static String lag(Long heights) {

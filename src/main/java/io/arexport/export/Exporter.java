@@ -157,19 +157,30 @@ public final class Exporter {
         listener.noJobToResume(request.stagingDir());
       }
     }
-    long next = resumable.map(j -> j.checkpoint().lastCompletedHeight() + 1)
-        .orElse(request.range().start());
-    PartitionPlan plan = next > request.range().end() || next < request.range().start()
-        ? null
-        : new PartitionPlan(new HeightRange(next, request.range().end()),
-            request.heightPartitionSize(), publisher::publishedPartitions,
-            reader::nextHeightAtOrAfter);
-    cancellation.stopIfRequested("before the export started");
+    // A job's lock is held from here until the run ends, whichever way it ends.
+    try (StagingJob resumed = resumable.orElse(null)) {
+      long next = resumed == null ? request.range().start()
+          : resumed.checkpoint().lastCompletedHeight() + 1;
+      PartitionPlan plan = next > request.range().end() || next < request.range().start()
+          ? null
+          : new PartitionPlan(new HeightRange(next, request.range().end()),
+              request.heightPartitionSize(), publisher::publishedPartitions,
+              reader::nextHeightAtOrAfter);
+      cancellation.stopIfRequested("before the export started");
+      if (resumed != null) {
+        return runJob(request, reader, publisher, started, resumed, true, plan);
+      }
+      try (StagingJob created = StagingJob.create(request.stagingDir(), parameters, started,
+          pid)) {
+        return runJob(request, reader, publisher, started, created, false, plan);
+      }
+    }
+  }
 
-    StagingJob job = resumable.orElseGet(
-        () -> StagingJob.create(request.stagingDir(), parameters, started, pid));
-    listener.jobStarted(job.jobId(), job.directory(), resumable.isPresent(),
-        plan == null ? 0 : plan.total());
+  private ExportSummary runJob(ExportRequest request, PartitionReader reader,
+      PartitionPublisher publisher, Instant started, StagingJob job, boolean resumed,
+      PartitionPlan plan) {
+    listener.jobStarted(job.jobId(), job.directory(), resumed, plan == null ? 0 : plan.total());
     Totals totals = new Totals();
     boolean icebergCommitted;
     try {
@@ -183,14 +194,14 @@ public final class Exporter {
       }
       icebergCommitted = publisher.finishRun();
       job.delete();
-      StagingJob.deleteSuperseded(request.stagingDir(), parameters);
+      StagingJob.deleteSuperseded(request.stagingDir(), request.jobParameters());
     } catch (RuntimeException | Error e) {
       synchronized (listener) {
         listener.jobKept(job.directory());
       }
       throw e;
     }
-    return new ExportSummary(job.jobId(), resumable.isPresent(), request.range().start(),
+    return new ExportSummary(job.jobId(), resumed, request.range().start(),
         request.range().end(), totals.partitions, totals.tables, totals.skippedDanglingTags,
         Duration.between(started, clock.instant()).toMillis(), publisher.destination(),
         icebergCommitted);

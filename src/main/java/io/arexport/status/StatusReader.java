@@ -223,14 +223,15 @@ public final class StatusReader {
       }
       if (checkpoint == null) {
         jobs.add(new JobStatus(name.substring("job-".length()), job.directory().toString(),
-            null, null, null, null, null, null, null, null, null, job.problem()));
+            null, null, null, null, null, null, null, null, null, job.problem(),
+            job.running()));
         continue;
       }
       JobParameters p = checkpoint.parameters();
       jobs.add(new JobStatus(checkpoint.jobId(), job.directory().toString(), p.startHeight(),
           p.endHeight(), checkpoint.lastCompletedHeight(), checkpoint.updatedAt(),
           p.heightPartitionSize(), p.includeL1Transactions(), p.includeL1Tags(),
-          p.warehouseDir(), resumeCommands.of(p, stagingDir), null));
+          p.warehouseDir(), resumeCommands.of(p, stagingDir), null, job.running()));
     }
     return jobs;
   }

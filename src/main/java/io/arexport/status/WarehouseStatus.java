@@ -125,11 +125,12 @@ public record WarehouseStatus(
    * @param resumeCommand the exact command that resumes it (a sync with the same settings also
    *     resumes it on its own)
    * @param problem why there is no usable checkpoint (the other fields are then null)
+   * @param running a live run holds the job's lock: it is being worked on, not left behind
    */
   public record JobStatus(String jobId, String directory, Long startHeight, Long endHeight,
       Long lastCompletedHeight, String updatedAt, Long heightPartitionSize,
       Boolean includeL1Transactions, Boolean includeL1Tags, String warehouseDir,
-      String resumeCommand, String problem) {}
+      String resumeCommand, String problem, boolean running) {}
 
   /**
    * @param held whether a process holds the warehouse lock now

@@ -97,6 +97,13 @@ public final class Syncer {
         warnOnceIfUnreadable(job);
         continue;
       }
+      if (job.running()) {
+        // Another run (a slow sync overlapping the next cron start) works on it; its heights
+        // are planned below from what is covered, so a race with it is the catalog's to settle.
+        LOG.info("unfinished job {} is being worked on by another run: not resumed",
+            job.checkpoint().jobId());
+        continue;
+      }
       JobParameters theirs = job.checkpoint().parameters();
       if (theirs.startHeight() > theirs.endHeight()) {
         continue;

@@ -6,9 +6,14 @@ import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
 import io.arexport.HeightRange;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,17 +22,29 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job's working directory, {@code <staging>/job-<yyyyMMdd_HHmmss>_<pid>/}, holding {@code
  * .checkpoint} and the files of the partition being written ({@code <table>/height=S-E/}).
+ *
+ * <p>The run that works on a job holds an OS lock on its {@code .lock} file until {@link #close}
+ * (the kernel drops it when the process dies, however it dies). A staging directory is shared by
+ * every run that uses it (the default {@code data/staging} by every run started in one
+ * directory), and catalog-mode runs take no warehouse lock: without the job lock, two overlapping
+ * runs with the same parameters (a cron {@code sync} of a catalog still running when the next one
+ * starts) would resume the same job and delete each other's staged files. So a job locked by a
+ * live run is never resumed, superseded or listed as left behind.
  */
-public final class StagingJob {
+public final class StagingJob implements AutoCloseable {
   private static final DateTimeFormatter JOB_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
   /** {@link #create}'s names: {@code job-<yyyyMMdd_HHmmss>_<pid>}, {@code -<n>} on a clash. */
   private static final Pattern JOB_DIRECTORY = Pattern.compile("job-\\d{8}_\\d{6}_\\d+(-\\d+)?");
   static final String CHECKPOINT = ".checkpoint";
+  static final String LOCK = ".lock";
+  private static final Logger LOG = LoggerFactory.getLogger(StagingJob.class);
 
   /** True when {@code name} is a job directory's name as {@link #create} makes them. */
   public static boolean isJobDirectoryName(String name) {
@@ -35,10 +52,12 @@ public final class StagingJob {
   }
 
   private final Path directory;
+  private final JobLock lock;
   private Checkpoint checkpoint;
 
-  private StagingJob(Path directory, Checkpoint checkpoint) {
+  private StagingJob(Path directory, JobLock lock, Checkpoint checkpoint) {
     this.directory = directory;
+    this.lock = lock;
     this.checkpoint = checkpoint;
   }
 
@@ -55,12 +74,19 @@ public final class StagingJob {
         } catch (FileAlreadyExistsException e) {
           continue;
         }
-        Checkpoint checkpoint = new Checkpoint(Checkpoint.FORMAT_VERSION,
-            dir.getFileName().toString().substring("job-".length()), parameters,
-            parameters.startHeight() - 1, now.toString());
-        StagingJob job = new StagingJob(dir, checkpoint);
-        Json.write(dir.resolve(CHECKPOINT), checkpoint);
-        return job;
+        // Nobody else locks a directory without a checkpoint whose creator is alive.
+        JobLock lock = JobLock.tryTake(dir).orElseThrow(() -> new StateConflictException(
+            "cannot lock new staging job " + dir + ": another process holds " + LOCK));
+        try {
+          Checkpoint checkpoint = new Checkpoint(Checkpoint.FORMAT_VERSION,
+              dir.getFileName().toString().substring("job-".length()), parameters,
+              parameters.startHeight() - 1, now.toString());
+          Json.write(dir.resolve(CHECKPOINT), checkpoint);
+          return new StagingJob(dir, lock, checkpoint);
+        } catch (RuntimeException e) {
+          lock.close();
+          throw e;
+        }
       }
     } catch (IOException e) {
       throw new RuntimeFailureException(
@@ -69,8 +95,9 @@ public final class StagingJob {
   }
 
   /**
-   * Finds the newest unfinished job with exactly these parameters. A job for the same range and
-   * warehouse whose other parameters differ is a conflict, reported with the differences.
+   * Finds the newest unfinished job with exactly these parameters that no live run holds, and
+   * takes its lock (the caller {@link #close}s the job). A job for the same range and warehouse
+   * whose other parameters differ is a conflict, reported with the differences.
    */
   public static Optional<StagingJob> findResumable(Path stagingDir, JobParameters parameters) {
     if (!Files.isDirectory(stagingDir)) {
@@ -92,7 +119,12 @@ public final class StagingJob {
       JobParameters theirs = checkpoint.parameters();
       List<String> differences = theirs.differences(parameters);
       if (differences.isEmpty()) {
-        return Optional.of(new StagingJob(dir, checkpoint));
+        Optional<StagingJob> taken = take(dir);
+        if (taken.isPresent()) {
+          return taken;
+        }
+        LOG.info("not resuming staging job {}: another run is working on it", dir);
+        continue;
       }
       boolean sameRange = theirs.startHeight() == parameters.startHeight()
           && theirs.endHeight() == parameters.endHeight()
@@ -109,8 +141,31 @@ public final class StagingJob {
   }
 
   /**
+   * Locks {@code dir} and reads its checkpoint afresh (a run that held it may have advanced it,
+   * or finished and deleted it); empty when another run holds it or it is gone.
+   */
+  private static Optional<StagingJob> take(Path dir) {
+    Optional<JobLock> lock = JobLock.tryTake(dir);
+    if (lock.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
+        lock.get().close();
+        return Optional.empty();
+      }
+      return Optional.of(new StagingJob(dir, lock.get(),
+          Json.read(dir.resolve(CHECKPOINT), Checkpoint.class)));
+    } catch (RuntimeException e) {
+      lock.get().close();
+      throw e;
+    }
+  }
+
+  /**
    * Deletes unfinished jobs with exactly these parameters after a run with them succeeded: the
-   * warehouse now holds what they would have written, and resuming one would only redo work.
+   * warehouse now holds what they would have written, and resuming one would only redo work. A
+   * job another run is working on is left to it.
    */
   public static void deleteSuperseded(Path stagingDir, JobParameters parameters) {
     if (!Files.isDirectory(stagingDir)) {
@@ -130,18 +185,55 @@ public final class StagingJob {
     // a directory nothing can resume: removed once the process named in it is gone.
     for (Path dir : unborn) {
       if (creatorIsGone(dir.getFileName().toString())) {
-        DurableFiles.deleteTree(dir);
+        deleteUnlessHeld(dir);
       }
     }
     for (Path dir : jobs) {
       try {
         if (Json.read(dir.resolve(CHECKPOINT), Checkpoint.class).parameters()
             .differences(parameters).isEmpty()) {
-          DurableFiles.deleteTree(dir);
+          deleteUnlessHeld(dir);
         }
       } catch (StateConflictException e) {
         // An unreadable checkpoint is not ours to judge; leave that job alone.
       }
+    }
+  }
+
+  /** Deletes a job directory under its lock; leaves it when a live run holds that. */
+  private static void deleteUnlessHeld(Path dir) {
+    Optional<JobLock> lock = JobLock.tryTake(dir);
+    if (lock.isPresent()) {
+      try (JobLock held = lock.get()) {
+        DurableFiles.deleteTree(dir);
+      }
+    }
+  }
+
+  /**
+   * True when a live run holds the lock of job directory {@code dir}. Read-only (a shared lock
+   * tried and released at once, nothing created), so {@code status} can ask without write access.
+   * As with every POSIX record lock, closing the probe's channel would drop a lock this very
+   * process held on the file: a process works on one job at a time and never probes it.
+   */
+  static boolean isHeld(Path dir) {
+    Path file = dir.resolve(LOCK);
+    if (!Files.isRegularFile(file)) {
+      return false; // never locked (or by a version before job locks)
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+      if (shared == null) {
+        return true;
+      }
+      shared.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -195,8 +287,72 @@ public final class StagingJob {
     }
   }
 
-  /** Deletes the job directory; called once the whole job succeeded. */
+  /** Deletes the job directory; called once the whole job succeeded (the lock is kept). */
   public void delete() {
     DurableFiles.deleteTree(directory);
+  }
+
+  /** Releases the job's lock: from now on another run may resume (or supersede) it. */
+  @Override
+  public void close() {
+    lock.close();
+  }
+
+  /** The OS lock on a job's {@code .lock} file. */
+  private static final class JobLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private JobLock(FileChannel channel, FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    /** The lock of {@code dir}, or empty when a live run holds it or the directory is gone. */
+    static Optional<JobLock> tryTake(Path dir) {
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+      } catch (NoSuchFileException e) {
+        return Optional.empty(); // deleted by the run that finished it
+      } catch (IOException e) {
+        throw new RuntimeFailureException("cannot open " + dir.resolve(LOCK) + ": "
+            + e.getMessage(), e);
+      }
+      try {
+        FileLock lock = channel.tryLock();
+        if (lock != null) {
+          return Optional.of(new JobLock(channel, lock));
+        }
+      } catch (OverlappingFileLockException e) {
+        // Held by this process (another export in the same JVM).
+      } catch (IOException e) {
+        closeQuietly(channel);
+        throw new RuntimeFailureException("cannot lock " + dir.resolve(LOCK) + ": "
+            + e.getMessage(), e);
+      }
+      closeQuietly(channel);
+      return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+      try {
+        lock.release();
+      } catch (IOException e) {
+        // Closing the channel drops the lock anyway.
+      } finally {
+        closeQuietly(channel);
+      }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Nothing is written through this channel; the kernel drops the lock with it.
+      }
+    }
   }
 }

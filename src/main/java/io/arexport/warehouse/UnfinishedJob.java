@@ -16,8 +16,11 @@ import java.util.stream.Stream;
  *
  * @param checkpoint its checkpoint; null when it has none or it cannot be read
  * @param problem why the checkpoint is missing or unreadable; null when it was read
+ * @param running whether a live run holds the job's lock (it is being worked on, not left
+ *     behind: {@code sync} does not resume it, {@code status} does not offer its resume command)
  */
-public record UnfinishedJob(Path directory, Checkpoint checkpoint, String problem) {
+public record UnfinishedJob(Path directory, Checkpoint checkpoint, String problem,
+    boolean running) {
 
   /** True when the job has a checkpoint file (readable or not), false when it was never written. */
   public boolean hasCheckpointFile() {
@@ -41,15 +44,21 @@ public record UnfinishedJob(Path directory, Checkpoint checkpoint, String proble
     }
     for (Path dir : dirs) {
       Path file = dir.resolve(StagingJob.CHECKPOINT);
+      boolean running = StagingJob.isHeld(dir);
       if (!Files.isRegularFile(file)) {
-        jobs.add(new UnfinishedJob(dir, null, "no checkpoint (killed before its first"
-            + " checkpoint; removed by the next successful export once its process is gone)"));
-        continue;
+        if (!running) {
+          jobs.add(new UnfinishedJob(dir, null, "no checkpoint (killed before its first"
+              + " checkpoint; removed by the next successful export once its process is gone)",
+              false));
+        }
+        continue; // else just created: its checkpoint is being written
       }
       try {
-        jobs.add(new UnfinishedJob(dir, Json.read(file, Checkpoint.class), null));
+        jobs.add(new UnfinishedJob(dir, Json.read(file, Checkpoint.class), null, running));
       } catch (StateConflictException e) {
-        jobs.add(new UnfinishedJob(dir, null, e.getMessage()));
+        if (Files.isDirectory(dir)) { // else finished and deleted by its run meanwhile
+          jobs.add(new UnfinishedJob(dir, null, e.getMessage(), running));
+        }
       }
     }
     return jobs;

@@ -2,6 +2,7 @@ package io.arexport.lakehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arexport.HeightRange;
 import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
@@ -102,6 +103,64 @@ class CatalogCrashTest {
     assertThat(resumed.status()).as(resumed.err()).isZero();
     CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
     assertThat(unreferenced(catalog)).isEmpty();
+  }
+
+  /**
+   * Two runs with the same parameters on one staging directory (a cron {@code sync} of a catalog
+   * still running when the next starts; catalog mode takes no warehouse lock): the second does
+   * not resume the first's job while the first works on it, so it neither deletes the staged
+   * files the first is about to publish nor, when it succeeds, the first's job directory as
+   * superseded. Once the first has stopped, its job is resumed as usual; rows once throughout.
+   */
+  @Test
+  void aJobAnotherRunWorksOnIsNeitherResumedNorDeleted(@TempDir Path work) throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] args = catalog.with(paths.export(100, 349, 50, "--includeL1Transactions",
+        "--includeL1Tags", "--threads", "1"));
+    try (ChildJvm child = ChildJvm.start(List.of("-Xmx512m"),
+        Map.of("AREXPORT_FAULT_POINT", "partition-staged:2"), work, args)) {
+      assertThat(child.awaitErrLine("fault point partition-staged:2 reached", 120))
+          .as(child.err()).isTrue();
+      List<Path> jobs;
+      try (Stream<Path> children = Files.list(paths.stagingDir())) {
+        jobs = children.filter(p -> p.getFileName().toString().startsWith("job-")).toList();
+      }
+      assertThat(jobs).hasSize(1);
+      Path childJob = jobs.get(0);
+      Path staged = childJob.resolve("tags").resolve("height=150-199");
+      assertThat(staged).as("the paused run's staged partition").isDirectoryContaining(
+          p -> p.toString().endsWith(".parquet"));
+      Cli.Result status = Cli.run(catalog.with("status", "--json", "--stagingDir",
+          paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(), "--bundlesDb",
+          paths.bundlesDb().toString()));
+      assertThat(status.status()).as(status.err()).isZero();
+      assertThat(new ObjectMapper().readTree(status.out()).get("stagingJobs").get(0)
+          .get("running").asBoolean()).as("the paused run's job").isTrue();
+
+      Cli.Result second = resume(args);
+
+      assertThat(second.status()).as(second.err()).isZero();
+      assertThat(second.out()).as("a job of its own").doesNotContain(", resumed");
+      assertThat(staged).as("left to the run that staged it").isDirectoryContaining(
+          p -> p.toString().endsWith(".parquet"));
+      CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+
+      ProcessHandle.of(child.pid()).orElseThrow().destroy(); // SIGTERM: publishes, then stops
+      assertThat(child.waitFor(30)).as(child.err()).isEqualTo(1);
+      assertThat(child.err()).contains("checkpoint at height 199")
+          .doesNotContain("rejected", "cannot publish", "NoSuchFile");
+      assertThat(childJob).as("kept to resume").isDirectory();
+    }
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+
+    Cli.Result resumed = resume(args);
+    assertThat(resumed.status()).as(resumed.err()).isZero();
+    assertThat(resumed.out()).as("the stopped run's job, resumed").contains(", resumed");
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 349));
+    assertThat(unreferenced(catalog)).isEmpty();
+    assertThat(paths.stagingDir().toFile().list()).as("no job left")
+        .noneMatch(name -> name.startsWith("job-"));
   }
 
   /**

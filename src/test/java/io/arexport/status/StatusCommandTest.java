@@ -354,7 +354,8 @@ class StatusCommandTest {
       Cli.Result running = Cli.run("status", "--warehouseDir", paths.warehouseDir().toString(),
           "--stagingDir", paths.stagingDir().toString(), "--coreDb", paths.coreDb().toString(),
           "--bundlesDb", paths.bundlesDb().toString());
-      assertThat(running.out()).contains(", running (pid " + pid + ")")
+      assertThat(statusOf(paths).get("stagingJobs").get(0).get("running").asBoolean()).isTrue();
+      assertThat(running.out()).contains("checkpoint at 149 (").contains(", running")
           .contains("a partition commit is in progress").doesNotContain("resume:")
           .doesNotContain("interrupted partition commit is pending;");
       child.kill();
@@ -390,7 +391,8 @@ class StatusCommandTest {
     JsonNode job = status.get("stagingJobs").get(0);
     assertThat(names(job)).containsExactly("jobId", "directory", "startHeight", "endHeight",
         "lastCompletedHeight", "updatedAt", "heightPartitionSize", "includeL1Transactions",
-        "includeL1Tags", "warehouseDir", "resumeCommand", "problem");
+        "includeL1Tags", "warehouseDir", "resumeCommand", "problem", "running");
+    assertThat(job.get("running").asBoolean()).as("its process was killed").isFalse();
     assertThat("job-" + job.get("jobId").asText()).isEqualTo(jobs.get(0));
     assertThat(job.get("directory").asText())
         .isEqualTo(paths.stagingDir().resolve(jobs.get(0)).toAbsolutePath().toString());

@@ -17,6 +17,9 @@ import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.SampleDatabases;
 import io.arexport.testing.SourceOracle;
 import io.arexport.testing.WarehouseReader;
+import io.arexport.warehouse.JobParameters;
+import io.arexport.warehouse.StagingJob;
+import io.arexport.warehouse.UnfinishedJob;
 import io.arexport.warehouse.WarehouseLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -390,6 +393,41 @@ class SyncCommandTest {
         + run.get("startHeight").asLong() + "-" + run.get("endHeight").asLong()));
     assertThat(runs).as(synced.toString()).startsWith("resume 100-349")
         .doesNotHaveDuplicates().filteredOn(r -> r.endsWith("100-349")).hasSize(1);
+    assertThat(jobDirs(paths.stagingDir())).isEmpty();
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(),
+        new HeightRange(100, 349), true, true);
+  }
+
+  /**
+   * An unfinished job whose lock a live run holds (here: this test, as an overlapping run would)
+   * is being worked on: sync neither resumes it nor, once its own export succeeded, deletes it as
+   * superseded. Released, the next sync resumes it.
+   */
+  @Test
+  void anUnfinishedJobAnotherRunHoldsIsNeitherResumedNorDeleted(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(pristine, work);
+    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
+        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    List<String> left = jobDirs(paths.stagingDir());
+    assertThat(left).hasSize(1);
+    JobParameters parameters = UnfinishedJob.list(paths.stagingDir()).get(0).checkpoint()
+        .parameters();
+
+    try (StagingJob held = StagingJob.findResumable(paths.stagingDir(), parameters)
+        .orElseThrow()) {
+      JsonNode synced = ok(Cli.run(sync(paths, "--endHeight", "349", "--json")));
+      List<String> kinds = new ArrayList<>();
+      synced.get("runs").forEach(run -> kinds.add(run.get("kind").asText()));
+      assertThat(kinds).as(synced.toString()).doesNotContain("resume");
+      assertThat(jobDirs(paths.stagingDir())).as("the held job stays").isEqualTo(left);
+    }
+    assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(),
+        new HeightRange(100, 349), true, true);
+
+    JsonNode released = ok(Cli.run(sync(paths, "--endHeight", "349", "--json")));
+    assertThat(released.get("runs").get(0).get("kind").asText()).isEqualTo("resume");
     assertThat(jobDirs(paths.stagingDir())).isEmpty();
     assertEqualsSource(paths.warehouseDir(), paths.coreDb(), paths.bundlesDb(),
         new HeightRange(100, 349), true, true);
