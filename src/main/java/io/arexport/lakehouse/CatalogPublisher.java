@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
@@ -132,13 +131,12 @@ public final class CatalogPublisher implements PartitionPublisher {
       // Read (and check) every table before creating any, so a bad one leaves the catalog as is.
       Map<ExportTable, Table> existing = catalog.existing();
       catalog.warnOfTablesOutsideTheWarehouse(existing);
+      existing.forEach(catalog::requireStorageAccess);
       Map<ExportTable, Table> tables = new EnumMap<>(ExportTable.class);
       for (ExportTable table : ExportTable.values()) {
+        // A missing table is created only once its storage was read (loadOrCreate).
         tables.put(table, existing.containsKey(table) ? existing.get(table)
             : catalog.loadOrCreate(table, partitionSize));
-      }
-      for (Map.Entry<ExportTable, Table> table : tables.entrySet()) {
-        checkStorageAccess(catalog, table.getKey(), table.getValue());
       }
       Path journals = UploadJournal.directory(request.stagingDir(), destinationKey(spec));
       journal = UploadJournal.create(journals, runId, clock.millis());
@@ -152,30 +150,6 @@ public final class CatalogPublisher implements PartitionPublisher {
       }
       catalog.close();
       throw e;
-    }
-  }
-
-  /**
-   * Reads the table's current metadata file through the table's own FileIO (one HEAD request on
-   * S3), so storage credentials that the object store refuses fail the run here, before a job is
-   * started or anything staged, rather than at the first upload. Through a REST catalog the
-   * server reads and writes metadata with its own credentials, so loading (or creating) the
-   * table says nothing about this process's; reading the metadata is needed anyway (planning
-   * reads the manifests), so this refuses nothing that could have worked.
-   */
-  static void checkStorageAccess(CatalogTables catalog, ExportTable exportTable, Table table) {
-    if (!(table instanceof HasTableOperations operations)) {
-      return;
-    }
-    String metadata = operations.operations().current().metadataFileLocation();
-    if (metadata == null) {
-      return;
-    }
-    try {
-      table.io().newInputFile(metadata).exists();
-    } catch (RuntimeException e) {
-      throw CatalogTables.failure("cannot read the metadata of table "
-          + catalog.identifier(exportTable) + " from", catalog.spec(), e);
     }
   }
 

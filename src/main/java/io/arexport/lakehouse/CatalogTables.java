@@ -6,6 +6,7 @@ import io.arexport.StateConflictException;
 import io.arexport.catalog.CatalogSpec;
 import io.arexport.catalog.CatalogType;
 import io.arexport.catalog.Secrets;
+import io.arexport.iceberg.Snapshots;
 import io.arexport.iceberg.TableDefinition;
 import io.arexport.iceberg.TableMaintenance;
 import io.arexport.schema.ExportTable;
@@ -24,8 +25,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -264,47 +267,97 @@ final class CatalogTables implements Closeable {
   /**
    * The table, created (with the namespace) when missing with spec {@code truncate(height,
    * partitionSize)}. Another writer creating it at the same moment is fine: then it is loaded.
+   *
+   * <p>The creation is staged ({@link Catalog.TableBuilder#createTransaction}): nothing is in the
+   * catalog until {@link #requireStorageAccess} has read the new table's storage through the
+   * FileIO this process would upload with. A REST server writes the metadata with its own
+   * credentials, so a plain create succeeds where this process's uploads would then be refused,
+   * and a refused run would leave empty tables behind. A namespace this call created for a
+   * refused table is dropped again (only while it is empty: the catalog refuses otherwise).
    */
   Table loadOrCreate(ExportTable table, int partitionSize) {
     Optional<Table> found = find(table);
     if (found.isPresent()) {
       return found.get();
     }
+    boolean createdNamespace = false;
     try {
-      createNamespaceIfMissing();
+      createdNamespace = createNamespaceIfMissing();
       // The same retention defaults as directory-mode tables: other engines' expire_snapshots
       // and arexport's maintenance follow them.
       Map<String, String> properties = new HashMap<>(TableMaintenance.RETENTION_DEFAULTS);
       properties.putAll(TableDefinition.properties(table, partitionSize));
       properties.putAll(COMMIT_RETRY);
-      Table created = catalog.buildTable(identifier(table), table.schema())
+      Transaction create = catalog.buildTable(identifier(table), table.schema())
           .withPartitionSpec(TableDefinition.spec(table, partitionSize))
           .withSortOrder(TableDefinition.sortOrder(table))
           .withProperties(properties)
-          .create();
+          .createTransaction();
+      requireStorageAccess(table, create.table());
+      create.commitTransaction();
+      Table created = catalog.loadTable(identifier(table));
       checkSchema(table, created);
       LOG.info("created table {} in {}", identifier(table), spec.describe());
       return created;
     } catch (AlreadyExistsException e) {
       return find(table).orElseThrow(() -> failure("cannot create table " + identifier(table)
           + " in", spec, e));
-    } catch (StateConflictException e) {
+    } catch (StateConflictException | InvalidInputException e) {
+      dropNamespaceIfEmpty(createdNamespace);
       throw e;
     } catch (RuntimeException e) {
+      dropNamespaceIfEmpty(createdNamespace);
       throw failure("cannot create table " + identifier(table) + " in", spec, e);
     }
   }
 
-  private void createNamespaceIfMissing() {
+  /**
+   * Reads the table's current metadata file (or, for a table being created, a name under its
+   * metadata directory, which does not exist) through the table's own FileIO: one HEAD request on
+   * S3, so storage credentials that the object store refuses fail the run here, before a table is
+   * created, a job started or anything staged, rather than at the first upload. Through a REST
+   * catalog the server reads and writes metadata with its own credentials, so loading (or
+   * creating) the table says nothing about this process's; planning reads the manifests anyway,
+   * so this refuses nothing that could have worked.
+   */
+  void requireStorageAccess(ExportTable exportTable, Table table) {
+    String metadata = table instanceof HasTableOperations operations
+        ? operations.operations().current().metadataFileLocation() : null;
+    String probe = metadata != null ? metadata
+        : Snapshots.withoutTrailingSlash(table.location()) + "/metadata/arexport-access-check";
+    try {
+      table.io().newInputFile(probe).exists();
+    } catch (RuntimeException e) {
+      throw failure("cannot read the storage of table " + identifier(exportTable) + " from",
+          spec, e);
+    }
+  }
+
+  /** True when it created the namespace (false when it exists or the catalog has none). */
+  private boolean createNamespaceIfMissing() {
     if (catalog instanceof SupportsNamespaces namespaces) {
       Namespace namespace = Namespace.of(spec.namespace());
       if (!namespaces.namespaceExists(namespace)) {
         try {
           namespaces.createNamespace(namespace);
+          return true;
         } catch (AlreadyExistsException e) {
           // Another writer created it first.
         }
       }
+    }
+    return false;
+  }
+
+  private void dropNamespaceIfEmpty(boolean createdByThisRun) {
+    if (!createdByThisRun || !(catalog instanceof SupportsNamespaces namespaces)) {
+      return;
+    }
+    try {
+      namespaces.dropNamespace(Namespace.of(spec.namespace()));
+    } catch (RuntimeException e) {
+      // Another writer's table is in it by now (the catalog refuses to drop it), or the catalog
+      // is failing: the namespace stays, which is all a failed drop can mean.
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,21 +51,36 @@ final class UploadJournal implements AutoCloseable {
     return stagingDir.resolve("catalog-uploads").resolve(destinationKey);
   }
 
-  /** Creates and locks this run's journal in {@code directory}. */
+  /**
+   * Creates and locks this run's journal in {@code directory}. It is written and locked under a
+   * name {@link #leftBehind} does not look at, then renamed into place (the lock stays with the
+   * file): a journal that appeared unlocked for an instant would be taken for a dead run's and
+   * deleted by a run starting at that moment, leaving this run's uploads unrecorded.
+   */
   static UploadJournal create(Path directory, String runId, long nowMillis) {
+    Path file = directory.resolve(runId + SUFFIX);
+    Path unlocked = directory.resolve(runId + SUFFIX + ".new");
+    FileChannel channel = null;
     try {
       Files.createDirectories(directory);
-      Path file = directory.resolve(runId + SUFFIX);
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+      channel = FileChannel.open(unlocked, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE);
-      FileLock lock = channel.lock();
-      UploadJournal journal = new UploadJournal(file, channel, lock);
+      UploadJournal journal = new UploadJournal(file, channel, channel.lock());
       journal.append("created " + nowMillis);
+      Files.move(unlocked, file, StandardCopyOption.ATOMIC_MOVE);
       DurableFiles.fsyncDirectory(directory);
       return journal;
-    } catch (IOException e) {
-      throw new RuntimeFailureException("cannot create the upload journal in " + directory
-          + ": " + e, e);
+    } catch (IOException | RuntimeException e) {
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        DurableFiles.deleteIfExists(unlocked);
+      }
+      throw e instanceof RuntimeException runtime ? runtime : new RuntimeFailureException(
+          "cannot create the upload journal in " + directory + ": " + e, e);
     }
   }
 
