@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -105,12 +106,15 @@ public final class CatalogCoverage implements CoverageStore {
     };
   }
 
-  /** The heights the catalog's tables hold: their live partitions plus the record. */
+  /**
+   * The heights the catalog's tables hold: what their live files show as exported ({@link
+   * CatalogSide#exportedHeights}) plus the record.
+   */
   @Override
   public Coverage covered() {
     List<HeightRange> ranges = new ArrayList<>();
-    catalog.existing().forEach((exportTable, table) -> partitions(exportTable, table).keySet()
-        .stream().filter(java.util.Objects::nonNull).forEach(ranges::add));
+    catalog.existing().forEach((exportTable, table) ->
+        ranges.addAll(liveFiles(exportTable, table).exported()));
     return Coverage.of(ranges).plus(recorded());
   }
 
@@ -181,36 +185,64 @@ public final class CatalogCoverage implements CoverageStore {
   }
 
   /**
-   * The live data files of the table's current snapshot by partition (see {@link
-   * CatalogSide#partitionOf}); files whose partition is unknown (no {@code height=S-E}
-   * directory, no partition value, no height bounds) under {@code null}.
+   * What the live data files of a table's current snapshot show, from one reading of its
+   * manifests.
+   *
+   * @param partitions the files by partition (see {@link CatalogSide#partitionOf}); files whose
+   *     partition is unknown (no {@code height=S-E} directory, no partition value, no height
+   *     bounds) under {@code null}
+   * @param exported the heights they show as exported ({@link CatalogSide#exportedHeights})
    */
-  public static Map<HeightRange, PartitionFiles> partitions(ExportTable exportTable,
-      Table table) {
-    return partitions(exportTable, table, Expressions.alwaysTrue());
+  public record LiveFiles(Map<HeightRange, PartitionFiles> partitions,
+      List<HeightRange> exported) {}
+
+  public static LiveFiles liveFiles(ExportTable exportTable, Table table) {
+    Map<HeightRange, PartitionFiles> partitions = byPartition();
+    List<HeightRange> exported = new ArrayList<>();
+    forEachLiveFile(table, Expressions.alwaysTrue(), file -> {
+      add(partitions, CatalogSide.partitionOf(exportTable, table, file), file);
+      HeightRange heights = CatalogSide.exportedHeights(exportTable, table, file);
+      if (heights != null) {
+        exported.add(heights);
+      }
+    });
+    return new LiveFiles(partitions, exported);
   }
 
   private static Map<HeightRange, PartitionFiles> partitions(ExportTable exportTable,
       Table table, Expression filter) {
-    Map<HeightRange, PartitionFiles> partitions = new TreeMap<>(Comparator.nullsLast(
+    Map<HeightRange, PartitionFiles> partitions = byPartition();
+    forEachLiveFile(table, filter,
+        file -> add(partitions, CatalogSide.partitionOf(exportTable, table, file), file));
+    return partitions;
+  }
+
+  private static Map<HeightRange, PartitionFiles> byPartition() {
+    return new TreeMap<>(Comparator.nullsLast(
         Comparator.comparingLong(HeightRange::start).thenComparingLong(HeightRange::end)));
+  }
+
+  private static void add(Map<HeightRange, PartitionFiles> partitions, HeightRange partition,
+      DataFile file) {
+    partitions.merge(partition, new PartitionFiles(0, 0, 0).plus(file),
+        (a, b) -> new PartitionFiles(a.files() + b.files(), a.rows() + b.rows(),
+            a.bytes() + b.bytes()));
+  }
+
+  /** Each live data file of the table's current snapshot that {@code filter} may match. */
+  private static void forEachLiveFile(Table table, Expression filter, Consumer<DataFile> action) {
     Snapshot snapshot = table.currentSnapshot();
     if (snapshot == null) {
-      return partitions;
+      return;
     }
     try (CloseableIterable<FileScanTask> tasks = table.newScan()
         .useSnapshot(snapshot.snapshotId()).filter(filter).includeColumnStats().planFiles()) {
       for (FileScanTask task : tasks) {
-        DataFile file = task.file();
-        HeightRange partition = CatalogSide.partitionOf(exportTable, table, file);
-        partitions.merge(partition, new PartitionFiles(0, 0, 0).plus(file),
-            (a, b) -> new PartitionFiles(a.files() + b.files(), a.rows() + b.rows(),
-                a.bytes() + b.bytes()));
+        action.accept(task.file());
       }
     } catch (IOException e) {
-      throw new RuntimeFailureException("cannot read the current snapshot of "
-          + exportTable.tableName() + ": " + e.getMessage(), e);
+      throw new RuntimeFailureException("cannot read the current snapshot of " + table.name()
+          + ": " + e.getMessage(), e);
     }
-    return partitions;
   }
 }

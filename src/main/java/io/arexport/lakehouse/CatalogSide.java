@@ -199,6 +199,28 @@ public final class CatalogSide implements WarehouseSide {
   }
 
   /**
+   * The heights a live file shows as exported: its partition ({@link #partitionOf}), except for
+   * a file another engine wrote, whose name no longer says where the export of its partition
+   * ended: it covers its truncate partition only up to its highest height. A compaction of the
+   * partial tip partition (heights 2000-2224 of {@code truncate(height, 1000)}) must not claim
+   * 2225-2999, which nobody exported: once other heights above it are covered, nothing else
+   * would ever show them missing. Without height bounds it claims nothing (the partition is
+   * exported again, replacing the file). Null when nothing is claimed.
+   */
+  static HeightRange exportedHeights(ExportTable exportTable, Table table, DataFile file) {
+    HeightRange partition = partitionOf(exportTable, table, file);
+    if (partition == null || CatalogPublisher.directoryRange(file) != null) {
+      return partition;
+    }
+    HeightRange bounds = CatalogPublisher.heightBounds(exportTable, file);
+    if (bounds == null || bounds.end() < partition.start()) {
+      return null;
+    }
+    return bounds.end() >= partition.end() ? partition
+        : new HeightRange(partition.start(), bounds.end());
+  }
+
+  /**
    * A file's partition: its directory {@code height=S-E} (files arexport wrote); else, for a file
    * another engine wrote (a compaction), the whole {@code truncate(height, P)} partition of its
    * spec; else its height bounds.

@@ -80,16 +80,18 @@ public final class CatalogStatusReader {
           Table table = existing.get(exportTable);
           // Not Map.of(): table() asks for the null key (files of no known partition), which an
           // immutable map refuses with a NullPointerException.
-          Map<HeightRange, CatalogCoverage.PartitionFiles> partitions = table == null
-              ? Collections.emptyMap() : CatalogCoverage.partitions(exportTable, table);
+          CatalogCoverage.LiveFiles live = table == null
+              ? new CatalogCoverage.LiveFiles(Collections.emptyMap(), List.of())
+              : CatalogCoverage.liveFiles(exportTable, table);
+          Map<HeightRange, CatalogCoverage.PartitionFiles> partitions = live.partitions();
           List<HeightRange> known = partitions.keySet().stream().filter(Objects::nonNull)
               .toList();
-          covered.addAll(known);
+          covered.addAll(live.exported());
           tables.put(exportTable.tableName(), table(table, partitions, known));
         }
       }
     }
-    // As CatalogCoverage.covered(), from the partitions already read above.
+    // As CatalogCoverage.covered(), from the files already read above.
     Coverage coverage = Coverage.of(covered).plus(recorded);
     CoverageStatus coverageStatus = new CoverageStatus(Range.of(coverage.ranges()),
         Range.of(coverage.gaps()), boxed(coverage.lowest()), boxed(coverage.highest()),

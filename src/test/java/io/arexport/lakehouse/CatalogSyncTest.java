@@ -8,6 +8,7 @@ import io.arexport.HeightRange;
 import io.arexport.sync.GrowingSource;
 import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
+import io.arexport.testing.IcebergReader;
 import io.arexport.testing.SampleDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +135,69 @@ class CatalogSyncTest {
     assertThat(fourth.get("outcome").asText()).isEqualTo("up-to-date");
     assertThat(fourth.get("runs")).isEmpty();
     assertThat(state(catalog)).isEqualTo(before);
+  }
+
+  /**
+   * Another engine compacts the partial tip partition (heights 200-224 of partition 200-249) into
+   * files outside any {@code height=S-E} directory, and another exporter then publishes 250-349.
+   * The compacted files show their partition exported only through their highest height, 224:
+   * had they claimed the whole partition, heights 225-249 would never show missing and never be
+   * exported. status shows the gap, and {@code sync --fill-gaps} fills it.
+   */
+  @Test
+  void aCompactedPartialTipPartitionCoversOnlyTheHeightsItHolds(@TempDir Path work)
+      throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    source.cutAbove(224);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    ok(Cli.run(sync(catalog, source, work, "--json")));
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
+      for (String name : CatalogExportTest.TABLES) {
+        compact(engine.loadTable(TableIdentifier.of("default", name)), "200-224");
+      }
+    }
+    assertThat(filesOf(catalog.load("blocks"), "200-224")).as("compacted away").isEmpty();
+    source.restoreAbove(224);
+    Cli.Result other = Cli.run(catalog.with("export", "--startHeight", "250", "--endHeight",
+        "349", "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
+        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", work.resolve("other-staging").toString()));
+    assertThat(other.status()).as(other.err()).isZero();
+
+    Cli.Result status = Cli.run(catalog.with("status", "--json", "--coreDb",
+        source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", work.resolve("staging").toString()));
+    JsonNode coverage = ok(status).get("coverage");
+    assertThat(coverage.get("gaps").toString()).isEqualTo("[{\"start\":225,\"end\":249}]");
+
+    JsonNode filled = ok(Cli.run(sync(catalog, source, work, "--fill-gaps", "--json")));
+    assertThat(filled.get("runs").get(0).get("startHeight").asLong()).isEqualTo(200);
+    CatalogExportTest.assertEqualsSource(pristine, catalog::load, FULL);
+  }
+
+  /**
+   * What a compaction by another engine does to the files under {@code height=<partition>/}:
+   * their rows rewritten (here: the same bytes copied) into one file per original under
+   * Iceberg's own partition path, with the originals' metrics and partition value.
+   */
+  private static void compact(Table table, String partition) throws Exception {
+    Set<DataFile> old = new java.util.HashSet<>();
+    Set<DataFile> compacted = new java.util.HashSet<>();
+    for (DataFile file : IcebergReader.dataFiles(table)) {
+      if (!file.location().contains("/height=" + partition + "/")) {
+        continue;
+      }
+      Path from = Path.of(file.location().replaceFirst("^file:", ""));
+      Path to = from.getParent().getParent().resolve("height_trunc_50=200")
+          .resolve("compacted-" + from.getFileName());
+      Files.createDirectories(to.getParent());
+      Files.copy(from, to);
+      old.add(file);
+      compacted.add(org.apache.iceberg.DataFiles.builder(table.specs().get(file.specId()))
+          .copy(file).withPath(to.toString()).build());
+    }
+    assertThat(old).as(table.name()).isNotEmpty();
+    table.newRewrite().rewriteFiles(old, compacted).commit();
   }
 
   /**
