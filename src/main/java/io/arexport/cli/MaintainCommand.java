@@ -42,8 +42,8 @@ import picocli.CommandLine.Option;
         "  # Maintain every table of the default warehouse",
         "  arexport maintain",
         "",
-        "  # Only tags, with a JSON summary for cron",
-        "  arexport maintain --datasets-dir /srv/datasets --tables tags --json",
+        "  # Only tags, with a JSON summary for cron and only warnings on stderr",
+        "  arexport maintain --datasets-dir /srv/datasets --tables tags --json --quiet",
         "",
         "  # Keep a week of snapshots (Iceberg's own property, set with",
         "  # any engine, e.g. Spark), then maintain",
@@ -85,7 +85,7 @@ final class MaintainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     MaintainRequest request = MaintainRequest.of(warehouseDir, tables,
         catalog.spec(environment.env()));
-    try {
+    try (QuietLogging logging = output.logging(environment)) {
       MaintainSummary summary = request.catalog().isDirectory()
           ? new WarehouseMaintenance(environment.clock(), environment.pid()).run(request)
           : new CatalogMaintenance(environment.clock()).run(request);

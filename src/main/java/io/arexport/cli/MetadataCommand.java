@@ -84,7 +84,7 @@ final class MetadataCommand implements Callable<Integer> {
     MetadataRequest request = MetadataRequest.of(warehouseDir, datasetsRoot, tables);
     CatalogSpec spec = catalog.spec(environment.env());
     MetadataSummary summary;
-    try {
+    try (QuietLogging logging = output.logging(environment)) {
       if (spec.isDirectory()) {
         summary = new MetadataWriter(environment.clock(), environment.pid(),
             PausingFaultPoints.fromEnvironment(environment.env(), environment.err()))

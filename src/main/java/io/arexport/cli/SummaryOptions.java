@@ -10,8 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --json} and {@code --stacktrace} of the Iceberg table commands ({@code metadata},
- * {@code maintain}), which print one summary: as indented JSON, or as their text.
+ * {@code --json}, {@code --quiet} and {@code --stacktrace} of the Iceberg table commands ({@code
+ * metadata}, {@code maintain}), which print one summary: as indented JSON, or as their text.
  */
 final class SummaryOptions {
   /** Every command's {@code --json} summary: one indented document (immutable, shareable). */
@@ -21,7 +21,16 @@ final class SummaryOptions {
   @Option(names = "--json", description = "Print the summary as JSON on stdout.")
   boolean json;
 
+  @Option(names = {"--quiet", "-q"}, description = "No INFO log lines on stderr (what was"
+      + " created, expired or removed, per table); warnings and errors still print.")
+  boolean quiet;
+
   @Mixin StacktraceOption stacktrace = new StacktraceOption();
+
+  /** For the run: arexport's INFO log lines off when quiet (see {@link QuietLogging}). */
+  QuietLogging logging(CommandEnvironment environment) {
+    return QuietLogging.during(quiet, environment.env());
+  }
 
   /** Prints {@code summary} on {@code out}: as JSON with {@code --json}, else with {@code text}. */
   <T> void print(T summary, PrintStream out, BiConsumer<T, PrintStream> text)

@@ -68,6 +68,37 @@ class QuietCatalogExportTest {
             && e.getFormattedMessage().contains("committed snapshot"));
   }
 
+  /**
+   * metadata and maintain run from cron too and log an INFO line per table (a table created by
+   * the migration, what maintenance expired and removed): --quiet drops those.
+   */
+  @Test
+  void metadataAndMaintainTakeQuietToo(@TempDir Path work) {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    Cli.Result exported = Cli.run(paths.export(100, 149, 50));
+    assertThat(exported.status()).as(exported.err()).isZero();
+    LocalCatalog catalog = LocalCatalog.in(work);
+
+    events.list.clear();
+    Cli.Result migrated = Cli.run(catalog.with("metadata", "--datasets-dir",
+        paths.warehouseDir().toString(), "--quiet"));
+    assertThat(migrated.status()).as(migrated.err()).isZero();
+    assertThat(migrated.out()).as("the summary still prints").contains("created");
+    assertThat(events.list).as("no INFO line").noneMatch(e -> e.getLevel() == Level.INFO);
+
+    events.list.clear();
+    Cli.Result quiet = Cli.run(catalog.with("maintain", "-q"));
+    assertThat(quiet.status()).as(quiet.err()).isZero();
+    assertThat(events.list).as("no INFO line").noneMatch(e -> e.getLevel() == Level.INFO);
+
+    events.list.clear();
+    Cli.Result loud = Cli.run(catalog.with("maintain"));
+    assertThat(loud.status()).as(loud.err()).isZero();
+    assertThat(events.list).as("without --quiet each table's maintenance is logged")
+        .anyMatch(e -> e.getLevel() == Level.INFO
+            && e.getFormattedMessage().contains("maintenance expired"));
+  }
+
   @Test
   void anOperatorsChosenLevelWins(@TempDir Path work) {
     ExportArgs paths = ExportArgs.of(sources, work);
