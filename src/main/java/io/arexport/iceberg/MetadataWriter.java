@@ -104,10 +104,7 @@ public final class MetadataWriter implements IcebergSync {
   public MetadataSummary run(MetadataRequest request) {
     Instant started = clock.instant();
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
-    if (!Files.isDirectory(layout.root())) {
-      throw new InvalidInputException("datasets dir does not exist or is not a directory: "
-          + layout.root());
-    }
+    layout.requireExistingDirectory();
     layout.requireNotInsideAnotherWarehouse();
     // Before the table checks, so the refusal names the catalog; checked again under the lock.
     layout.requireNotOwnedByACatalog();

@@ -79,10 +79,7 @@ public final class CatalogMigration {
   public MetadataSummary run(MetadataRequest request, CatalogSpec spec) {
     Instant started = clock.instant();
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
-    if (!Files.isDirectory(layout.root())) {
-      throw new InvalidInputException("datasets dir does not exist or is not a directory: "
-          + layout.root());
-    }
+    layout.requireExistingDirectory();
     if (request.datasetsRoot().isPresent()) {
       throw new InvalidInputException("--datasets-root applies to directory mode only: catalog"
           + " tables record the locations of their catalog warehouse");

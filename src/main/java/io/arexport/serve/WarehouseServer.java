@@ -140,13 +140,13 @@ public final class WarehouseServer implements AutoCloseable {
     try {
       root = directory.toRealPath();
     } catch (NoSuchFileException e) {
-      throw new InvalidInputException("warehouse directory does not exist: " + directory, e);
+      throw new InvalidInputException("warehouse " + directory + " does not exist", e);
     } catch (IOException e) {
       throw new InvalidInputException("cannot open warehouse directory " + directory + ": "
           + e.getMessage(), e);
     }
     if (!Files.isDirectory(root)) {
-      throw new InvalidInputException("warehouse is not a directory: " + directory);
+      throw new InvalidInputException("warehouse " + directory + " is not a directory");
     }
     return root;
   }

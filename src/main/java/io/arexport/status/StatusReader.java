@@ -2,7 +2,6 @@ package io.arexport.status;
 
 import io.arexport.ArexportException;
 import io.arexport.HeightRange;
-import io.arexport.InvalidInputException;
 import io.arexport.export.FaultPoints;
 import io.arexport.iceberg.LocalTableOperations;
 import io.arexport.iceberg.Snapshots;
@@ -88,9 +87,7 @@ public final class StatusReader {
 
   public WarehouseStatus read(StatusRequest request) {
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
-    if (!Files.isDirectory(layout.root())) {
-      throw new InvalidInputException("warehouseDir is not a directory: " + layout.root());
-    }
+    layout.requireExistingDirectory();
     Instant now = clock.instant();
     CoverageResult coverage = coverage(layout);
     SourceStatus source = source(request, coverage.covered(), coverage.settings());

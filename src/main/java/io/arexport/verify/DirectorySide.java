@@ -2,7 +2,6 @@ package io.arexport.verify;
 
 import io.arexport.Cancellation;
 import io.arexport.HeightRange;
-import io.arexport.InvalidInputException;
 import io.arexport.RuntimeFailureException;
 import io.arexport.StateConflictException;
 import io.arexport.schema.ExportTable;
@@ -42,9 +41,7 @@ final class DirectorySide implements WarehouseSide {
   static WarehouseSide open(VerifyRequest request, Consumer<Finding> findings,
       Cancellation cancellation) {
     WarehouseLayout layout = new WarehouseLayout(request.warehouseDir());
-    if (!Files.isDirectory(layout.root())) {
-      throw new InvalidInputException("warehouseDir is not a directory: " + layout.root());
-    }
+    layout.requireExistingDirectory();
     return new DirectorySide(layout, findings, cancellation);
   }
 

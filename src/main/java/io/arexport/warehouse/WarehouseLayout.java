@@ -49,6 +49,19 @@ public record WarehouseLayout(Path root) {
   }
 
   /**
+   * Refuses (exit 2) a warehouse that does not exist or is not a directory, in the one wording of
+   * every command that reads an existing warehouse (metadata, maintain, status, verify, serve).
+   */
+  public void requireExistingDirectory() {
+    if (!Files.exists(root)) {
+      throw new InvalidInputException("warehouse " + root + " does not exist");
+    }
+    if (!Files.isDirectory(root)) {
+      throw new InvalidInputException("warehouse " + root + " is not a directory");
+    }
+  }
+
+  /**
    * Refuses a warehouse inside a table directory of another warehouse (say {@code --warehouseDir
    * wh/blocks/data}): every reader of that table would take its files for the table's, and that
    * warehouse's orphan removal ({@code maintain}) would delete them. The other warehouse is

@@ -206,7 +206,7 @@ class ServeCommandTest {
 
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.errLines()).containsExactly(
-        "arexport: warehouse directory does not exist: " + missing);
+        "arexport: warehouse " + missing + " does not exist");
     assertThat(result.out()).isEmpty();
   }
 
@@ -227,7 +227,7 @@ class ServeCommandTest {
 
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.errLines()).containsExactly(
-        "arexport: warehouse is not a directory: " + file);
+        "arexport: warehouse " + file + " is not a directory");
   }
 
   @ParameterizedTest

@@ -163,8 +163,8 @@ class StatusCommandTest {
         work.resolve("absent/bundles.db"), work.resolve("staging"), work.resolve("warehouse"));
     Cli.Result missing = Cli.run(status(paths));
     assertThat(missing.status()).isEqualTo(2);
-    assertThat(missing.errLines()).containsExactly("arexport: warehouseDir is not a directory: "
-        + paths.warehouseDir().toAbsolutePath());
+    assertThat(missing.errLines()).containsExactly("arexport: warehouse "
+        + paths.warehouseDir().toAbsolutePath() + " does not exist");
 
     Files.createDirectories(paths.warehouseDir());
     JsonNode source = statusOf(paths).get("source");
