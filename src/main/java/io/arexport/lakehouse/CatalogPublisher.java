@@ -258,7 +258,13 @@ public final class CatalogPublisher implements PartitionPublisher {
           + catalog.identifier(exportTable) + " failed after every retry ("
           + CatalogTables.rootMessage(e) + "): rerun with --resume", e);
     } catch (CommitStateUnknownException e) {
-      // It may have landed: the next run's journal recovery keeps the files if it did.
+      // It may have landed, or land later (a REST server still at work on the request): the
+      // next run keeps this partition's uploads whatever the snapshots say at that moment.
+      try {
+        journal.recordUnknownOutcome(exportTable.tableName(), partition);
+      } catch (RuntimeException unrecorded) {
+        e.addSuppressed(unrecorded);
+      }
       throw new RuntimeFailureException("commit of partition " + partition + " of table "
           + catalog.identifier(exportTable) + " has an unknown outcome ("
           + CatalogTables.rootMessage(e) + "): rerun with --resume, which redoes it", e);
@@ -340,14 +346,25 @@ public final class CatalogPublisher implements PartitionPublisher {
   /**
    * Deletes the uploads of dead runs' journals that no snapshot references: not the current one
    * (a file added long ago and still live) and none committed since the journal was created (a
-   * file committed and then replaced by another writer stays for snapshot expiry).
+   * file committed and then replaced by another writer stays for snapshot expiry). The uploads
+   * of a partition whose commit had an unknown outcome stay whatever the snapshots say now: that
+   * commit may still land, and would then reference deleted files. Unreferenced, they go with
+   * the tables' orphan removal ({@code maintain}, past its safety age).
    */
   private void deleteUncommittedUploads(Path journals) {
     for (UploadJournal.Left left : UploadJournal.leftBehind(journals, journal)) {
       int deleted = 0;
+      List<UploadJournal.Upload> kept = left.uploads().stream().filter(left::outcomeUnknown)
+          .toList();
+      if (!kept.isEmpty()) {
+        LOG.warn("upload journal {} of a stopped run: {} uploads of a commit whose outcome was"
+            + " unknown are kept (it may still land); orphan removal ('arexport maintain')"
+            + " deletes them if no snapshot ever references them", left.file(), kept.size());
+      }
       for (ExportTable exportTable : ExportTable.values()) {
         List<UploadJournal.Upload> uploads = left.uploads().stream()
-            .filter(u -> u.table().equals(exportTable.tableName())).toList();
+            .filter(u -> u.table().equals(exportTable.tableName()))
+            .filter(u -> !left.outcomeUnknown(u)).toList();
         if (uploads.isEmpty()) {
           continue;
         }

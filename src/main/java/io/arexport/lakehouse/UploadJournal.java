@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +28,9 @@ import java.util.stream.Stream;
  * those no snapshot references (see {@link CatalogPublisher}).
  *
  * <p>Line format: {@code created <epoch millis>} once, then {@code <table>\t<S>-<E>\t<location>}
- * per upload. A torn last line (a crash while writing it) is ignored: its upload never started.
+ * per upload, and {@code unknown\t<table>\t<S>-<E>} after a commit of that partition whose
+ * outcome is unknown. A torn last line (a crash while writing it) is ignored: its upload never
+ * started.
  */
 final class UploadJournal implements AutoCloseable {
   private static final String SUFFIX = ".journal";
@@ -38,8 +42,22 @@ final class UploadJournal implements AutoCloseable {
   /** An upload a journal recorded. */
   record Upload(String table, HeightRange partition, String location) {}
 
-  /** A dead run's journal: when it was created and what it recorded. */
-  record Left(Path file, long createdMillis, List<Upload> uploads) {}
+  /**
+   * A dead run's journal: when it was created, what it recorded, and the partitions of tables
+   * ({@code <table>\t<S>-<E>}) whose commit had an unknown outcome.
+   */
+  record Left(Path file, long createdMillis, List<Upload> uploads, Set<String> unknownOutcomes) {
+    /** Whether the commit that was to add {@code upload} may still land (see CatalogPublisher). */
+    boolean outcomeUnknown(Upload upload) {
+      return unknownOutcomes.contains(key(upload.table(), upload.partition()));
+    }
+  }
+
+  private static final String UNKNOWN = "unknown\t";
+
+  private static String key(String table, HeightRange partition) {
+    return table + "\t" + partition.start() + "-" + partition.end();
+  }
 
   private UploadJournal(Path file, FileChannel channel, FileLock lock) {
     this.file = file;
@@ -87,6 +105,15 @@ final class UploadJournal implements AutoCloseable {
   /** Records an upload about to start; durable when this returns. */
   void recordUpload(String table, HeightRange partition, String location) {
     append(table + "\t" + partition.start() + "-" + partition.end() + "\t" + location);
+  }
+
+  /**
+   * Records that the commit of {@code partition} of {@code table} has an unknown outcome: it may
+   * have landed, or land later (a REST server still working on a request this run gave up on),
+   * so no later run may delete that partition's uploads as uncommitted.
+   */
+  void recordUnknownOutcome(String table, HeightRange partition) {
+    append(UNKNOWN + key(table, partition));
   }
 
   /** Every upload recorded so far is committed (or gone): starts an empty journal. */
@@ -181,7 +208,12 @@ final class UploadJournal implements AutoCloseable {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     long created = 0;
     List<Upload> uploads = new ArrayList<>();
+    Set<String> unknown = new HashSet<>();
     for (String line : lines) {
+      if (line.startsWith(UNKNOWN)) {
+        unknown.add(line.substring(UNKNOWN.length()));
+        continue;
+      }
       if (line.startsWith("created ")) {
         try {
           created = Long.parseLong(line.substring("created ".length()).trim());
@@ -199,6 +231,6 @@ final class UploadJournal implements AutoCloseable {
         uploads.add(new Upload(parts[0], partition, parts[2]));
       }
     }
-    return new Left(file, created, uploads);
+    return new Left(file, created, uploads, unknown);
   }
 }

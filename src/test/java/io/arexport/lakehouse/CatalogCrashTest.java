@@ -1,25 +1,37 @@
 package io.arexport.lakehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arexport.Cancellation;
 import io.arexport.HeightRange;
+import io.arexport.RuntimeFailureException;
+import io.arexport.catalog.CatalogSpec;
+import io.arexport.export.ExportListener;
+import io.arexport.export.ExportRequest;
+import io.arexport.export.Exporter;
+import io.arexport.export.FaultPoints;
 import io.arexport.testing.ChildJvm;
 import io.arexport.testing.Cli;
 import io.arexport.testing.ExportArgs;
+import io.arexport.testing.LoggedWarnings;
 import io.arexport.testing.SampleDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,6 +173,51 @@ class CatalogCrashTest {
     assertThat(unreferenced(catalog)).isEmpty();
     assertThat(paths.stagingDir().toFile().list()).as("no job left")
         .noneMatch(name -> name.startsWith("job-"));
+  }
+
+  /**
+   * A commit whose outcome is unknown (the catalog did not answer; a REST server may still be
+   * committing it) is marked in the run's journal, and the next run keeps that partition's
+   * uploads although no snapshot references them yet: deleting them would break the table if the
+   * commit landed afterwards. The resume then completes the range with rows once.
+   */
+  @Test
+  void uploadsOfACommitWithAnUnknownOutcomeAreKeptByTheNextRun(@TempDir Path work)
+      throws Exception {
+    ExportArgs paths = ExportArgs.of(sources, work);
+    LocalCatalog catalog = LocalCatalog.in(work);
+    String[] args = catalog.with(paths.export(100, 249, 50, "--includeL1Transactions",
+        "--includeL1Tags", "--threads", "1"));
+    FaultPoints unknownOutcome = point -> {
+      if (point.equals(FaultPoints.CATALOG_UPLOADED)) {
+        throw new CommitStateUnknownException(new java.io.IOException("catalog did not answer"));
+      }
+    };
+    ExportRequest request = ExportRequest.builder(new HeightRange(100, 249), paths.coreDb(),
+            paths.bundlesDb())
+        .stagingDir(paths.stagingDir()).warehouseDir(paths.warehouseDir())
+        .heightPartitionSize(50).includeL1Transactions(true).includeL1Tags(true).threads(1)
+        .catalog(CatalogSpec.resolve(Map.of("type", "jdbc", "uri", catalog.uri(), "warehouse",
+            catalog.warehouse().toString()), List.of(), Optional.empty()))
+        .build();
+    Exporter exporter = new Exporter(Clock.systemUTC(), ProcessHandle.current().pid(),
+        ExportListener.NONE, unknownOutcome,
+        CatalogPublisher.opener(Clock.systemUTC(), ProcessHandle.current().pid(),
+            unknownOutcome), Cancellation.NONE);
+    assertThatThrownBy(() -> exporter.run(request)).isInstanceOf(RuntimeFailureException.class)
+        .hasMessageContaining("unknown outcome");
+    List<Path> uploads = unreferenced(catalog);
+    assertThat(uploads).as("the blocks upload of 100-149").hasSize(1);
+
+    LoggedWarnings.During<Cli.Result> resumed = LoggedWarnings.during(CatalogPublisher.class,
+        () -> resume(args));
+
+    assertThat(resumed.result().status()).as(resumed.result().err()).isZero();
+    assertThat(resumed.warnings()).anySatisfy(w -> assertThat(w)
+        .contains("1 uploads of a commit whose outcome was unknown are kept"));
+    assertThat(uploads).allSatisfy(upload -> assertThat(upload).exists());
+    CatalogExportTest.assertEqualsSource(sources, catalog::load, new HeightRange(100, 249));
+    assertThat(journals(paths.stagingDir())).as("the journal is handled").isEmpty();
   }
 
   /**
