@@ -231,7 +231,6 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-
   /** The warehouse lock and the state files of a directory warehouse's commits. */
   private static void printLockAndCommits(WarehouseStatus status, PrintStream out) {
     WarehouseStatus.LockStatus lock = status.lock();

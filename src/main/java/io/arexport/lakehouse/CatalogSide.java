@@ -200,24 +200,26 @@ public final class CatalogSide implements WarehouseSide {
 
   /**
    * The heights a live file shows as exported: its partition ({@link #partitionOf}), except for
-   * a file another engine wrote, whose name no longer says where the export of its partition
-   * ended: it covers its truncate partition only up to its highest height. A compaction of the
-   * partial tip partition (heights 2000-2224 of {@code truncate(height, 1000)}) must not claim
-   * 2225-2999, which nobody exported: once other heights above it are covered, nothing else
-   * would ever show them missing. Without height bounds it claims nothing (the partition is
-   * exported again, replacing the file). Null when nothing is claimed.
+   * a file another engine wrote, whose name no longer says which heights of its partition were
+   * exported: it covers its truncate partition only from its lowest to its highest height. A
+   * compaction of the partial tip partition (heights 2000-2224 of {@code truncate(height,
+   * 1000)}) must not claim 2225-2999, nor one of an export that began at 2100 claim 2000-2099:
+   * once other heights above them are covered, nothing else would ever show them missing. (The
+   * union over the three tables stays whole: blocks has a row at every height.) A file without
+   * height bounds claims its whole partition, as before: an export could not replace it anyway
+   * (the publisher refuses a file it cannot place), so claiming less would only make every sync
+   * fail on it. Null when the partition is unknown.
    */
   static HeightRange exportedHeights(ExportTable exportTable, Table table, DataFile file) {
     HeightRange partition = partitionOf(exportTable, table, file);
-    if (partition == null || CatalogPublisher.directoryRange(file) != null) {
+    HeightRange bounds = partition == null || CatalogPublisher.directoryRange(file) != null
+        ? null : CatalogPublisher.heightBounds(exportTable, file);
+    if (bounds == null) {
       return partition;
     }
-    HeightRange bounds = CatalogPublisher.heightBounds(exportTable, file);
-    if (bounds == null || bounds.end() < partition.start()) {
-      return null;
-    }
-    return bounds.end() >= partition.end() ? partition
-        : new HeightRange(partition.start(), bounds.end());
+    long start = Math.max(partition.start(), bounds.start());
+    long end = Math.min(partition.end(), bounds.end());
+    return start > end ? null : new HeightRange(start, end);
   }
 
   /**

@@ -66,7 +66,8 @@ final class CatalogTables implements Closeable {
   private final CatalogSpec spec;
   private final Catalog catalog;
 
-  private CatalogTables(CatalogSpec spec, Catalog catalog) {
+  /** Over an open {@code catalog} (which it closes); {@link #open} builds it from the spec. */
+  CatalogTables(CatalogSpec spec, Catalog catalog) {
     this.spec = spec;
     this.catalog = catalog;
   }
@@ -272,8 +273,10 @@ final class CatalogTables implements Closeable {
    * catalog until {@link #requireStorageAccess} has read the new table's storage through the
    * FileIO this process would upload with. A REST server writes the metadata with its own
    * credentials, so a plain create succeeds where this process's uploads would then be refused,
-   * and a refused run would leave empty tables behind. A namespace this call created for a
-   * refused table is dropped again (only while it is empty: the catalog refuses otherwise).
+   * and a refused run would leave empty tables behind. A catalog without staged creation (a REST
+   * server may answer 406) gets a plain create, and the table is dropped again, empty, when its
+   * storage is refused. A namespace this call created for a refused table is dropped again (only
+   * while it is empty: the catalog refuses otherwise).
    */
   Table loadOrCreate(ExportTable table, int partitionSize) {
     Optional<Table> found = find(table);
@@ -283,19 +286,21 @@ final class CatalogTables implements Closeable {
     boolean createdNamespace = false;
     try {
       createdNamespace = createNamespaceIfMissing();
-      // The same retention defaults as directory-mode tables: other engines' expire_snapshots
-      // and arexport's maintenance follow them.
-      Map<String, String> properties = new HashMap<>(TableMaintenance.RETENTION_DEFAULTS);
-      properties.putAll(TableDefinition.properties(table, partitionSize));
-      properties.putAll(COMMIT_RETRY);
-      Transaction create = catalog.buildTable(identifier(table), table.schema())
-          .withPartitionSpec(TableDefinition.spec(table, partitionSize))
-          .withSortOrder(TableDefinition.sortOrder(table))
-          .withProperties(properties)
-          .createTransaction();
-      requireStorageAccess(table, create.table());
-      create.commitTransaction();
-      Table created = catalog.loadTable(identifier(table));
+      Table created;
+      try {
+        Transaction create = builder(table, partitionSize).createTransaction();
+        requireStorageAccess(table, create.table());
+        create.commitTransaction();
+        created = catalog.loadTable(identifier(table));
+      } catch (UnsupportedOperationException e) {
+        created = builder(table, partitionSize).create();
+        try {
+          requireStorageAccess(table, created);
+        } catch (RuntimeException refused) {
+          dropQuietly(table);
+          throw refused;
+        }
+      }
       checkSchema(table, created);
       LOG.info("created table {} in {}", identifier(table), spec.describe());
       return created;
@@ -308,6 +313,29 @@ final class CatalogTables implements Closeable {
     } catch (RuntimeException e) {
       dropNamespaceIfEmpty(createdNamespace);
       throw failure("cannot create table " + identifier(table) + " in", spec, e);
+    }
+  }
+
+  private Catalog.TableBuilder builder(ExportTable table, int partitionSize) {
+    // The same retention defaults as directory-mode tables: other engines' expire_snapshots
+    // and arexport's maintenance follow them.
+    Map<String, String> properties = new HashMap<>(TableMaintenance.RETENTION_DEFAULTS);
+    properties.putAll(TableDefinition.properties(table, partitionSize));
+    properties.putAll(COMMIT_RETRY);
+    return catalog.buildTable(identifier(table), table.schema())
+        .withPartitionSpec(TableDefinition.spec(table, partitionSize))
+        .withSortOrder(TableDefinition.sortOrder(table))
+        .withProperties(properties);
+  }
+
+  /** Drops a table this call has just created, empty (no purge: it has no data). */
+  private void dropQuietly(ExportTable table) {
+    try {
+      catalog.dropTable(identifier(table), false);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot drop table {}, created empty by this refused run, again: {}",
+          identifier(table), Secrets.scrub(rootMessage(e), spec.properties(), spec.uri(),
+              spec.warehouse()));
     }
   }
 

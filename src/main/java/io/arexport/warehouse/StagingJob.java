@@ -13,6 +13,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -44,6 +45,8 @@ public final class StagingJob implements AutoCloseable {
   private static final Pattern JOB_DIRECTORY = Pattern.compile("job-\\d{8}_\\d{6}_\\d+(-\\d+)?");
   static final String CHECKPOINT = ".checkpoint";
   static final String LOCK = ".lock";
+  /** A job directory being deleted is renamed to this prefix and its name first. */
+  private static final String DELETED_PREFIX = ".deleted-";
   private static final Logger LOG = LoggerFactory.getLogger(StagingJob.class);
 
   /** True when {@code name} is a job directory's name as {@link #create} makes them. */
@@ -74,9 +77,8 @@ public final class StagingJob implements AutoCloseable {
         } catch (FileAlreadyExistsException e) {
           continue;
         }
-        // Nobody else locks a directory without a checkpoint whose creator is alive.
-        JobLock lock = JobLock.tryTake(dir).orElseThrow(() -> new StateConflictException(
-            "cannot lock new staging job " + dir + ": another process holds " + LOCK));
+        // Waits, if at all, for a status probe's shared lock, which is released at once.
+        JobLock lock = JobLock.take(dir);
         try {
           Checkpoint checkpoint = new Checkpoint(Checkpoint.FORMAT_VERSION,
               dir.getFileName().toString().substring("job-".length()), parameters,
@@ -115,8 +117,11 @@ public final class StagingJob implements AutoCloseable {
     }
     StateConflictException conflict = null;
     for (Path dir : jobs) {
-      Checkpoint checkpoint = Json.read(dir.resolve(CHECKPOINT), Checkpoint.class);
-      JobParameters theirs = checkpoint.parameters();
+      Optional<Checkpoint> checkpoint = readUnlessGone(dir);
+      if (checkpoint.isEmpty()) {
+        continue;
+      }
+      JobParameters theirs = checkpoint.get().parameters();
       List<String> differences = theirs.differences(parameters);
       if (differences.isEmpty()) {
         Optional<StagingJob> taken = take(dir);
@@ -138,6 +143,21 @@ public final class StagingJob implements AutoCloseable {
       throw conflict;
     }
     return Optional.empty();
+  }
+
+  /**
+   * The checkpoint of job {@code dir}, read without its lock; empty when the job is gone (its run
+   * finished and deleted it since the listing).
+   */
+  private static Optional<Checkpoint> readUnlessGone(Path dir) {
+    try {
+      return Optional.of(Json.read(dir.resolve(CHECKPOINT), Checkpoint.class));
+    } catch (RuntimeException e) {
+      if (!Files.exists(dir.resolve(CHECKPOINT))) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   /**
@@ -173,14 +193,20 @@ public final class StagingJob implements AutoCloseable {
     }
     List<Path> jobs;
     List<Path> unborn;
+    List<Path> halfDeleted;
     try (Stream<Path> children = Files.list(stagingDir)) {
-      List<Path> all = children.filter(p -> p.getFileName().toString().startsWith("job-"))
-          .filter(Files::isDirectory).toList();
+      List<Path> dirs = children.filter(Files::isDirectory).toList();
+      List<Path> all = dirs.stream().filter(p -> p.getFileName().toString().startsWith("job-"))
+          .toList();
       jobs = all.stream().filter(p -> Files.isRegularFile(p.resolve(CHECKPOINT))).toList();
       unborn = all.stream().filter(p -> !Files.exists(p.resolve(CHECKPOINT))).toList();
+      halfDeleted = dirs.stream()
+          .filter(p -> p.getFileName().toString().startsWith(DELETED_PREFIX)).toList();
     } catch (IOException e) {
       throw new RuntimeFailureException("cannot list " + stagingDir + ": " + e.getMessage(), e);
     }
+    // A deletion killed halfway: nobody looks at these names any more.
+    halfDeleted.forEach(DurableFiles::deleteTree);
     // A process killed between creating its job directory and writing the first checkpoint left
     // a directory nothing can resume: removed once the process named in it is gone.
     for (Path dir : unborn) {
@@ -190,8 +216,8 @@ public final class StagingJob implements AutoCloseable {
     }
     for (Path dir : jobs) {
       try {
-        if (Json.read(dir.resolve(CHECKPOINT), Checkpoint.class).parameters()
-            .differences(parameters).isEmpty()) {
+        if (readUnlessGone(dir).map(c -> c.parameters().differences(parameters).isEmpty())
+            .orElse(false)) {
           deleteUnlessHeld(dir);
         }
       } catch (StateConflictException e) {
@@ -205,9 +231,27 @@ public final class StagingJob implements AutoCloseable {
     Optional<JobLock> lock = JobLock.tryTake(dir);
     if (lock.isPresent()) {
       try (JobLock held = lock.get()) {
-        DurableFiles.deleteTree(dir);
+        deleteLocked(dir);
       }
     }
+  }
+
+  /**
+   * Deletes job directory {@code dir}, whose lock the caller holds: first renamed out of the
+   * {@code job-} names, so no other run opens (and re-creates) its {@code .lock} while its files
+   * go, takes the half-deleted job for one it could resume, or keeps the directory from going.
+   */
+  private static void deleteLocked(Path dir) {
+    Path doomed = dir.resolveSibling(DELETED_PREFIX + dir.getFileName());
+    try {
+      Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException e) {
+      return;
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot delete staging job " + dir + ": "
+          + e.getMessage(), e);
+    }
+    DurableFiles.deleteTree(doomed);
   }
 
   /**
@@ -289,7 +333,7 @@ public final class StagingJob implements AutoCloseable {
 
   /** Deletes the job directory; called once the whole job succeeded (the lock is kept). */
   public void delete() {
-    DurableFiles.deleteTree(directory);
+    deleteLocked(directory);
   }
 
   /** Releases the job's lock: from now on another run may resume (or supersede) it. */
@@ -306,6 +350,23 @@ public final class StagingJob implements AutoCloseable {
     private JobLock(FileChannel channel, FileLock lock) {
       this.channel = channel;
       this.lock = lock;
+    }
+
+    /** The lock of the new job directory {@code dir}, waiting for it if need be. */
+    static JobLock take(Path dir) {
+      try {
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        try {
+          return new JobLock(channel, channel.lock());
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(channel);
+          throw e;
+        }
+      } catch (IOException e) {
+        throw new RuntimeFailureException("cannot lock " + dir.resolve(LOCK) + ": "
+            + e.getMessage(), e);
+      }
     }
 
     /** The lock of {@code dir}, or empty when a live run holds it or the directory is gone. */

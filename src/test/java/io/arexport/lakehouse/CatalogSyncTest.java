@@ -176,6 +176,32 @@ class CatalogSyncTest {
   }
 
   /**
+   * An export that began inside a partition (heights 210-249 of 200-249), compacted by another
+   * engine: the compacted files cover 210-249, not the heights 200-209 nobody exported.
+   */
+  @Test
+  void aCompactedPartitionCoversOnlyFromItsLowestHeight(@TempDir Path work) throws Exception {
+    GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
+    LocalCatalog catalog = LocalCatalog.in(work);
+    Cli.Result export = Cli.run(catalog.with("export", "--startHeight", "210", "--endHeight",
+        "249", "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
+        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", work.resolve("staging").toString()));
+    assertThat(export.status()).as(export.err()).isZero();
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
+      for (String name : CatalogExportTest.TABLES) {
+        compact(engine.loadTable(TableIdentifier.of("default", name)), "210-249");
+      }
+    }
+
+    Cli.Result status = Cli.run(catalog.with("status", "--json", "--coreDb",
+        source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
+        "--stagingDir", work.resolve("staging").toString()));
+    assertThat(ok(status).get("coverage").get("ranges").toString())
+        .isEqualTo("[{\"start\":210,\"end\":249}]");
+  }
+
+  /**
    * What a compaction by another engine does to the files under {@code height=<partition>/}:
    * their rows rewritten (here: the same bytes copied) into one file per original under
    * Iceberg's own partition path, with the originals' metrics and partition value.
