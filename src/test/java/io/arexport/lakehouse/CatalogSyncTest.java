@@ -57,6 +57,23 @@ class CatalogSyncTest {
     return catalog.with(args.toArray(String[]::new));
   }
 
+  /** A plain catalog export of heights start-end (partitions of 50, L1 on) that succeeds. */
+  private static void exportOk(LocalCatalog catalog, GrowingSource source, Path staging,
+      long start, long end) {
+    Cli.Result export = Cli.run(catalog.with("export", "--startHeight", Long.toString(start),
+        "--endHeight", Long.toString(end), "--heightPartitionSize", "50",
+        "--includeL1Transactions", "--includeL1Tags", "--coreDb", source.coreDb().toString(),
+        "--bundlesDb", source.bundlesDb().toString(), "--stagingDir", staging.toString()));
+    assertThat(export.status()).as(export.err()).isZero();
+  }
+
+  private static JsonNode statusOf(LocalCatalog catalog, GrowingSource source, Path work)
+      throws Exception {
+    return ok(Cli.run(catalog.with("status", "--json", "--coreDb", source.coreDb().toString(),
+        "--bundlesDb", source.bundlesDb().toString(), "--stagingDir",
+        work.resolve("staging").toString())));
+  }
+
   private static JsonNode ok(Cli.Result result) throws Exception {
     assertThat(result.status()).as(result.err()).isZero();
     assertNoSecret(result);
@@ -158,16 +175,10 @@ class CatalogSyncTest {
     }
     assertThat(filesOf(catalog.load("blocks"), "200-224")).as("compacted away").isEmpty();
     source.restoreAbove(224);
-    Cli.Result other = Cli.run(catalog.with("export", "--startHeight", "250", "--endHeight",
-        "349", "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
-        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
-        "--stagingDir", work.resolve("other-staging").toString()));
-    assertThat(other.status()).as(other.err()).isZero();
+    exportOk(catalog, source, work.resolve("other-staging"), 250, 349);
 
-    Cli.Result status = Cli.run(catalog.with("status", "--json", "--coreDb",
-        source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
-        "--stagingDir", work.resolve("staging").toString()));
-    JsonNode coverage = ok(status).get("coverage");
+    JsonNode status = statusOf(catalog, source, work);
+    JsonNode coverage = status.get("coverage");
     assertThat(coverage.get("gaps").toString()).isEqualTo("[{\"start\":225,\"end\":249}]");
 
     JsonNode filled = ok(Cli.run(sync(catalog, source, work, "--fill-gaps", "--json")));
@@ -183,21 +194,15 @@ class CatalogSyncTest {
   void aCompactedPartitionCoversOnlyFromItsLowestHeight(@TempDir Path work) throws Exception {
     GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
     LocalCatalog catalog = LocalCatalog.in(work);
-    Cli.Result export = Cli.run(catalog.with("export", "--startHeight", "210", "--endHeight",
-        "249", "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
-        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
-        "--stagingDir", work.resolve("staging").toString()));
-    assertThat(export.status()).as(export.err()).isZero();
+    exportOk(catalog, source, work.resolve("staging"), 210, 249);
     try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
       for (String name : CatalogExportTest.TABLES) {
         compact(engine.loadTable(TableIdentifier.of("default", name)), "210-249");
       }
     }
 
-    Cli.Result status = Cli.run(catalog.with("status", "--json", "--coreDb",
-        source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
-        "--stagingDir", work.resolve("staging").toString()));
-    assertThat(ok(status).get("coverage").get("ranges").toString())
+    JsonNode status = statusOf(catalog, source, work);
+    assertThat(status.get("coverage").get("ranges").toString())
         .isEqualTo("[{\"start\":210,\"end\":249}]");
   }
 
@@ -237,11 +242,7 @@ class CatalogSyncTest {
     GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
     source.cutAbove(224);
     LocalCatalog catalog = LocalCatalog.in(work);
-    Cli.Result export = Cli.run(catalog.with("export", "--startHeight", "100", "--endHeight",
-        "349", "--heightPartitionSize", "50", "--includeL1Transactions", "--includeL1Tags",
-        "--coreDb", source.coreDb().toString(), "--bundlesDb", source.bundlesDb().toString(),
-        "--stagingDir", work.resolve("staging").toString()));
-    assertThat(export.status()).as(export.err()).isZero();
+    exportOk(catalog, source, work.resolve("staging"), 100, 349);
     assertThat(filesOf(catalog.load("blocks"), "200-249")).isNotEmpty();
 
     source.restoreAbove(224);

@@ -351,9 +351,7 @@ class SyncCommandTest {
     ExportArgs paths = new ExportArgs(source.coreDb(), source.bundlesDb(),
         work.resolve("staging"), work.resolve("warehouse"));
     // Stopped (as by SIGTERM) once the first partition is published: the job, 100-349, stays.
-    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
-        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
-    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    stopAfterTheFirstPartition(paths);
     assertThat(jobDirs(paths.stagingDir())).hasSize(1);
 
     JsonNode resumed = ok(Cli.run(sync(paths, "--json")));
@@ -369,6 +367,13 @@ class SyncCommandTest {
         true);
   }
 
+  /** An export of 100-349 stopped (as by Ctrl-C) once its first partition is published. */
+  private static void stopAfterTheFirstPartition(ExportArgs paths) {
+    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
+        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
+    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+  }
+
   /**
    * Two unfinished jobs with the same parameters (an export stopped, then run again without
    * --resume and stopped again) are one resume: the export resumes the newer and deletes the
@@ -379,9 +384,7 @@ class SyncCommandTest {
       throws Exception {
     ExportArgs paths = ExportArgs.of(pristine, work);
     for (int attempt = 0; attempt < 2; attempt++) {
-      Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
-          "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
-      assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+      stopAfterTheFirstPartition(paths);
       Thread.sleep(1100); // job directories are named to the second
     }
     assertThat(jobDirs(paths.stagingDir())).hasSize(2);
@@ -407,9 +410,7 @@ class SyncCommandTest {
   void anUnfinishedJobAnotherRunHoldsIsNeitherResumedNorDeleted(@TempDir Path work)
       throws Exception {
     ExportArgs paths = ExportArgs.of(pristine, work);
-    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
-        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
-    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    stopAfterTheFirstPartition(paths);
     List<String> left = jobDirs(paths.stagingDir());
     assertThat(left).hasSize(1);
     JobParameters parameters = UnfinishedJob.list(paths.stagingDir()).get(0).checkpoint()
@@ -440,9 +441,7 @@ class SyncCommandTest {
   @Test
   void anUnfinishedJobReachingAboveEndHeightIsNotResumed(@TempDir Path work) throws Exception {
     ExportArgs paths = ExportArgs.of(pristine, work);
-    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
-        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
-    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    stopAfterTheFirstPartition(paths);
 
     JsonNode capped = ok(Cli.run(sync(paths, "--endHeight", "199", "--json")));
     assertThat(capped.get("target").asLong()).isEqualTo(199);
@@ -467,9 +466,7 @@ class SyncCommandTest {
   void aJobWithAnUnreadableCheckpointIsNamedAndItsHeightsExportedAfresh(@TempDir Path work)
       throws Exception {
     ExportArgs paths = ExportArgs.of(pristine, work);
-    Cli.Result stopped = Cli.runUntil(err -> err.contains("[1/"), paths.export(100, 349, P,
-        "--includeL1Transactions", "--includeL1Tags", "--threads", "1"));
-    assertThat(stopped.status()).as(stopped.err()).isEqualTo(1);
+    stopAfterTheFirstPartition(paths);
     Path job = paths.stagingDir().resolve(jobDirs(paths.stagingDir()).get(0));
     Files.writeString(job.resolve(".checkpoint"), "{\"jobId\": tru");
 
