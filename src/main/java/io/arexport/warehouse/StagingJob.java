@@ -6,15 +6,11 @@ import io.arexport.fs.DurableFiles;
 import io.arexport.schema.ExportTable;
 import io.arexport.HeightRange;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -44,7 +40,6 @@ public final class StagingJob implements AutoCloseable {
   /** {@link #create}'s names: {@code job-<yyyyMMdd_HHmmss>_<pid>}, {@code -<n>} on a clash. */
   private static final Pattern JOB_DIRECTORY = Pattern.compile("job-\\d{8}_\\d{6}_\\d+(-\\d+)?");
   static final String CHECKPOINT = ".checkpoint";
-  static final String LOCK = ".lock";
   /** A job directory being deleted is renamed to this prefix and its name first. */
   private static final String DELETED_PREFIX = ".deleted-";
   private static final Logger LOG = LoggerFactory.getLogger(StagingJob.class);
@@ -254,33 +249,6 @@ public final class StagingJob implements AutoCloseable {
     DurableFiles.deleteTree(doomed);
   }
 
-  /**
-   * True when a live run holds the lock of job directory {@code dir}. Read-only (a shared lock
-   * tried and released at once, nothing created), so {@code status} can ask without write access.
-   * As with every POSIX record lock, closing the probe's channel would drop a lock this very
-   * process held on the file: a process works on one job at a time and never probes it.
-   */
-  static boolean isHeld(Path dir) {
-    Path file = dir.resolve(LOCK);
-    if (!Files.isRegularFile(file)) {
-      return false; // never locked (or by a version before job locks)
-    }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
-      if (shared == null) {
-        return true;
-      }
-      shared.release();
-      return false;
-    } catch (OverlappingFileLockException e) {
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
-    } catch (IOException e) {
-      throw new RuntimeFailureException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
   /** True when the pid in {@code job-<yyyyMMdd_HHmmss>_<pid>[-n]} is no running process. */
   private static boolean creatorIsGone(String name) {
     String tail = name.substring(name.lastIndexOf('_') + 1);
@@ -340,80 +308,5 @@ public final class StagingJob implements AutoCloseable {
   @Override
   public void close() {
     lock.close();
-  }
-
-  /** The OS lock on a job's {@code .lock} file. */
-  private static final class JobLock implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock lock;
-
-    private JobLock(FileChannel channel, FileLock lock) {
-      this.channel = channel;
-      this.lock = lock;
-    }
-
-    /** The lock of the new job directory {@code dir}, waiting for it if need be. */
-    static JobLock take(Path dir) {
-      try {
-        FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
-        try {
-          return new JobLock(channel, channel.lock());
-        } catch (IOException | RuntimeException e) {
-          closeQuietly(channel);
-          throw e;
-        }
-      } catch (IOException e) {
-        throw new RuntimeFailureException("cannot lock " + dir.resolve(LOCK) + ": "
-            + e.getMessage(), e);
-      }
-    }
-
-    /** The lock of {@code dir}, or empty when a live run holds it or the directory is gone. */
-    static Optional<JobLock> tryTake(Path dir) {
-      FileChannel channel;
-      try {
-        channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE);
-      } catch (NoSuchFileException e) {
-        return Optional.empty(); // deleted by the run that finished it
-      } catch (IOException e) {
-        throw new RuntimeFailureException("cannot open " + dir.resolve(LOCK) + ": "
-            + e.getMessage(), e);
-      }
-      try {
-        FileLock lock = channel.tryLock();
-        if (lock != null) {
-          return Optional.of(new JobLock(channel, lock));
-        }
-      } catch (OverlappingFileLockException e) {
-        // Held by this process (another export in the same JVM).
-      } catch (IOException e) {
-        closeQuietly(channel);
-        throw new RuntimeFailureException("cannot lock " + dir.resolve(LOCK) + ": "
-            + e.getMessage(), e);
-      }
-      closeQuietly(channel);
-      return Optional.empty();
-    }
-
-    @Override
-    public void close() {
-      try {
-        lock.release();
-      } catch (IOException e) {
-        // Closing the channel drops the lock anyway.
-      } finally {
-        closeQuietly(channel);
-      }
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // Nothing is written through this channel; the kernel drops the lock with it.
-      }
-    }
   }
 }

@@ -44,7 +44,7 @@ public record UnfinishedJob(Path directory, Checkpoint checkpoint, String proble
     }
     for (Path dir : dirs) {
       Path file = dir.resolve(StagingJob.CHECKPOINT);
-      boolean running = StagingJob.isHeld(dir);
+      boolean running = JobLock.isHeld(dir);
       if (!Files.isRegularFile(file)) {
         if (!running) {
           jobs.add(new UnfinishedJob(dir, null, "no checkpoint (killed before its first"
