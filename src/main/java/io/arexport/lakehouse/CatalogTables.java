@@ -13,6 +13,7 @@ import io.arexport.schema.ExportTable;
 import io.arexport.warehouse.LocalLocation;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogUtil;
@@ -39,6 +41,7 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.NotAuthorizedException;
 import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.PositionOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -340,24 +343,47 @@ final class CatalogTables implements Closeable {
   }
 
   /**
-   * Reads the table's current metadata file (or, for a table being created, a name under its
-   * metadata directory, which does not exist) through the table's own FileIO: one HEAD request on
-   * S3, so storage credentials that the object store refuses fail the run here, before a table is
-   * created, a job started or anything staged, rather than at the first upload. Through a REST
-   * catalog the server reads and writes metadata with its own credentials, so loading (or
-   * creating) the table says nothing about this process's; planning reads the manifests anyway,
-   * so this refuses nothing that could have worked.
+   * Proves, through the table's own FileIO, that this process may use the table's storage, so
+   * credentials that the object store refuses fail the run here, before a table is created, a
+   * job started or anything staged, rather than at the first upload. Through a REST catalog the
+   * server reads and writes metadata with its own credentials, so loading (or creating) the table
+   * says nothing about this process's.
+   *
+   * <p>An existing table: its current metadata file is read (one HEAD request on S3; planning
+   * reads the manifests anyway, so this refuses nothing that could have worked). A table being
+   * created has no object yet, and asking for one that does not exist is refused on AWS S3 without
+   * {@code s3:ListBucket}, which an export does not otherwise need: so an empty object is written
+   * under its {@code metadata/} and deleted again (what every upload needs anyway). Refused,
+   * nothing was written.
    */
   void requireStorageAccess(ExportTable exportTable, Table table) {
     String metadata = table instanceof HasTableOperations operations
         ? operations.operations().current().metadataFileLocation() : null;
-    String probe = metadata != null ? metadata
-        : Snapshots.withoutTrailingSlash(table.location()) + "/metadata/arexport-access-check";
     try {
-      table.io().newInputFile(probe).exists();
+      if (metadata != null) {
+        table.io().newInputFile(metadata).exists();
+      } else {
+        writeAndDeleteProbe(table);
+      }
     } catch (RuntimeException e) {
-      throw failure("cannot read the storage of table " + identifier(exportTable) + " from",
-          spec, e);
+      throw failure("cannot " + (metadata != null ? "read" : "write") + " the storage of table "
+          + identifier(exportTable) + " in", spec, e);
+    }
+  }
+
+  private void writeAndDeleteProbe(Table table) {
+    String probe = Snapshots.withoutTrailingSlash(table.location()) + "/metadata/arexport-probe-"
+        + UUID.randomUUID() + ".tmp";
+    try (PositionOutputStream empty = table.io().newOutputFile(probe).create()) {
+      // Closing it uploads the empty object.
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      table.io().deleteFile(probe);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot delete the empty probe object {} again ({}); orphan removal deletes it",
+          probe, Secrets.scrub(rootMessage(e), spec.properties(), spec.uri(), spec.warehouse()));
     }
   }
 
