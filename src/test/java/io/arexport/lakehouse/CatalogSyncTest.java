@@ -168,11 +168,7 @@ class CatalogSyncTest {
     source.cutAbove(224);
     LocalCatalog catalog = LocalCatalog.in(work);
     ok(Cli.run(sync(catalog, source, work, "--json")));
-    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
-      for (String name : CatalogExportTest.TABLES) {
-        compact(engine.loadTable(TableIdentifier.of("default", name)), "200-224");
-      }
-    }
+    compactEveryTable(catalog, "200-224");
     assertThat(filesOf(catalog.load("blocks"), "200-224")).as("compacted away").isEmpty();
     source.restoreAbove(224);
     exportOk(catalog, source, work.resolve("other-staging"), 250, 349);
@@ -195,15 +191,20 @@ class CatalogSyncTest {
     GrowingSource source = GrowingSource.copy(pristine, work.resolve("sources"));
     LocalCatalog catalog = LocalCatalog.in(work);
     exportOk(catalog, source, work.resolve("staging"), 210, 249);
-    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
-      for (String name : CatalogExportTest.TABLES) {
-        compact(engine.loadTable(TableIdentifier.of("default", name)), "210-249");
-      }
-    }
+    compactEveryTable(catalog, "210-249");
 
     JsonNode status = statusOf(catalog, source, work);
     assertThat(status.get("coverage").get("ranges").toString())
         .isEqualTo("[{\"start\":210,\"end\":249}]");
+  }
+
+  /** Another engine, through the catalog, compacts {@code partition} of each of the tables. */
+  private static void compactEveryTable(LocalCatalog catalog, String partition) throws Exception {
+    try (org.apache.iceberg.jdbc.JdbcCatalog engine = catalog.open()) {
+      for (String name : CatalogExportTest.TABLES) {
+        compact(engine.loadTable(TableIdentifier.of("default", name)), partition);
+      }
+    }
   }
 
   /**
