@@ -148,19 +148,20 @@ public final class MetadataWriter implements IcebergSync {
     WarehouseLayout layout = new WarehouseLayout(warehouseDir);
     List<ExportTable> tables = !Files.isDirectory(layout.root()) ? List.of()
         : Arrays.stream(ExportTable.values()).filter(layout::hasIcebergMetadata).toList();
-    if (tables.isEmpty()) {
-      if (heightPartitionSize > Integer.MAX_VALUE) {
-        // Said now, not at the first metadata run after a long backfill.
-        LOG.warn("heightPartitionSize {} is beyond an Iceberg truncate width (1..{}): these"
-            + " partitions stay plain Parquet, and 'arexport metadata' will refuse them",
-            heightPartitionSize, Integer.MAX_VALUE);
-      }
-      return;
-    }
     if (heightPartitionSize > Integer.MAX_VALUE) {
-      throw new InvalidInputException("heightPartitionSize " + heightPartitionSize + " cannot be"
-          + " recorded in the Iceberg metadata of " + layout.root() + " (truncate takes 1.."
-          + Integer.MAX_VALUE + "): use a smaller partition size, or --no-iceberg");
+      if (!tables.isEmpty()) {
+        throw new InvalidInputException("heightPartitionSize " + heightPartitionSize
+            + " cannot be recorded in the Iceberg metadata of " + layout.root()
+            + " (truncate takes 1.." + Integer.MAX_VALUE + "): use a smaller partition size,"
+            + " or --no-iceberg");
+      }
+      // Said now, not at the first metadata run after a long backfill.
+      LOG.warn("heightPartitionSize {} is beyond an Iceberg truncate width (1..{}): these"
+          + " partitions stay plain Parquet, and 'arexport metadata' will refuse them",
+          heightPartitionSize, Integer.MAX_VALUE);
+    }
+    if (tables.isEmpty()) {
+      return;
     }
     WarehouseFileIO io = new WarehouseFileIO(layout.root(),
         MetadataRequest.fileRoot(layout.root()));
